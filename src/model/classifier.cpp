@@ -1,0 +1,137 @@
+#include "model/classifier.hpp"
+
+#include <torch/script.h>
+
+#include <optional>
+
+#include "core/error.hpp"
+#include "core/runtime.hpp"
+#include "core/thread_budget.hpp"
+#include "core/torch_compat.hpp"
+#include "model/model_loader.hpp"
+#include "model/preprocess.hpp"
+
+namespace deepbug::model {
+
+struct Classifier::Impl {
+  LoadedModel model;
+  std::optional<Preprocessor> preprocessor;
+  std::string path;
+  Precision precision = Precision::kFp32;
+  int threads = 1;
+};
+
+Classifier::Classifier(const ClassifierOptions& options) : impl_(std::make_unique<Impl>()) {
+  const std::string device = resolveDevice(options.device);
+  checkPrecision(options.precision, device);
+  if (options.threads < 0) {
+    throw ConfigError("threads = " + std::to_string(options.threads) + " is negative",
+                      "use 0 (all cores) or a positive thread count");
+  }
+  impl_->path = options.model_path;
+  impl_->precision = options.precision;
+  impl_->threads = options.threads > 0 ? options.threads : ThreadBudget().defaultIntraOpThreads();
+  if (device.rfind("cuda", 0) == 0) compat::disableTf32();
+
+  setIntraOpThreads(impl_->threads);
+  impl_->model = loadModel({options.model_path, device, options.overrides});
+  impl_->preprocessor.emplace(impl_->model.metadata, device);
+}
+
+Classifier::~Classifier() = default;
+Classifier::Classifier(Classifier&&) noexcept = default;
+Classifier& Classifier::operator=(Classifier&&) noexcept = default;
+
+at::Tensor Classifier::preprocess(const std::vector<FrameView>& frames,
+                                  std::vector<PreprocessGeometry>* geometries) const {
+  const ModelMetadata& meta = impl_->model.metadata;
+  const auto count = static_cast<int64_t>(frames.size());
+  at::Tensor batch = at::empty({count, 3, meta.input_height, meta.input_width},
+                               at::TensorOptions().dtype(at::kFloat).device(impl_->model.device));
+  if (geometries != nullptr) geometries->resize(frames.size());
+  for (int64_t i = 0; i < count; ++i) {
+    at::Tensor slot = batch.select(0, i);
+    try {
+      const PreprocessGeometry g = impl_->preprocessor->run(frames[i], slot);
+      if (geometries != nullptr) (*geometries)[i] = g;
+    } catch (const Error& e) {
+      throw Error("frame " + std::to_string(i) + " of the batch: " + e.what(), e.hint());
+    }
+  }
+  return batch;
+}
+
+at::Tensor Classifier::forward(const at::Tensor& batch) const {
+  LoadedModel& model = impl_->model;
+  at::Tensor input = batch.scalar_type() == model.dtype ? batch : batch.to(model.dtype);
+  std::optional<compat::AutocastGuard> autocast;
+  if (impl_->precision != Precision::kFp32) {
+    autocast.emplace(model.device.type(),
+                     impl_->precision == Precision::kBf16 ? at::kBFloat16 : at::kHalf);
+  }
+  try {
+    return model.module.forward({input}).toTensor();
+  } catch (const std::exception& e) {
+    // Not the user's input: a runtime failure (exit code 1), not deepbug::Error.
+    throw std::runtime_error("model '" + impl_->path + "' failed on a batch of " +
+                             std::to_string(batch.size(0)) + " frames: " + errorGist(e));
+  }
+}
+
+std::vector<Classification> Classifier::classify(const std::vector<FrameView>& frames) const {
+  if (frames.empty()) return {};
+  setIntraOpThreads(impl_->threads);
+  c10::InferenceMode inference;
+
+  std::vector<PreprocessGeometry> geometries;
+  const at::Tensor output = forward(preprocess(frames, &geometries)).to(at::kFloat).cpu();
+
+  at::Tensor logits;
+  at::Tensor scores;
+  switch (impl_->model.output_kind) {
+    case OutputKind::kLogits:
+      logits = output;
+      scores = output.softmax(1);
+      break;
+    case OutputKind::kProbabilities:
+      scores = output;
+      logits = output.log();
+      break;
+    case OutputKind::kLogProbabilities:
+      logits = output;
+      scores = output.exp();
+      break;
+  }
+  logits = logits.contiguous();
+  scores = scores.contiguous();
+  const int64_t classes = output.size(1);
+  std::vector<Classification> results(frames.size());
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    Classification& result = results[i];
+    const float* logit_row = logits.data_ptr<float>() + i * classes;
+    const float* score_row = scores.data_ptr<float>() + i * classes;
+    result.logits.assign(logit_row, logit_row + classes);
+    result.scores.assign(score_row, score_row + classes);
+    for (int64_t c = 1; c < classes; ++c) {
+      if (result.scores[c] > result.scores[result.top_index]) result.top_index = static_cast<int>(c);
+    }
+    result.top_score = result.scores[result.top_index];
+    result.geometry = geometries[i];
+  }
+  return results;
+}
+
+Classification Classifier::classify(const FrameView& frame) const {
+  return classify(std::vector<FrameView>{frame}).front();
+}
+
+const ModelMetadata& Classifier::metadata() const { return impl_->model.metadata; }
+const std::vector<std::string>& Classifier::labels() const { return impl_->model.metadata.labels; }
+const std::vector<std::string>& Classifier::warnings() const { return impl_->model.warnings; }
+OutputKind Classifier::outputKind() const { return impl_->model.output_kind; }
+const std::string& Classifier::modelPath() const { return impl_->path; }
+std::string Classifier::device() const { return impl_->model.device.str(); }
+Precision Classifier::precision() const { return impl_->precision; }
+int Classifier::threads() const { return impl_->threads; }
+
+}  // namespace deepbug::model

@@ -1,0 +1,53 @@
+// deepbug-bench: benchmarks that print JSON. Subcommands: classify.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "bench_classify.hpp"
+#include "core/cli_main.hpp"
+
+namespace {
+
+int run(int argc, char** argv) {
+  CLI::App app{"DeepBug benchmarks; each prints one JSON document."};
+  app.require_subcommand(1);
+
+  deepbug::bench::ClassifyBenchOptions classify;
+  std::vector<std::string> model_specs;
+  CLI::App* classify_cmd =
+      app.add_subcommand("classify", "Classifier overhead over a plain module.forward");
+  classify_cmd->add_option("--model", model_specs, "NAME=PATH of a TorchScript model (repeatable)")
+      ->required();
+  classify_cmd->add_option("--batch", classify.batches, "Batch sizes")->capture_default_str();
+  classify_cmd->add_option("--repeats", classify.repeats, "Interleaved runs per measurement")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  classify_cmd->add_option("--threads", classify.threads, "Intra-op threads, 0 = all cores");
+  classify_cmd->add_option("--device", classify.device, "cpu | cuda | cuda:N")->capture_default_str();
+  classify_cmd->add_option("--frame-width", classify.frame_width)->capture_default_str();
+  classify_cmd->add_option("--frame-height", classify.frame_height)->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? deepbug::kExitOk : deepbug::kExitBadInput;
+  }
+
+  if (classify_cmd->parsed()) {
+    for (const std::string& spec : model_specs) {
+      const auto eq = spec.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        throw deepbug::ConfigError("--model '" + spec + "' is not NAME=PATH",
+                                   "e.g. --model alexnet=build/fixtures/alexnet.pt");
+      }
+      classify.models.emplace_back(spec.substr(0, eq), spec.substr(eq + 1));
+    }
+    std::cout << deepbug::bench::benchClassify(classify).dump(2) << std::endl;
+  }
+  return deepbug::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return deepbug::guardedMain("deepbug-bench", argv, [&] { return run(argc, argv); });
+}
