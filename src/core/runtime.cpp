@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 #include <torch/script.h>
@@ -57,6 +58,18 @@ RuntimeInfo runtimeInfo() {
   info.blas_library = mappedBlasLibrary();
   info.cpu_model = cpuModel();
   return info;
+}
+
+std::string toJson(const RuntimeInfo& info) {
+  return nlohmann::json{{"libtorch", info.libtorch_version},
+                        {"cuda_available", info.cuda_available},
+                        {"cuda_devices", info.cuda_devices},
+                        {"intra_op_threads", info.intra_op_threads},
+                        {"cores", info.cores},
+                        {"omp_wait_policy", info.omp_wait_policy},
+                        {"blas", info.blas_library},
+                        {"cpu", info.cpu_model}}
+      .dump();
 }
 
 void setIntraOpThreads(int threads) {

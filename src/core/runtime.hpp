@@ -24,6 +24,8 @@ struct RuntimeInfo {
 };
 
 RuntimeInfo runtimeInfo();
+// One JSON object with every field above.
+std::string toJson(const RuntimeInfo& info);
 
 // Sets the calling thread's intra-op thread count (OpenMP threads are per calling
 // thread); a no-op when it already has that many.

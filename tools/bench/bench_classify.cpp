@@ -73,20 +73,12 @@ nlohmann::json benchOneModel(const std::string& name, const std::string& path,
 nlohmann::json benchClassify(const ClassifyBenchOptions& options) {
   nlohmann::json models = nlohmann::json::array();
   for (const auto& [name, path] : options.models) models.push_back(benchOneModel(name, path, options));
-  const RuntimeInfo runtime = runtimeInfo();
   return {{"benchmark", "classify"},
           {"frame", {{"width", options.frame_width}, {"height", options.frame_height}, {"format", "BGR"}}},
           {"repeats", options.repeats},
           {"method", "interleaved runs in one process: module.forward on a preprocessed batch, "
                      "then Classifier::classify on the 8-bit frames; median/min/max per frame"},
-          {"runtime",
-           {{"libtorch", runtime.libtorch_version},
-            {"intra_op_threads", runtime.intra_op_threads},
-            {"cores", runtime.cores},
-            {"omp_wait_policy", runtime.omp_wait_policy},
-            {"blas", runtime.blas_library},
-            {"cpu", runtime.cpu_model},
-            {"cuda_available", runtime.cuda_available}}},
+          {"runtime", nlohmann::json::parse(toJson(runtimeInfo()))},
           {"models", models}};
 }
 

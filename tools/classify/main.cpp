@@ -170,6 +170,13 @@ int run(int argc, char** argv) {
   app.add_option("--csv", s.csv_path, "Write per-frame scores to this CSV file");
   app.add_option("--summary", s.summary_path, "Write a JSON summary to this file");
   app.add_flag("-q,--quiet", s.quiet, "No per-frame lines");
+  app.add_flag_callback(
+      "--version",
+      [] {
+        std::cout << deepbug::toJson(deepbug::runtimeInfo()) << "\n";
+        throw CLI::Success();
+      },
+      "Print the runtime (LibTorch, threads, BLAS, CUDA) as JSON and exit");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
