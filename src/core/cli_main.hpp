@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/error_text.hpp"
 #include "core/runtime.hpp"
 
 namespace deepbug {
@@ -20,7 +21,7 @@ int guardedMain(const char* program, char** argv, Body&& body) {
     std::cerr << program << ": error: " << describe(error) << "\n";
     return kExitBadInput;
   } catch (const std::exception& error) {
-    std::cerr << program << ": failed: " << error.what() << "\n";
+    std::cerr << program << ": failed: " << errorGist(error) << "\n";
     return kExitFailure;
   }
 }

@@ -1,10 +1,12 @@
 #include "model/classifier.hpp"
 
+#include <ATen/Parallel.h>
 #include <torch/script.h>
 
 #include <optional>
 
 #include "core/error.hpp"
+#include "core/error_text.hpp"
 #include "core/runtime.hpp"
 #include "core/thread_budget.hpp"
 #include "core/torch_compat.hpp"
@@ -46,17 +48,28 @@ at::Tensor Classifier::preprocess(const std::vector<FrameView>& frames,
                                   std::vector<PreprocessGeometry>* geometries) const {
   const ModelMetadata& meta = impl_->model.metadata;
   const auto count = static_cast<int64_t>(frames.size());
+  c10::InferenceMode inference;
   at::Tensor batch = at::empty({count, 3, meta.input_height, meta.input_width},
                                at::TensorOptions().dtype(at::kFloat).device(impl_->model.device));
   if (geometries != nullptr) geometries->resize(frames.size());
-  for (int64_t i = 0; i < count; ++i) {
-    at::Tensor slot = batch.select(0, i);
-    try {
-      const PreprocessGeometry g = impl_->preprocessor->run(frames[i], slot);
-      if (geometries != nullptr) (*geometries)[i] = g;
-    } catch (const Error& e) {
-      throw Error("frame " + std::to_string(i) + " of the batch: " + e.what(), e.hint());
+  auto preprocess_range = [&](int64_t begin, int64_t end) {
+    c10::InferenceMode inference;  // thread-local: OpenMP workers need their own
+    for (int64_t i = begin; i < end; ++i) {
+      at::Tensor slot = batch.select(0, i);
+      try {
+        const PreprocessGeometry g = impl_->preprocessor->run(frames[i], slot);
+        if (geometries != nullptr) (*geometries)[i] = g;
+      } catch (const Error& e) {
+        throw Error("frame " + std::to_string(i) + " of the batch: " + e.what(), e.hint());
+      }
     }
+  };
+  // On the CPU, frames are spread over the intra-op threads: LibTorch's antialiased
+  // resampling runs single-threaded, so one frame per thread is what scales.
+  if (impl_->model.device.is_cpu() && count > 1) {
+    at::parallel_for(0, count, 1, preprocess_range);
+  } else {
+    preprocess_range(0, count);
   }
   return batch;
 }

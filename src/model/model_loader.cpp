@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/error_text.hpp"
 
 namespace deepbug::model {
 
@@ -19,30 +20,6 @@ constexpr const char* kExportHint =
     "torch.jit.script); a state_dict or pickled module saved with torch.save is not "
     "TorchScript";
 
-}  // namespace
-
-// c10 errors carry C++ backtraces and TorchScript call stacks; users need the gist.
-std::string errorGist(const std::exception& error) {
-  std::string text = error.what();
-  if (const auto* c10_error = dynamic_cast<const c10::Error*>(&error)) {
-    text = c10_error->what_without_backtrace();
-  }
-  std::istringstream lines(text);
-  std::string line;
-  std::string last_meaningful;
-  while (std::getline(lines, line)) {
-    // TorchScript interpreter errors end with "RuntimeError: <the actual cause>".
-    const auto pos = line.find("Error: ");
-    if (pos != std::string::npos) return line.substr(pos + 7);
-    if (!line.empty() && line.find_first_not_of(' ') != std::string::npos &&
-        last_meaningful.empty()) {
-      last_meaningful = line;
-    }
-  }
-  return last_meaningful.empty() ? text : last_meaningful;
-}
-
-namespace {
 
 void checkReadableFile(const std::string& path) {
   std::error_code ec;

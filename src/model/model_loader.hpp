@@ -32,9 +32,6 @@ struct LoadedModel {
 // (or ConfigError) with the file, what is wrong and what would fix it.
 LoadedModel loadModel(const LoadOptions& options);
 
-// The cause of a LibTorch error in one line, without backtraces or TorchScript stacks.
-std::string errorGist(const std::exception& error);
-
 // The name under which metadata is stored inside TorchScript archives.
 inline constexpr const char* kMetadataFile = "deepbug.json";
 
