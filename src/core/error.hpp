@@ -9,9 +9,9 @@ namespace deepbug {
 // Exit codes of every deepbug program (README, "Exit codes").
 enum ExitCode : int {
   kExitOk = 0,
-  kExitFailure = 1,      // a run failed after it started (I/O, decoding, a model crash)
-  kExitBadInput = 2,     // bad arguments, config, model or input file: nothing was written
-  kExitInterrupted = 130 // stopped by SIGINT; outputs written so far stay valid
+  kExitFailure = 1,       // a run failed after it started (I/O, decoding, a model crash)
+  kExitBadInput = 2,      // bad arguments, config, model or input file: nothing was written
+  kExitInterrupted = 130  // stopped by SIGINT; outputs written so far stay valid
 };
 
 // A problem the user can fix. what() says what is wrong and names the file, key or

@@ -2,8 +2,8 @@
 // live here and nowhere else. Include only from .cpp files.
 #pragma once
 
-#include <ATen/autocast_mode.h>
 #include <ATen/Context.h>
+#include <ATen/autocast_mode.h>
 #include <torch/version.h>
 
 namespace deepbug::compat {
@@ -51,7 +51,8 @@ class AutocastGuard {
   }
   ~AutocastGuard() {
     setAutocast(device_, previous_enabled_, previous_dtype_);
-    if (!previous_enabled_) at::autocast::clear_cache();
+    if (!previous_enabled_)
+      at::autocast::clear_cache();
   }
   AutocastGuard(const AutocastGuard&) = delete;
   AutocastGuard& operator=(const AutocastGuard&) = delete;

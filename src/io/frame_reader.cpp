@@ -13,11 +13,16 @@ struct FrameReader::Video {
 
 FrameReader::FrameReader(const InputFile& input, int every)
     : input_(input), every_(std::max(1, every)) {
-  if (input.kind == InputKind::kImage) return;
+  if (input.kind == InputKind::kImage)
+    return;
   video_ = std::make_unique<Video>();
-  if (!video_->capture.open(input.path)) {
+  // Files only: naming the file backends keeps OpenCV from probing camera backends
+  // (FireWire, USB) when a damaged file fails to open.
+  if (!video_->capture.open(input.path, cv::CAP_FFMPEG) &&
+      !video_->capture.open(input.path, cv::CAP_GSTREAMER)) {
     throw Error("cannot open video '" + input.path + "'",
-                "check that the file is a complete video in a container GStreamer/FFmpeg read");
+                "check that the file is a complete video in a container FFmpeg or GStreamer "
+                "reads");
   }
   fps_ = video_->capture.get(cv::CAP_PROP_FPS);
 }
@@ -26,7 +31,8 @@ FrameReader::~FrameReader() = default;
 
 bool FrameReader::next(DecodedFrame& frame) {
   if (input_.kind == InputKind::kImage) {
-    if (image_done_) return false;
+    if (image_done_)
+      return false;
     image_done_ = true;
     frame.image = cv::imread(input_.path, cv::IMREAD_COLOR);
     if (frame.image.empty()) {
@@ -38,7 +44,8 @@ bool FrameReader::next(DecodedFrame& frame) {
   }
   while (video_->capture.read(frame.image)) {
     const int index = position_++;
-    if (index % every_ != 0) continue;
+    if (index % every_ != 0)
+      continue;
     frame.index = index;
     frame.time_s = fps_ > 0.0 ? index / fps_ : 0.0;
     return true;
@@ -47,7 +54,8 @@ bool FrameReader::next(DecodedFrame& frame) {
 }
 
 model::FrameView viewOf(const cv::Mat& image) {
-  if (image.depth() != CV_8U) throw Error("only 8-bit images can be classified");
+  if (image.depth() != CV_8U)
+    throw Error("only 8-bit images can be classified");
   model::FrameView view;
   view.data = image.data;
   view.width = image.cols;
@@ -64,7 +72,8 @@ model::FrameView viewOf(const cv::Mat& image) {
       view.format = model::PixelFormat::kBGRA;
       break;
     default:
-      throw Error("images with " + std::to_string(image.channels()) + " channels are not supported");
+      throw Error("images with " + std::to_string(image.channels()) +
+                  " channels are not supported");
   }
   return view;
 }

@@ -12,9 +12,9 @@
 namespace deepbug::io {
 
 struct DecodedFrame {
-  cv::Mat image;          // 8-bit BGR
-  int index = 0;          // frame number in the file, from 0
-  double time_s = 0.0;    // presentation time (index / fps for videos, 0 for images)
+  cv::Mat image;        // 8-bit BGR
+  int index = 0;        // frame number in the file, from 0
+  double time_s = 0.0;  // presentation time (index / fps for videos, 0 for images)
 };
 
 class FrameReader {

@@ -30,13 +30,13 @@ bool hasExtension(const std::string& path, const std::array<const char*, N>& ext
 }  // namespace
 
 bool isImagePath(const std::string& path) {
-  static constexpr std::array<const char*, 8> kImages{".png",  ".jpg", ".jpeg", ".bmp",
-                                                      ".tif",  ".tiff", ".webp", ".ppm"};
+  static constexpr std::array<const char*, 8> kImages{".png", ".jpg",  ".jpeg", ".bmp",
+                                                      ".tif", ".tiff", ".webp", ".ppm"};
   return hasExtension(path, kImages);
 }
 
 bool isVideoPath(const std::string& path) {
-  static constexpr std::array<const char*, 8> kVideos{".mp4", ".avi", ".mkv",  ".mov",
+  static constexpr std::array<const char*, 8> kVideos{".mp4",  ".avi", ".mkv", ".mov",
                                                       ".webm", ".m4v", ".mpg", ".ts"};
   return hasExtension(path, kVideos);
 }
@@ -52,13 +52,15 @@ std::vector<InputFile> expandInputs(const std::vector<std::string>& paths) {
           images.push_back(entry.path().string());
         }
       }
-      if (ec) throw Error("cannot list folder '" + path + "': " + ec.message());
+      if (ec)
+        throw Error("cannot list folder '" + path + "': " + ec.message());
       if (images.empty()) {
         throw Error("folder '" + path + "' holds no image files",
                     "images are recognised by extension: png, jpg, jpeg, bmp, tif, webp, ppm");
       }
       std::sort(images.begin(), images.end());
-      for (std::string& image : images) files.push_back({std::move(image), InputKind::kImage});
+      for (std::string& image : images)
+        files.push_back({std::move(image), InputKind::kImage});
     } else if (!fs::exists(path, ec)) {
       throw Error("input '" + path + "' does not exist", "check the path");
     } else if (isImagePath(path)) {

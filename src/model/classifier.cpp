@@ -33,7 +33,8 @@ Classifier::Classifier(const ClassifierOptions& options) : impl_(std::make_uniqu
   impl_->path = options.model_path;
   impl_->precision = options.precision;
   impl_->threads = options.threads > 0 ? options.threads : ThreadBudget().defaultIntraOpThreads();
-  if (device.rfind("cuda", 0) == 0) compat::disableTf32();
+  if (device.rfind("cuda", 0) == 0)
+    compat::disableTf32();
 
   setIntraOpThreads(impl_->threads);
   impl_->model = loadModel({options.model_path, device, options.overrides});
@@ -51,14 +52,16 @@ at::Tensor Classifier::preprocess(const std::vector<FrameView>& frames,
   c10::InferenceMode inference;
   at::Tensor batch = at::empty({count, 3, meta.input_height, meta.input_width},
                                at::TensorOptions().dtype(at::kFloat).device(impl_->model.device));
-  if (geometries != nullptr) geometries->resize(frames.size());
+  if (geometries != nullptr)
+    geometries->resize(frames.size());
   auto preprocess_range = [&](int64_t begin, int64_t end) {
     c10::InferenceMode inference;  // thread-local: OpenMP workers need their own
     for (int64_t i = begin; i < end; ++i) {
       at::Tensor slot = batch.select(0, i);
       try {
         const PreprocessGeometry g = impl_->preprocessor->run(frames[i], slot);
-        if (geometries != nullptr) (*geometries)[i] = g;
+        if (geometries != nullptr)
+          (*geometries)[i] = g;
       } catch (const Error& e) {
         throw Error("frame " + std::to_string(i) + " of the batch: " + e.what(), e.hint());
       }
@@ -75,6 +78,7 @@ at::Tensor Classifier::preprocess(const std::vector<FrameView>& frames,
 }
 
 at::Tensor Classifier::forward(const at::Tensor& batch) const {
+  c10::InferenceMode inference;
   LoadedModel& model = impl_->model;
   at::Tensor input = batch.scalar_type() == model.dtype ? batch : batch.to(model.dtype);
   std::optional<compat::AutocastGuard> autocast;
@@ -92,7 +96,8 @@ at::Tensor Classifier::forward(const at::Tensor& batch) const {
 }
 
 std::vector<Classification> Classifier::classify(const std::vector<FrameView>& frames) const {
-  if (frames.empty()) return {};
+  if (frames.empty())
+    return {};
   setIntraOpThreads(impl_->threads);
   c10::InferenceMode inference;
 
@@ -126,7 +131,8 @@ std::vector<Classification> Classifier::classify(const std::vector<FrameView>& f
     result.logits.assign(logit_row, logit_row + classes);
     result.scores.assign(score_row, score_row + classes);
     for (int64_t c = 1; c < classes; ++c) {
-      if (result.scores[c] > result.scores[result.top_index]) result.top_index = static_cast<int>(c);
+      if (result.scores[c] > result.scores[result.top_index])
+        result.top_index = static_cast<int>(c);
     }
     result.top_score = result.scores[result.top_index];
     result.geometry = geometries[i];
@@ -138,13 +144,29 @@ Classification Classifier::classify(const FrameView& frame) const {
   return classify(std::vector<FrameView>{frame}).front();
 }
 
-const ModelMetadata& Classifier::metadata() const { return impl_->model.metadata; }
-const std::vector<std::string>& Classifier::labels() const { return impl_->model.metadata.labels; }
-const std::vector<std::string>& Classifier::warnings() const { return impl_->model.warnings; }
-OutputKind Classifier::outputKind() const { return impl_->model.output_kind; }
-const std::string& Classifier::modelPath() const { return impl_->path; }
-std::string Classifier::device() const { return impl_->model.device.str(); }
-Precision Classifier::precision() const { return impl_->precision; }
-int Classifier::threads() const { return impl_->threads; }
+const ModelMetadata& Classifier::metadata() const {
+  return impl_->model.metadata;
+}
+const std::vector<std::string>& Classifier::labels() const {
+  return impl_->model.metadata.labels;
+}
+const std::vector<std::string>& Classifier::warnings() const {
+  return impl_->model.warnings;
+}
+OutputKind Classifier::outputKind() const {
+  return impl_->model.output_kind;
+}
+const std::string& Classifier::modelPath() const {
+  return impl_->path;
+}
+std::string Classifier::device() const {
+  return impl_->model.device.str();
+}
+Precision Classifier::precision() const {
+  return impl_->precision;
+}
+int Classifier::threads() const {
+  return impl_->threads;
+}
 
 }  // namespace deepbug::model

@@ -11,9 +11,11 @@ namespace deepbug::model {
 namespace {
 
 bool allDigits(const std::string& text) {
-  if (text.empty()) return false;
+  if (text.empty())
+    return false;
   for (char c : text) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    if (!std::isdigit(static_cast<unsigned char>(c)))
+      return false;
   }
   return true;
 }
@@ -21,9 +23,11 @@ bool allDigits(const std::string& text) {
 }  // namespace
 
 std::string resolveDevice(const std::string& requested) {
-  if (requested == "cpu") return "cpu";
+  if (requested == "cpu")
+    return "cpu";
   const bool cuda = torch::cuda::is_available();
-  if (requested == "auto") return cuda ? "cuda:0" : "cpu";
+  if (requested == "auto")
+    return cuda ? "cuda:0" : "cpu";
 
   int index = -1;
   if (requested == "cuda") {
@@ -44,8 +48,8 @@ std::string resolveDevice(const std::string& requested) {
   }
   const auto count = static_cast<int>(torch::cuda::device_count());
   if (index >= count) {
-    throw ConfigError("device '" + requested + "' requested, but only " +
-                          std::to_string(count) + " GPU(s) are visible",
+    throw ConfigError("device '" + requested + "' requested, but only " + std::to_string(count) +
+                          " GPU(s) are visible",
                       "use cuda:0 .. cuda:" + std::to_string(count - 1));
   }
   return "cuda:" + std::to_string(index);
@@ -64,17 +68,20 @@ std::string toString(Precision precision) {
 }
 
 Precision parsePrecision(const std::string& text) {
-  if (text == "fp32") return Precision::kFp32;
-  if (text == "bf16") return Precision::kBf16;
-  if (text == "fp16") return Precision::kFp16;
+  if (text == "fp32")
+    return Precision::kFp32;
+  if (text == "bf16")
+    return Precision::kBf16;
+  if (text == "fp16")
+    return Precision::kFp16;
   throw ConfigError("unknown precision '" + text + "'", "use fp32, bf16 or fp16");
 }
 
 void checkPrecision(Precision precision, const std::string& resolved_device) {
   if (precision == Precision::kFp16 && resolved_device.rfind("cuda", 0) != 0) {
-    throw ConfigError("precision fp16 needs a CUDA device, but the model runs on " +
-                          resolved_device,
-                      "use precision: bf16 (CPU autocast) or fp32 on the CPU");
+    throw ConfigError(
+        "precision fp16 needs a CUDA device, but the model runs on " + resolved_device,
+        "use precision: bf16 (CPU autocast) or fp32 on the CPU");
   }
 }
 

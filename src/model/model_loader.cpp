@@ -20,7 +20,6 @@ constexpr const char* kExportHint =
     "torch.jit.script); a state_dict or pickled module saved with torch.save is not "
     "TorchScript";
 
-
 void checkReadableFile(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) {
@@ -48,7 +47,8 @@ OutputKind detectOutputKind(torch::jit::Module& module) {
   torch::jit::Inline(*graph);
   const torch::jit::Node* producer = graph->outputs().at(0)->node();
   const std::string kind = producer->kind().toQualString();
-  if (kind == "aten::softmax" || kind == "aten::_softmax") return OutputKind::kProbabilities;
+  if (kind == "aten::softmax" || kind == "aten::_softmax")
+    return OutputKind::kProbabilities;
   if (kind == "aten::log_softmax" || kind == "aten::_log_softmax") {
     return OutputKind::kLogProbabilities;
   }
@@ -76,8 +76,8 @@ torch::jit::IValue runBlackBatch(LoadedModel& model, int64_t batch) {
 // exported with a constant batch size.
 int64_t probeOutputClasses(LoadedModel& model, const std::string& path) {
   const ModelMetadata& meta = model.metadata;
-  const std::string input_shape = "[N, 3, " + std::to_string(meta.input_height) + ", " +
-                                  std::to_string(meta.input_width) + "]";
+  const std::string input_shape =
+      "[N, 3, " + std::to_string(meta.input_height) + ", " + std::to_string(meta.input_width) + "]";
   const std::string fixed_batch_hint =
       "re-export using torch.flatten(x, 1) or x.view(x.size(0), -1) instead of a constant "
       "batch dimension";
@@ -88,19 +88,19 @@ int64_t probeOutputClasses(LoadedModel& model, const std::string& path) {
     try {
       runBlackBatch(model, 1);
     } catch (const std::exception& e) {
-      throw ModelError("model '" + path + "' does not accept a " + input_shape +
-                           " input: " + errorGist(e),
-                       "set the input size the model was exported with (model.input_size, or "
-                       "input.width/height in its deepbug.json)");
+      throw ModelError(
+          "model '" + path + "' does not accept a " + input_shape + " input: " + errorGist(e),
+          "set the input size the model was exported with (model.input_size, or "
+          "input.width/height in its deepbug.json)");
     }
     throw ModelError("model '" + path + "' runs on one frame but fails on a batch of two (" +
                          errorGist(batch_error) + "): it was exported with a fixed batch size",
                      fixed_batch_hint);
   }
   if (!output.isTensor()) {
-    throw ModelError("model '" + path + "' returns a " + output.tagKind() +
-                         ", not a tensor of class scores",
-                     "export a module whose forward() returns one [N, C] tensor of logits");
+    throw ModelError(
+        "model '" + path + "' returns a " + output.tagKind() + ", not a tensor of class scores",
+        "export a module whose forward() returns one [N, C] tensor of logits");
   }
   const at::Tensor scores = output.toTensor();
   if (scores.dim() != 2) {
@@ -164,14 +164,14 @@ LoadedModel loadModel(const LoadOptions& options) {
   const int64_t classes = probeOutputClasses(model, path);
   auto& labels = model.metadata.labels;
   if (labels.empty()) {
-    for (int64_t c = 0; c < classes; ++c) labels.push_back("class_" + std::to_string(c));
+    for (int64_t c = 0; c < classes; ++c)
+      labels.push_back("class_" + std::to_string(c));
     model.warnings.push_back("model '" + path + "' has no labels: naming its " +
                              std::to_string(classes) +
                              " classes class_0.. (set model.labels in the config)");
   } else if (static_cast<int64_t>(labels.size()) != classes) {
-    throw ModelError("model '" + path + "' outputs " + std::to_string(classes) +
-                         " classes but " + std::to_string(labels.size()) +
-                         " labels are given",
+    throw ModelError("model '" + path + "' outputs " + std::to_string(classes) + " classes but " +
+                         std::to_string(labels.size()) + " labels are given",
                      "give exactly one label per model output, in output order");
   }
   return model;

@@ -23,9 +23,8 @@ Preprocessor::Preprocessor(const ModelMetadata& metadata, const std::string& dev
     offset[c] = -metadata.mean[c] / metadata.std[c];
   }
   const auto options = at::TensorOptions().dtype(at::kFloat);
-  impl_->gain = torch::tensor(at::ArrayRef<float>(gain.data(), 3), options)
-                    .view({3, 1, 1})
-                    .to(impl_->device);
+  impl_->gain =
+      torch::tensor(at::ArrayRef<float>(gain.data(), 3), options).view({3, 1, 1}).to(impl_->device);
   impl_->offset = torch::tensor(at::ArrayRef<float>(offset.data(), 3), options)
                       .view({3, 1, 1})
                       .to(impl_->device);
@@ -70,7 +69,8 @@ PreprocessGeometry Preprocessor::run(const FrameView& frame, at::Tensor& out) co
                           .to(impl_->device);
   // [1, C, h, w] in channels-last memory (a view), converted to float in one pass.
   at::Tensor image = pixels.permute({2, 0, 1}).unsqueeze(0).to(at::kFloat);
-  if (image.size(1) == 1) image = image.expand({1, 3, image.size(2), image.size(3)});
+  if (image.size(1) == 1)
+    image = image.expand({1, 3, image.size(2), image.size(3)});
   if (g.content_width != g.crop_width || g.content_height != g.crop_height) {
     image = at::_upsample_bilinear2d_aa(image, {g.content_height, g.content_width},
                                         /*align_corners=*/false);
@@ -81,10 +81,11 @@ PreprocessGeometry Preprocessor::run(const FrameView& frame, at::Tensor& out) co
     image = image.flip({0});
   }
   const bool padded = g.content_width != g.input_width || g.content_height != g.input_height;
-  if (padded) out.copy_(impl_->offset.expand_as(out));  // black, normalised
-  at::Tensor content = padded ? out.narrow(1, g.content_y, g.content_height)
-                                    .narrow(2, g.content_x, g.content_width)
-                              : out;
+  if (padded)
+    out.copy_(impl_->offset.expand_as(out));  // black, normalised
+  at::Tensor content =
+      padded ? out.narrow(1, g.content_y, g.content_height).narrow(2, g.content_x, g.content_width)
+             : out;
   at::addcmul_out(content, impl_->offset, image, impl_->gain);
   return g;
 }
@@ -93,7 +94,8 @@ at::Tensor Preprocessor::run(const FrameView& frame, PreprocessGeometry* geometr
   at::Tensor out = at::empty({3, impl_->metadata.input_height, impl_->metadata.input_width},
                              at::TensorOptions().dtype(at::kFloat).device(impl_->device));
   const PreprocessGeometry g = run(frame, out);
-  if (geometry != nullptr) *geometry = g;
+  if (geometry != nullptr)
+    *geometry = g;
   return out;
 }
 

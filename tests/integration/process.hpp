@@ -17,16 +17,20 @@ struct ProcessResult {
 inline ProcessResult runCommand(const std::string& command) {
   ProcessResult result;
   FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
+  if (pipe == nullptr)
+    return result;
   std::array<char, 4096> buffer{};
   std::size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.output.append(buffer.data(), n);
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
 }
 
-inline std::string program(const std::string& name) { return std::string(DEEPBUG_BIN_DIR) + "/" + name; }
+inline std::string program(const std::string& name) {
+  return std::string(DEEPBUG_BIN_DIR) + "/" + name;
+}
 
 inline std::string fixture(const std::string& name) {
   return std::string(DEEPBUG_FIXTURE_DIR) + "/" + name + ".pt";

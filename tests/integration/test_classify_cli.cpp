@@ -20,7 +20,8 @@ class ClassifyCli : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::path(::testing::TempDir()) /
-           ("classify_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("classify_cli_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "images" / "class_a");
   }
@@ -52,22 +53,25 @@ std::size_t countLines(const std::string& file) {
   std::ifstream in(file);
   std::size_t lines = 0;
   std::string line;
-  while (std::getline(in, line)) ++lines;
+  while (std::getline(in, line))
+    ++lines;
   return lines;
 }
 
 TEST_F(ClassifyCli, ClassifiesEveryFrameOfAVideo) {
   const std::string video = writeVideo(12);
-  const auto result = runCommand(program("deepbug-classify") + " -m " + fixture("tiny") + " " +
-                                 video + " --batch 5 --csv " + path("scores.csv") +
-                                 " --summary " + path("summary.json"));
+  const auto result =
+      runCommand(program("deepbug-classify") + " -m " + fixture("tiny") + " " + video +
+                 " --batch 5 --csv " + path("scores.csv") + " --summary " + path("summary.json"));
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("clip.avi frame 11 t=1.10s"), std::string::npos) << result.output;
   EXPECT_EQ(countLines(path("scores.csv")), 13u);  // header + 12 frames
   std::ifstream summary_file(path("summary.json"));
   const auto summary = nlohmann::json::parse(summary_file);
   EXPECT_EQ(summary["frames"], 12);
-  EXPECT_EQ(summary["labels"]["aggressive"].get<int>() + summary["labels"]["non_aggressive"].get<int>(), 12);
+  EXPECT_EQ(
+      summary["labels"]["aggressive"].get<int>() + summary["labels"]["non_aggressive"].get<int>(),
+      12);
 }
 
 TEST_F(ClassifyCli, EveryNthFrameAndMaxFrames) {
@@ -123,31 +127,37 @@ TEST_F(ClassifyCli, BadInputsExitWithCode2AndWriteNothing) {
 TEST_F(ClassifyCli, DamagedVideoIsNamed) {
   const std::string file = path("broken.avi");
   std::ofstream(file) << "RIFF....AVI garbage";
-  const auto result = runCommand(program("deepbug-classify") + " -m " + fixture("tiny") + " " + file);
+  const auto result =
+      runCommand(program("deepbug-classify") + " -m " + fixture("tiny") + " " + file);
   EXPECT_EQ(result.exit_code, 2) << result.output;
   EXPECT_NE(result.output.find("broken.avi"), std::string::npos) << result.output;
 }
 
 TEST(ProgramRuntime, IdleOpenMpThreadsSleep) {
   // Without a user choice the programs run with OMP_WAIT_POLICY=PASSIVE ...
-  const auto result = runCommand("env -u OMP_WAIT_POLICY " + program("deepbug-classify") + " --version");
+  const auto result =
+      runCommand("env -u OMP_WAIT_POLICY " + program("deepbug-classify") + " --version");
   ASSERT_EQ(result.exit_code, 0) << result.output;
   const auto info = nlohmann::json::parse(result.output);
   EXPECT_EQ(info["omp_wait_policy"], "PASSIVE");
   EXPECT_GE(info["intra_op_threads"].get<int>(), 1);
   // ... and an explicit choice is kept.
-  const auto active = runCommand("env OMP_WAIT_POLICY=ACTIVE " + program("deepbug-classify") + " --version");
+  const auto active =
+      runCommand("env OMP_WAIT_POLICY=ACTIVE " + program("deepbug-classify") + " --version");
   EXPECT_EQ(nlohmann::json::parse(active.output)["omp_wait_policy"], "ACTIVE");
 }
 
 TEST(ProgramRuntime, BenchPrintsJson) {
-  const auto result = runCommand(program("deepbug-bench") + " classify --model tiny=" + fixture("tiny") +
-                                 " --repeats 2 --batch 1 --batch 2 --frame-width 64 --frame-height 48");
+  const auto result =
+      runCommand(program("deepbug-bench") + " classify --model tiny=" + fixture("tiny") +
+                 " --repeats 2 --batch 1 --batch 2 --frame-width 64 --frame-height 48");
   ASSERT_EQ(result.exit_code, 0) << result.output;
   const auto report = nlohmann::json::parse(result.output);
   EXPECT_EQ(report["benchmark"], "classify");
   ASSERT_EQ(report["models"][0]["results"].size(), 2u);
-  EXPECT_GT(report["models"][0]["results"][1]["module_forward_ms_per_frame"]["median"].get<double>(), 0.0);
+  EXPECT_GT(
+      report["models"][0]["results"][1]["module_forward_ms_per_frame"]["median"].get<double>(),
+      0.0);
 
   const auto bad = runCommand(program("deepbug-bench") + " classify --model " + fixture("tiny"));
   EXPECT_EQ(bad.exit_code, 2) << bad.output;

@@ -1,7 +1,7 @@
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
 #include <torch/script.h>
-#include <ATen/Parallel.h>
 
 #include <filesystem>
 #include <fstream>
@@ -31,7 +31,8 @@ void expectLoadError(const ClassifierOptions& options, const std::vector<std::st
   } catch (const ErrorType& e) {
     const std::string what = e.what();
     for (const std::string& fragment : fragments) {
-      EXPECT_NE(what.find(fragment), std::string::npos) << "missing '" << fragment << "' in: " << what;
+      EXPECT_NE(what.find(fragment), std::string::npos)
+          << "missing '" << fragment << "' in: " << what;
     }
     EXPECT_EQ(what.find("Exception raised from"), std::string::npos) << "raw c10 dump: " << what;
     EXPECT_FALSE(e.hint().empty());
@@ -40,7 +41,8 @@ void expectLoadError(const ClassifierOptions& options, const std::vector<std::st
 
 std::vector<std::uint8_t> solidFrame(int w, int h, std::array<std::uint8_t, 3> rgb) {
   std::vector<std::uint8_t> pixels(static_cast<std::size_t>(w) * h * 3);
-  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = rgb[i % 3];
+  for (std::size_t i = 0; i < pixels.size(); ++i)
+    pixels[i] = rgb[i % 3];
   return pixels;
 }
 
@@ -69,16 +71,19 @@ TEST(Classifier, LogitsMatchThePlainModelOnAKnownInput) {
   const Classifier classifier(optionsFor("tiny"));
   const std::array<std::uint8_t, 3> rgb{200, 30, 90};
   const auto pixels = solidFrame(320, 240, rgb);
-  const Classification result = classifier.classify(FrameView{pixels.data(), 320, 240, 0, PixelFormat::kRGB});
+  const Classification result =
+      classifier.classify(FrameView{pixels.data(), 320, 240, 0, PixelFormat::kRGB});
 
   const auto& meta = classifier.metadata();
   at::Tensor input = at::empty({1, 3, 224, 224});
-  for (int c = 0; c < 3; ++c) input[0][c].fill_((rgb[c] / 255.0 - meta.mean[c]) / meta.std[c]);
+  for (int c = 0; c < 3; ++c)
+    input[0][c].fill_((rgb[c] / 255.0 - meta.mean[c]) / meta.std[c]);
   torch::jit::Module plain = torch::jit::load(fixture("tiny"));
   plain.eval();
   const at::Tensor expected = plain.forward({input}).toTensor();
   ASSERT_EQ(result.logits.size(), 2u);
-  for (int c = 0; c < 2; ++c) EXPECT_NEAR(result.logits[c], expected[0][c].item<float>(), 1e-5);
+  for (int c = 0; c < 2; ++c)
+    EXPECT_NEAR(result.logits[c], expected[0][c].item<float>(), 1e-5);
 
   const at::Tensor probabilities = expected.softmax(1);
   EXPECT_NEAR(result.scores[0] + result.scores[1], 1.0f, 1e-6);
@@ -115,8 +120,9 @@ TEST(Classifier, TinyAndHugeFrames) {
   const Classifier classifier(optionsFor("tiny"));
   const std::uint8_t one_pixel[3] = {10, 20, 30};
   const auto huge = noiseFrame(4000, 3000, 1);
-  const auto results = classifier.classify({FrameView{one_pixel, 1, 1, 0, PixelFormat::kRGB},
-                                            FrameView{huge.data(), 4000, 3000, 0, PixelFormat::kBGR}});
+  const auto results =
+      classifier.classify({FrameView{one_pixel, 1, 1, 0, PixelFormat::kRGB},
+                           FrameView{huge.data(), 4000, 3000, 0, PixelFormat::kBGR}});
   ASSERT_EQ(results.size(), 2u);
   for (const auto& r : results) {
     EXPECT_TRUE(std::isfinite(r.logits[0]) && std::isfinite(r.logits[1]));
@@ -174,14 +180,17 @@ TEST(Classifier, WrongInputSize) {
   options.overrides.input_height = 32;
   const Classifier classifier(options);
   const auto frame = noiseFrame(64, 48, 4);
-  EXPECT_EQ(classifier.classify(FrameView{frame.data(), 64, 48, 0, PixelFormat::kRGB}).scores.size(), 2u);
+  EXPECT_EQ(
+      classifier.classify(FrameView{frame.data(), 64, 48, 0, PixelFormat::kRGB}).scores.size(), 2u);
 }
 
 TEST(Classifier, FixedBatchSizeExport) {
   expectLoadError(optionsFor("fixed_batch"), {"fixed batch size", "fails on a batch of two"});
 }
 
-TEST(Classifier, TupleOutput) { expectLoadError(optionsFor("tuple_output"), {"returns a Tuple"}); }
+TEST(Classifier, TupleOutput) {
+  expectLoadError(optionsFor("tuple_output"), {"returns a Tuple"});
+}
 
 TEST(Classifier, FinalSoftmaxIsDetectedAndNotAppliedTwice) {
   const Classifier classifier(optionsFor("tiny_softmax"));
@@ -236,7 +245,8 @@ TEST(Classifier, Bf16AutocastStaysCloseToFp32) {
   ClassifierOptions options = optionsFor("tiny");
   options.precision = Precision::kBf16;
   const Classification bf16 = Classifier(options).classify(view);
-  for (int c = 0; c < 2; ++c) EXPECT_NEAR(bf16.logits[c], fp32.logits[c], 0.05);
+  for (int c = 0; c < 2; ++c)
+    EXPECT_NEAR(bf16.logits[c], fp32.logits[c], 0.05);
 
   options.precision = Precision::kFp16;
   expectLoadError<ConfigError>(options, {"fp16 needs a CUDA device"});

@@ -36,7 +36,8 @@ TEST(Geometry, CenterCropCutsTheOverhang) {
 }
 
 TEST(Geometry, InputToFrameInvertsFrameToInput) {
-  for (auto policy : {AspectPolicy::kStretch, AspectPolicy::kLetterbox, AspectPolicy::kCenterCrop}) {
+  for (auto policy :
+       {AspectPolicy::kStretch, AspectPolicy::kLetterbox, AspectPolicy::kCenterCrop}) {
     const auto g = computeGeometry(1920, 1080, 224, 160, policy);
     const Point p{713.25, 91.5};
     const Point back = g.inputToFrame(g.frameToInput(p));
@@ -46,7 +47,8 @@ TEST(Geometry, InputToFrameInvertsFrameToInput) {
 }
 
 TEST(Geometry, TinyAndHugeFramesStayInBounds) {
-  for (auto policy : {AspectPolicy::kStretch, AspectPolicy::kLetterbox, AspectPolicy::kCenterCrop}) {
+  for (auto policy :
+       {AspectPolicy::kStretch, AspectPolicy::kLetterbox, AspectPolicy::kCenterCrop}) {
     for (auto [w, h] : {std::pair{1, 1}, std::pair{4000, 3000}, std::pair{1, 3000}}) {
       const auto g = computeGeometry(w, h, 224, 224, policy);
       EXPECT_GE(g.crop_width, 1);

@@ -14,7 +14,8 @@ TEST(ModelMetadata, ParsesEveryField) {
               "std": [0.25, 0.25, 0.5], "aspect": "letterbox"},
     "architecture": "report-cnn",
     "provenance": {"seed": 3}
-  })", "m.pt:deepbug.json");
+  })",
+                                       "m.pt:deepbug.json");
   EXPECT_EQ(meta.labels, (std::vector<std::string>{"aggressive", "non_aggressive"}));
   EXPECT_EQ(meta.input_width, 160);
   EXPECT_EQ(meta.input_height, 120);
@@ -80,7 +81,8 @@ TEST(ModelMetadata, OverridesReplaceAndAreChecked) {
 }
 
 TEST(ModelMetadata, AspectPolicyNames) {
-  for (auto policy : {AspectPolicy::kStretch, AspectPolicy::kLetterbox, AspectPolicy::kCenterCrop}) {
+  for (auto policy :
+       {AspectPolicy::kStretch, AspectPolicy::kLetterbox, AspectPolicy::kCenterCrop}) {
     EXPECT_EQ(parseAspectPolicy(toString(policy)), policy);
   }
   EXPECT_FALSE(parseAspectPolicy("fit"));

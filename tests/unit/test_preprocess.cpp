@@ -35,7 +35,8 @@ Taps triangleTaps(int in, int out, int i) {
     taps.weights.push_back(w);
     total += w;
   }
-  for (double& w : taps.weights) w /= total;
+  for (double& w : taps.weights)
+    w /= total;
   return taps;
 }
 
@@ -75,7 +76,8 @@ std::vector<std::uint8_t> randomImage(int w, int h, int channels, unsigned seed)
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> byte(0, 255);
   std::vector<std::uint8_t> pixels(static_cast<std::size_t>(w) * h * channels);
-  for (auto& p : pixels) p = static_cast<std::uint8_t>(byte(rng));
+  for (auto& p : pixels)
+    p = static_cast<std::uint8_t>(byte(rng));
   return pixels;
 }
 
@@ -122,11 +124,11 @@ TEST_P(PreprocessResize, MatchesIndependentComputation) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, PreprocessResize,
-                         ::testing::Values(ResizeCase{97, 61, 24, 16},   // downscale ~4x
-                                           ResizeCase{640, 480, 32, 32}, // 20x / 15x
-                                           ResizeCase{13, 7, 40, 30},    // upscale
-                                           ResizeCase{50, 20, 25, 40},   // mixed
-                                           ResizeCase{24, 16, 24, 16}),  // identity
+                         ::testing::Values(ResizeCase{97, 61, 24, 16},    // downscale ~4x
+                                           ResizeCase{640, 480, 32, 32},  // 20x / 15x
+                                           ResizeCase{13, 7, 40, 30},     // upscale
+                                           ResizeCase{50, 20, 25, 40},    // mixed
+                                           ResizeCase{24, 16, 24, 16}),   // identity
                          [](const ::testing::TestParamInfo<ResizeCase>& info) {
                            const ResizeCase& c = info.param;
                            return std::to_string(c.w) + "x" + std::to_string(c.h) + "_to_" +
@@ -174,7 +176,8 @@ TEST(Preprocess, GreyFramesBecomeThreeEqualChannels) {
   ModelMetadata meta = metadataOfSize(8, 6);
   meta.mean = {0.5f, 0.5f, 0.5f};
   meta.std = {0.5f, 0.5f, 0.5f};
-  const at::Tensor out = Preprocessor(meta, "cpu").run(FrameView{grey.data(), 16, 12, 0, PixelFormat::kGray});
+  const at::Tensor out =
+      Preprocessor(meta, "cpu").run(FrameView{grey.data(), 16, 12, 0, PixelFormat::kGray});
   EXPECT_TRUE(at::equal(out[0], out[1]));
   EXPECT_TRUE(at::equal(out[0], out[2]));
 }
@@ -200,7 +203,8 @@ TEST(Preprocess, LetterboxPadsWithNormalisedBlack) {
   ModelMetadata meta = metadataOfSize(16, 16);
   meta.aspect = AspectPolicy::kLetterbox;
   PreprocessGeometry g;
-  const at::Tensor out = Preprocessor(meta, "cpu").run(FrameView{white.data(), w, h, 0, PixelFormat::kRGB}, &g);
+  const at::Tensor out =
+      Preprocessor(meta, "cpu").run(FrameView{white.data(), w, h, 0, PixelFormat::kRGB}, &g);
   ASSERT_EQ(g.content_height, 8);
   ASSERT_EQ(g.content_y, 4);
   for (int c = 0; c < 3; ++c) {
@@ -221,7 +225,8 @@ TEST(Preprocess, CenterCropEqualsCroppingThenStretching) {
   ModelMetadata meta = metadataOfSize(20, 20);
   meta.aspect = AspectPolicy::kCenterCrop;
   PreprocessGeometry g;
-  const at::Tensor cropped = Preprocessor(meta, "cpu").run(FrameView{rgb.data(), w, h, 0, PixelFormat::kRGB}, &g);
+  const at::Tensor cropped =
+      Preprocessor(meta, "cpu").run(FrameView{rgb.data(), w, h, 0, PixelFormat::kRGB}, &g);
   ASSERT_EQ(g.crop_x, 20);
   ASSERT_EQ(g.crop_width, 40);
   // The same pixels, cut out by hand, stretched.
@@ -234,7 +239,8 @@ TEST(Preprocess, CenterCropEqualsCroppingThenStretching) {
 TEST(Preprocess, OnePixelFrameFillsTheInput) {
   const std::uint8_t pixel[3] = {255, 0, 128};
   const ModelMetadata meta = metadataOfSize(224, 224);
-  const at::Tensor out = Preprocessor(meta, "cpu").run(FrameView{pixel, 1, 1, 0, PixelFormat::kRGB});
+  const at::Tensor out =
+      Preprocessor(meta, "cpu").run(FrameView{pixel, 1, 1, 0, PixelFormat::kRGB});
   for (int c = 0; c < 3; ++c) {
     const float expected = (pixel[c] / 255.0f - meta.mean[c]) / meta.std[c];
     EXPECT_NEAR(out[c].min().item<float>(), expected, 1e-5);
@@ -249,13 +255,15 @@ TEST(Preprocess, FourThousandByThreeThousandFrame) {
   // Left half dark grey, right half light grey: the resized halves keep their values.
   for (int y = 0; y < h; ++y) {
     for (int x = 0; x < w; ++x) {
-      std::fill_n(frame.begin() + (static_cast<std::size_t>(y) * w + x) * 3, 3, x < w / 2 ? 40 : 200);
+      std::fill_n(frame.begin() + (static_cast<std::size_t>(y) * w + x) * 3, 3,
+                  x < w / 2 ? 40 : 200);
     }
   }
   ModelMetadata meta = metadataOfSize(224, 224);
   meta.mean = {0, 0, 0};
   meta.std = {1, 1, 1};
-  const at::Tensor out = Preprocessor(meta, "cpu").run(FrameView{frame.data(), w, h, 0, PixelFormat::kBGR});
+  const at::Tensor out =
+      Preprocessor(meta, "cpu").run(FrameView{frame.data(), w, h, 0, PixelFormat::kBGR});
   EXPECT_NEAR(out[1][100][10].item<float>(), 40 / 255.0f, 1e-5);
   EXPECT_NEAR(out[1][100][200].item<float>(), 200 / 255.0f, 1e-5);
   EXPECT_TRUE(at::isfinite(out).all().item<bool>());
@@ -270,7 +278,8 @@ TEST(Preprocess, InvalidFramesAreRejectedWithTheReason) {
     pre.run(FrameView{pixels, 2, 2, 4, PixelFormat::kRGB});
     FAIL() << "short stride accepted";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("row stride of 4 bytes, less than the 6"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("row stride of 4 bytes, less than the 6"),
+              std::string::npos)
         << e.what();
   }
 }

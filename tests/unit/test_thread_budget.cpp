@@ -6,7 +6,9 @@
 namespace deepbug {
 namespace {
 
-TEST(ThreadBudget, AvailableCoresIsPositive) { EXPECT_GE(availableCores(), 1); }
+TEST(ThreadBudget, AvailableCoresIsPositive) {
+  EXPECT_GE(availableCores(), 1);
+}
 
 TEST(ThreadBudget, DefaultSplitsCoresAmongWorkers) {
   const ThreadBudget budget(8);

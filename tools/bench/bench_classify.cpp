@@ -16,9 +16,11 @@ std::vector<std::vector<std::uint8_t>> makeFrames(int count, int width, int heig
   at::manual_seed(7);
   for (int i = 0; i < count; ++i) {
     const at::Tensor noise = at::randint(0, 64, {height, width, 3}, at::kInt);
-    const at::Tensor ramp = at::arange(width, at::kInt).mul(191).div(width, "floor").view({1, width, 1});
+    const at::Tensor ramp =
+        at::arange(width, at::kInt).mul(191).div(width, "floor").view({1, width, 1});
     const at::Tensor image = (noise + ramp).clamp(0, 255).to(at::kByte).contiguous();
-    frames.emplace_back(image.data_ptr<std::uint8_t>(), image.data_ptr<std::uint8_t>() + image.numel());
+    frames.emplace_back(image.data_ptr<std::uint8_t>(),
+                        image.data_ptr<std::uint8_t>() + image.numel());
   }
   return frames;
 }
@@ -39,8 +41,8 @@ nlohmann::json benchOneModel(const std::string& name, const std::string& path,
     const auto frames = makeFrames(batch, options.frame_width, options.frame_height);
     std::vector<model::FrameView> views;
     for (const auto& frame : frames) {
-      views.push_back({frame.data(), options.frame_width, options.frame_height, 0,
-                       model::PixelFormat::kBGR});
+      views.push_back(
+          {frame.data(), options.frame_width, options.frame_height, 0, model::PixelFormat::kBGR});
     }
     c10::InferenceMode inference;
     const at::Tensor preprocessed = classifier.preprocess(views);
@@ -64,20 +66,26 @@ nlohmann::json benchOneModel(const std::string& name, const std::string& path,
                     {"preprocess_ms_per_frame", preprocess.toJson()},
                     {"overhead_percent", 100.0 * (classify.median() / forward.median() - 1.0)}});
   }
-  return {{"name", name}, {"path", path}, {"device", classifier.device()},
-          {"threads", classifier.threads()}, {"results", rows}};
+  return {{"name", name},
+          {"path", path},
+          {"device", classifier.device()},
+          {"threads", classifier.threads()},
+          {"results", rows}};
 }
 
 }  // namespace
 
 nlohmann::json benchClassify(const ClassifyBenchOptions& options) {
   nlohmann::json models = nlohmann::json::array();
-  for (const auto& [name, path] : options.models) models.push_back(benchOneModel(name, path, options));
+  for (const auto& [name, path] : options.models)
+    models.push_back(benchOneModel(name, path, options));
   return {{"benchmark", "classify"},
-          {"frame", {{"width", options.frame_width}, {"height", options.frame_height}, {"format", "BGR"}}},
+          {"frame",
+           {{"width", options.frame_width}, {"height", options.frame_height}, {"format", "BGR"}}},
           {"repeats", options.repeats},
-          {"method", "interleaved runs in one process: module.forward on a preprocessed batch, "
-                     "then Classifier::classify on the 8-bit frames; median/min/max per frame"},
+          {"method",
+           "interleaved runs in one process: module.forward on a preprocessed batch, "
+           "then Classifier::classify on the 8-bit frames; median/min/max per frame"},
           {"runtime", nlohmann::json::parse(toJson(runtimeInfo()))},
           {"models", models}};
 }

@@ -15,11 +15,16 @@ struct Samples {
     std::vector<double> sorted = values;
     std::sort(sorted.begin(), sorted.end());
     const std::size_t n = sorted.size();
-    if (n == 0) return 0.0;
+    if (n == 0)
+      return 0.0;
     return n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
   }
-  double min() const { return values.empty() ? 0.0 : *std::min_element(values.begin(), values.end()); }
-  double max() const { return values.empty() ? 0.0 : *std::max_element(values.begin(), values.end()); }
+  double min() const {
+    return values.empty() ? 0.0 : *std::min_element(values.begin(), values.end());
+  }
+  double max() const {
+    return values.empty() ? 0.0 : *std::max_element(values.begin(), values.end());
+  }
 
   nlohmann::json toJson() const {
     return {{"median", median()}, {"min", min()}, {"max", max()}, {"runs", values.size()}};

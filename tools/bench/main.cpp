@@ -22,7 +22,8 @@ int run(int argc, char** argv) {
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
   classify_cmd->add_option("--threads", classify.threads, "Intra-op threads, 0 = all cores");
-  classify_cmd->add_option("--device", classify.device, "cpu | cuda | cuda:N")->capture_default_str();
+  classify_cmd->add_option("--device", classify.device, "cpu | cuda | cuda:N")
+      ->capture_default_str();
   classify_cmd->add_option("--frame-width", classify.frame_width)->capture_default_str();
   classify_cmd->add_option("--frame-height", classify.frame_height)->capture_default_str();
 

@@ -39,13 +39,15 @@ std::vector<std::string> splitList(const std::string& text) {
   std::vector<std::string> items;
   std::stringstream stream(text);
   std::string item;
-  while (std::getline(stream, item, ',')) items.push_back(item);
+  while (std::getline(stream, item, ','))
+    items.push_back(item);
   return items;
 }
 
 void applySettings(Settings& s) {
   auto& o = s.classifier.overrides;
-  if (!s.labels.empty()) o.labels = splitList(s.labels);
+  if (!s.labels.empty())
+    o.labels = splitList(s.labels);
   if (!s.input_size.empty()) {
     int w = 0;
     int h = 0;
@@ -61,7 +63,8 @@ void applySettings(Settings& s) {
   if (!s.aspect.empty()) {
     o.aspect = model::parseAspectPolicy(s.aspect);
     if (!o.aspect) {
-      throw ConfigError("--aspect '" + s.aspect + "' is unknown", "use stretch, letterbox or center-crop");
+      throw ConfigError("--aspect '" + s.aspect + "' is unknown",
+                        "use stretch, letterbox or center-crop");
     }
   }
   s.classifier.precision = model::parsePrecision(s.precision);
@@ -78,9 +81,11 @@ class Run {
       : settings_(settings), classifier_(classifier) {
     if (!settings.csv_path.empty()) {
       csv_.open(settings.csv_path);
-      if (!csv_) throw Error("cannot write '" + settings.csv_path + "'", "check the folder exists");
+      if (!csv_)
+        throw Error("cannot write '" + settings.csv_path + "'", "check the folder exists");
       csv_ << "input,frame,time_s,label";
-      for (const std::string& label : classifier.labels()) csv_ << ",score_" << label;
+      for (const std::string& label : classifier.labels())
+        csv_ << ",score_" << label;
       csv_ << "\n";
     }
     label_counts_.assign(classifier.labels().size(), 0);
@@ -91,17 +96,22 @@ class Run {
   void add(const std::string& input, DecodedFrame frame) {
     pending_.push_back({input, std::move(frame)});
     ++frames_;
-    if (static_cast<int>(pending_.size()) >= settings_.batch) flush();
+    if (static_cast<int>(pending_.size()) >= settings_.batch)
+      flush();
   }
 
   void flush() {
-    if (pending_.empty()) return;
+    if (pending_.empty())
+      return;
     std::vector<model::FrameView> views;
-    for (const PendingFrame& p : pending_) views.push_back(deepbug::io::viewOf(p.frame.image));
+    for (const PendingFrame& p : pending_)
+      views.push_back(deepbug::io::viewOf(p.frame.image));
     const auto start = std::chrono::steady_clock::now();
     const std::vector<model::Classification> results = classifier_.classify(views);
-    classify_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    for (std::size_t i = 0; i < results.size(); ++i) report(pending_[i], results[i]);
+    classify_seconds_ +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (std::size_t i = 0; i < results.size(); ++i)
+      report(pending_[i], results[i]);
     pending_.clear();
   }
 
@@ -132,7 +142,8 @@ class Run {
     if (csv_.is_open()) {
       csv_ << p.input << "," << p.frame.index << "," << std::setprecision(3) << p.frame.time_s
            << "," << label << std::setprecision(6);
-      for (float score : result.scores) csv_ << "," << score;
+      for (float score : result.scores)
+        csv_ << "," << score;
       csv_ << "\n";
     }
   }
@@ -149,8 +160,7 @@ class Run {
 int run(int argc, char** argv) {
   Settings s;
   CLI::App app{"Classify images, folders of images and video files frame by frame."};
-  app.add_option("inputs", s.inputs, "Image files, video files or folders of images")
-      ->required();
+  app.add_option("inputs", s.inputs, "Image files, video files or folders of images")->required();
   app.add_option("-m,--model", s.classifier.model_path, "TorchScript model (.pt)")->required();
   app.add_option("--labels", s.labels, "Class labels in output order, comma-separated");
   app.add_option("--input-size", s.input_size, "Model input as WIDTHxHEIGHT (default: model's)");
@@ -194,18 +204,22 @@ int run(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   Run run(s, classifier);
   for (const auto& file : files) {
-    if (run.full()) break;
+    if (run.full())
+      break;
     deepbug::io::FrameReader reader(file, s.every);
     DecodedFrame frame;
-    while (!run.full() && reader.next(frame)) run.add(file.path, std::move(frame));
+    while (!run.full() && reader.next(frame))
+      run.add(file.path, std::move(frame));
   }
   run.flush();
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const nlohmann::json summary = run.summary(wall);
   std::cout << summary.dump() << "\n";
   if (!s.summary_path.empty()) {
     std::ofstream out(s.summary_path);
-    if (!out) throw Error("cannot write '" + s.summary_path + "'", "check the folder exists");
+    if (!out)
+      throw Error("cannot write '" + s.summary_path + "'", "check the folder exists");
     out << summary.dump(2) << "\n";
   }
   return deepbug::kExitOk;
