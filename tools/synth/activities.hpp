@@ -1,0 +1,44 @@
+// What people in a scene do: poses for bystanders and for the pair whose interaction
+// decides the class. Every activity varies randomly; `phase` in [0, 1) animates
+// the cyclic ones (walking, punching) for footage.
+#pragma once
+
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+#include "figure.hpp"
+
+namespace deepbug::synth {
+
+enum class Activity {
+  // non_aggressive pairs
+  kTalking,
+  kHandshake,
+  kHugging,
+  kPassingBy,
+  kWalkingTogether,
+  // aggressive pairs
+  kPunching,
+  kKicking,
+  kGrappling,
+  kPushing,
+  kGroundAttack,
+};
+
+bool isAggressive(Activity activity);
+std::string toString(Activity activity);
+const std::vector<Activity>& activitiesOf(bool aggressive);
+
+enum class Solo { kWalking, kStanding, kWaving, kPhoning, kLying };
+std::string toString(Solo solo);
+
+// Poses a bystander.
+void poseSolo(Figure& figure, Solo solo, cv::RNG& rng, double phase);
+
+// Poses a pair: `a` stands left and faces right, `b` right and faces left (for the
+// walking activities they may face the same way). Positions and heights are set by
+// the caller; the poses aim limbs at the partner.
+void posePair(Activity activity, Figure& a, Figure& b, cv::RNG& rng, double phase);
+
+}  // namespace deepbug::synth

@@ -1,0 +1,145 @@
+// deepbug-synth: synthetic CCTV scenes with ground truth.
+//   deepbug-synth images  --out DIR --count N --seed S   ImageFolder dataset + boxes.csv
+//   deepbug-synth footage --out DIR --seed S             sample clip + ground_truth.json
+#include <tbb/parallel_for.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <opencv2/imgcodecs.hpp>
+
+#include "background.hpp"
+#include "core/cli_main.hpp"
+#include "footage.hpp"
+#include "scene.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using deepbug::ConfigError;
+using deepbug::Error;
+namespace synth = deepbug::synth;
+
+// A well-mixed seed per image, so images are independent of generation order.
+std::uint64_t imageSeed(std::uint64_t seed, std::uint64_t index) {
+  std::uint64_t z = seed * 0x9E3779B97F4A7C15ull + index + 1;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+void prepareOutput(const std::string& out, const std::string& marker, bool overwrite) {
+  if (fs::exists(fs::path(out) / marker) && !overwrite) {
+    throw ConfigError("'" + out + "' already holds a generated " + marker,
+                      "choose a new --out folder, or pass --overwrite");
+  }
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec)
+    throw Error("cannot create '" + out + "': " + ec.message());
+}
+
+int writeImages(const std::string& out, int count, std::uint64_t seed, const std::string& clip,
+                bool overwrite) {
+  prepareOutput(out, "boxes.csv", overwrite);
+  for (const char* label : {"aggressive", "non_aggressive"})
+    fs::create_directories(fs::path(out) / label);
+  const synth::Backgrounds backgrounds(clip);
+
+  struct Row {
+    std::string image;
+    synth::Scene scene;
+  };
+  std::vector<Row> rows(count);
+  tbb::parallel_for(0, count, [&](int i) {
+    const bool aggressive = i % 2 == 0;
+    Row& row = rows[i];
+    row.scene = synth::renderScene(backgrounds, imageSeed(seed, i), aggressive);
+    char name[32];
+    std::snprintf(name, sizeof(name), "%06d.jpg", i);
+    row.image = std::string(aggressive ? "aggressive/" : "non_aggressive/") + name;
+    if (!cv::imwrite((fs::path(out) / row.image).string(), row.scene.image,
+                     {cv::IMWRITE_JPEG_QUALITY, row.scene.jpeg_quality})) {
+      throw Error("cannot write '" + (fs::path(out) / row.image).string() + "'");
+    }
+    row.scene.image.release();
+  });
+
+  std::ofstream boxes(fs::path(out) / "boxes.csv");
+  std::ofstream scenes(fs::path(out) / "scenes.csv");
+  boxes << "image,region,x,y,w,h\n";
+  scenes << "image,class,activity,persons,pair_distance,pair_height,background,occluded\n";
+  for (const Row& row : rows) {
+    const synth::Scene& s = row.scene;
+    for (const synth::PersonBox& p : s.persons) {
+      boxes << row.image << ",person," << p.box.x << "," << p.box.y << "," << p.box.width << ","
+            << p.box.height << "\n";
+    }
+    if (!s.fight.empty()) {
+      boxes << row.image << ",fight," << s.fight.x << "," << s.fight.y << "," << s.fight.width
+            << "," << s.fight.height << "\n";
+    }
+    scenes << row.image << "," << (s.aggressive ? "aggressive" : "non_aggressive") << ","
+           << synth::toString(s.activity) << "," << s.persons.size() << "," << s.pair_distance
+           << "," << s.pair_height << "," << (s.real_frame_background ? "frame" : "median") << ","
+           << (s.occluded ? 1 : 0) << "\n";
+  }
+  std::cout << "wrote " << count << " images (" << (count + 1) / 2 << " aggressive, " << count / 2
+            << " non_aggressive) to " << out << "\n";
+  return deepbug::kExitOk;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"Synthetic CCTV scenes with known ground truth."};
+  app.require_subcommand(1);
+  std::string out;
+  std::uint64_t seed = 1;
+  std::string clip = synth::defaultBackgroundClip();
+  bool overwrite = false;
+
+  int count = 1000;
+  CLI::App* images = app.add_subcommand("images", "An ImageFolder dataset with boxes.csv");
+  images->add_option("--out", out, "Output folder")->required();
+  images->add_option("--count", count, "Images in all, split evenly between the classes")
+      ->check(CLI::Range(2, 10000000))
+      ->capture_default_str();
+  images->add_option("--seed", seed, "Random seed")->capture_default_str();
+  images->add_option("--background", clip, "Surveillance clip for backgrounds")
+      ->capture_default_str();
+  images->add_flag("--overwrite", overwrite, "Write into a folder that already holds a dataset");
+
+  synth::FootageOptions footage;
+  CLI::App* video = app.add_subcommand("footage", "A sample clip with fights at known times");
+  video->add_option("--out", footage.out_dir, "Output folder")->required();
+  video->add_option("--seed", footage.seed, "Random seed")->capture_default_str();
+  video->add_option("--seconds", footage.seconds, "Clip length")
+      ->check(CLI::Range(10.0, 600.0))
+      ->capture_default_str();
+  video->add_option("--fps", footage.fps, "Frame rate")
+      ->check(CLI::Range(5.0, 60.0))
+      ->capture_default_str();
+  video->add_option("--background", clip, "Surveillance clip for the background")
+      ->capture_default_str();
+  video->add_flag("--overwrite", overwrite, "Replace an existing clip");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? deepbug::kExitOk : deepbug::kExitBadInput;
+  }
+  if (images->parsed())
+    return writeImages(out, count, seed, clip, overwrite);
+  prepareOutput(footage.out_dir, "ground_truth.json", overwrite);
+  footage.background_clip = clip;
+  const int frames = synth::writeFootage(footage);
+  std::cout << "wrote " << frames << " frames to " << footage.out_dir << "/sample.avi with "
+            << footage.out_dir << "/ground_truth.json\n";
+  return deepbug::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return deepbug::guardedMain("deepbug-synth", argv, [&] { return run(argc, argv); });
+}

@@ -1,0 +1,41 @@
+// One synthetic CCTV scene: a real background, a pair whose interaction decides the
+// class, bystanders, occluders and camera effects — every random choice except the
+// pair's activity drawn from the same distributions for both classes.
+#pragma once
+
+#include <cstdint>
+#include <opencv2/core.hpp>
+#include <vector>
+
+#include "activities.hpp"
+#include "background.hpp"
+
+namespace deepbug::synth {
+
+struct PersonBox {
+  cv::Rect box;
+  bool in_pair = false;
+};
+
+struct Scene {
+  cv::Mat image;  // BGR, the background's size
+  bool aggressive = false;
+  Activity activity = Activity::kTalking;
+  std::vector<PersonBox> persons;
+  cv::Rect fight;              // union of the fighting pair; empty when peaceful
+  double pair_distance = 0.0;  // between the pair's feet, pixels
+  double pair_height = 0.0;    // the pair's standing height, pixels
+  bool real_frame_background = false;
+  bool occluded = false;
+  int jpeg_quality = 90;  // to use when writing the image
+};
+
+// Deterministic for (seed, aggressive): the same arguments give the same scene.
+Scene renderScene(const Backgrounds& backgrounds, std::uint64_t seed, bool aggressive);
+
+// Shared pieces, also used for footage.
+Appearance randomAppearance(cv::RNG& rng);
+double perspectiveHeight(double ground_y, int image_height, cv::RNG& rng);
+void applyCamera(cv::Mat& image, cv::RNG& rng);
+
+}  // namespace deepbug::synth
