@@ -11,12 +11,12 @@ namespace deepbug::test {
 
 struct ProcessResult {
   int exit_code = -1;
-  std::string output;  // stdout and stderr, interleaved
+  std::string output;  // stdout, and stderr unless dropped
 };
 
-inline ProcessResult runCommand(const std::string& command) {
+inline ProcessResult runCommand(const std::string& command, bool keep_stderr = true) {
   ProcessResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  FILE* pipe = popen((command + (keep_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
   if (pipe == nullptr)
     return result;
   std::array<char, 4096> buffer{};

@@ -1,0 +1,85 @@
+#include "model/architectures.hpp"
+
+#include <cmath>
+
+#include "core/error.hpp"
+
+namespace deepbug::model {
+
+namespace {
+
+struct Layer {
+  std::string name;
+  std::vector<int64_t> weight_shape;  // conv: [out, in, k, k]; linear: [out, in]
+};
+
+// The report's aggressive-behaviour CNN. Four valid (unpadded) stride-1 convolutions,
+// 224 → 220 → 216 → 214 → 210, ReLU after each, then a global average pool to 128
+// features, fc 128 → 256 + ReLU, fc 256 → classes. The report lists a MaxPool2d but
+// its activation shapes show a global reduction from 128×210×210 to 128: average
+// pooling is used because it spreads relevance over all the evidence for a class
+// (max pooling would send all of it to 128 single positions), and because it makes
+// the network size-agnostic (train small, run at 224).
+const char* kReportCnnSource = R"(
+def forward(self, x):
+    x = torch.relu(torch.conv2d(x, self.conv1_weight, self.conv1_bias))
+    x = torch.relu(torch.conv2d(x, self.conv2_weight, self.conv2_bias))
+    x = torch.relu(torch.conv2d(x, self.conv3_weight, self.conv3_bias))
+    x = torch.relu(torch.conv2d(x, self.conv4_weight, self.conv4_bias))
+    x = torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]), 1)
+    x = torch.relu(torch.linear(x, self.fc1_weight, self.fc1_bias))
+    return torch.linear(x, self.fc2_weight, self.fc2_bias)
+)";
+
+// A few microseconds per frame, for tests: a strided conv, global pool, linear.
+const char* kTinySource = R"(
+def forward(self, x):
+    x = torch.relu(torch.conv2d(x, self.conv1_weight, self.conv1_bias, [4, 4]))
+    x = torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]), 1)
+    return torch.linear(x, self.fc1_weight, self.fc1_bias)
+)";
+
+std::vector<Layer> layersOf(const std::string& name, int classes) {
+  if (name == "report-cnn") {
+    return {{"conv1", {16, 3, 5, 5}},   {"conv2", {32, 16, 5, 5}}, {"conv3", {64, 32, 3, 3}},
+            {"conv4", {128, 64, 5, 5}}, {"fc1", {256, 128}},       {"fc2", {classes, 256}}};
+  }
+  if (name == "tiny")
+    return {{"conv1", {8, 3, 3, 3}}, {"fc1", {classes, 8}}};
+  std::string known;
+  for (const ArchitectureInfo& a : architectures())
+    known += (known.empty() ? "" : ", ") + a.name;
+  throw ConfigError("unknown architecture '" + name + "'", "use one of: " + known);
+}
+
+}  // namespace
+
+const std::vector<ArchitectureInfo>& architectures() {
+  static const std::vector<ArchitectureInfo> list{
+      {"report-cnn",
+       "the report's aggressive-behaviour CNN: 4 valid convs, global average pool, 2 fc"},
+      {"tiny", "a strided conv, global pool and linear layer, for tests"}};
+  return list;
+}
+
+torch::jit::Module buildArchitecture(const std::string& name, int classes, std::uint64_t seed) {
+  if (classes < 2) {
+    throw ConfigError("a classifier needs at least 2 classes, got " + std::to_string(classes));
+  }
+  const std::vector<Layer> layers = layersOf(name, classes);
+  torch::jit::Module module(name == "report-cnn" ? "ReportCNN" : "Tiny");
+  at::manual_seed(seed);
+  for (const Layer& layer : layers) {
+    int64_t fan_in = 1;
+    for (std::size_t i = 1; i < layer.weight_shape.size(); ++i)
+      fan_in *= layer.weight_shape[i];
+    at::Tensor weight = at::randn(layer.weight_shape) * std::sqrt(2.0 / fan_in);
+    at::Tensor bias = at::zeros({layer.weight_shape[0]});
+    module.register_parameter(layer.name + "_weight", weight.set_requires_grad(true), false);
+    module.register_parameter(layer.name + "_bias", bias.set_requires_grad(true), false);
+  }
+  module.define(name == "report-cnn" ? kReportCnnSource : kTinySource);
+  return module;
+}
+
+}  // namespace deepbug::model

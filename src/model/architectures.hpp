@@ -1,0 +1,25 @@
+// Classifier architectures built in C++ as TorchScript modules (define() with
+// TorchScript source and registered parameters), so the module that is trained is
+// the module that ships: no Python, no torch::nn (which cannot be saved as
+// TorchScript). Internal: exposes LibTorch types.
+#pragma once
+
+#include <torch/script.h>
+
+#include <string>
+#include <vector>
+
+namespace deepbug::model {
+
+struct ArchitectureInfo {
+  std::string name;
+  std::string description;
+};
+
+const std::vector<ArchitectureInfo>& architectures();
+
+// A freshly initialised module (He-normal weights, zero biases) with `classes`
+// outputs. Throws ConfigError naming the known architectures for an unknown name.
+torch::jit::Module buildArchitecture(const std::string& name, int classes, std::uint64_t seed);
+
+}  // namespace deepbug::model

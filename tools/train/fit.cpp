@@ -1,0 +1,465 @@
+#include "fit.hpp"
+
+#include <tbb/parallel_for.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <opencv2/imgcodecs.hpp>
+#include <random>
+
+#include "core/error.hpp"
+#include "core/runtime.hpp"
+#include "core/thread_budget.hpp"
+#include "image_folder.hpp"
+#include "io/frame_reader.hpp"
+#include "model/architectures.hpp"
+#include "model/model_loader.hpp"
+#include "model/model_metadata.hpp"
+#include "model/preprocess.hpp"
+
+namespace deepbug::train {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t z = a * 0x9E3779B97F4A7C15ull + b + 1;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+json optionsToJson(const FitOptions& o) {
+  return {{"data", o.data},
+          {"arch", o.arch},
+          {"out", o.out},
+          {"init", o.init},
+          {"input_size", o.input_size},
+          {"epochs", o.epochs},
+          {"batch", o.batch},
+          {"optimizer", o.optimizer},
+          {"schedule", o.schedule},
+          {"lr", o.lr},
+          {"weight_decay", o.weight_decay},
+          {"val_fraction", o.val_fraction},
+          {"seed", o.seed},
+          {"augment", o.augment.enabled}};
+}
+
+void restoreOptions(FitOptions& o, const json& j, int epochs_override) {
+  o.data = j.at("data");
+  o.arch = j.at("arch");
+  o.init = j.at("init");
+  o.input_size = j.at("input_size");
+  o.epochs = epochs_override > 0 ? epochs_override : j.at("epochs").get<int>();
+  o.batch = j.at("batch");
+  o.optimizer = j.at("optimizer");
+  o.schedule = j.at("schedule");
+  o.lr = j.at("lr");
+  o.weight_decay = j.at("weight_decay");
+  o.val_fraction = j.at("val_fraction");
+  o.seed = j.at("seed");
+  o.augment.enabled = j.at("augment");
+}
+
+// Everything a run needs to continue exactly where it stopped.
+struct Progress {
+  int epoch = 0;        // current epoch, from 0
+  int next_batch = 0;   // first batch of `epoch` not yet trained
+  double loss_sum = 0;  // running sums over the current epoch
+  long seen = 0;
+  long correct = 0;
+  double seconds = 0;  // training time over all runs
+  json history = json::array();
+};
+
+struct Checkpoint {
+  fs::path dir;
+  fs::path model() const { return dir / "model.pt"; }
+  fs::path optimizer() const { return dir / "optimizer.pt"; }
+  fs::path state() const { return dir / "state.json"; }
+};
+
+class Trainer {
+ public:
+  explicit Trainer(FitOptions options) : o_(std::move(options)) {}
+
+  json run();
+
+ private:
+  void setUp();
+  void buildOptimizer();
+  double learningRate(long step, long total) const;
+  // Decodes, augments and preprocesses samples [indices] into a batch.
+  std::pair<at::Tensor, at::Tensor> loadBatch(const std::vector<std::size_t>& indices, bool train,
+                                              std::uint64_t seed);
+  json validate();
+  void saveCheckpoint();
+  void loadCheckpoint();
+  void saveModel(const json& report);
+  void progressLine(int batch, int batches, double loss, double acc, double rate);
+
+  FitOptions o_;
+  ImageFolder data_;
+  std::vector<std::size_t> train_;
+  std::vector<std::size_t> val_;
+  std::vector<char> unreadable_;
+  torch::jit::Module module_;
+  std::vector<at::Tensor> params_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::optional<model::Preprocessor> preprocessor_;
+  model::ModelMetadata metadata_;
+  Progress progress_;
+  Checkpoint checkpoint_;
+  bool tty_ = isatty(2);
+};
+
+void Trainer::setUp() {
+  if (o_.out.empty())
+    throw ConfigError("--out is required", "e.g. --out model.pt");
+  checkpoint_.dir = o_.out + ".checkpoint";
+  const bool resuming = o_.resume && fs::exists(checkpoint_.state());
+  if (o_.resume && !resuming) {
+    std::cerr << "deepbug-train: no checkpoint at " << checkpoint_.dir << ", starting afresh\n";
+  }
+  if (resuming) {
+    std::ifstream in(checkpoint_.state());
+    const json state = json::parse(in);
+    restoreOptions(o_, state.at("options"), o_.epochs_overridden ? o_.epochs : 0);
+  }
+  if (o_.batch < 1 || o_.epochs < 1 || o_.input_size < 8 || !(o_.lr > 0)) {
+    throw ConfigError("batch, epochs, input size and learning rate must be positive");
+  }
+  if (o_.optimizer != "sgd" && o_.optimizer != "adam") {
+    throw ConfigError("unknown optimizer '" + o_.optimizer + "'", "use sgd or adam");
+  }
+  if (o_.schedule != "cosine" && o_.schedule != "step" && o_.schedule != "constant") {
+    throw ConfigError("unknown schedule '" + o_.schedule + "'", "use cosine, step or constant");
+  }
+  data_ = scanImageFolder(o_.data);
+  for (std::size_t i = 0; i < data_.samples.size(); ++i) {
+    (inValidationSplit(data_.samples[i].path, o_.val_fraction) ? val_ : train_).push_back(i);
+  }
+  if (train_.empty())
+    throw ConfigError("no training images left after the validation split");
+  unreadable_.assign(data_.samples.size(), 0);
+
+  metadata_.labels = data_.classes;
+  metadata_.input_width = metadata_.input_height = o_.input_size;
+  metadata_.architecture = o_.arch;
+  preprocessor_.emplace(metadata_, "cpu");
+
+  if (resuming) {
+    loadCheckpoint();
+  } else if (!o_.init.empty()) {
+    model::LoadOptions load;
+    load.path = o_.init;
+    load.overrides.input_width = load.overrides.input_height = o_.input_size;
+    load.overrides.labels = data_.classes;
+    module_ = model::loadModel(load).module;
+    buildOptimizer();
+  } else {
+    module_ = model::buildArchitecture(o_.arch, static_cast<int>(data_.classes.size()), o_.seed);
+    buildOptimizer();
+  }
+}
+
+void Trainer::buildOptimizer() {
+  params_.clear();
+  for (at::Tensor p : module_.parameters()) {
+    p.set_requires_grad(true);
+    params_.push_back(p);
+  }
+  if (o_.optimizer == "adam") {
+    optimizer_ = std::make_unique<torch::optim::Adam>(
+        params_, torch::optim::AdamOptions(o_.lr).weight_decay(o_.weight_decay));
+  } else {
+    optimizer_ = std::make_unique<torch::optim::SGD>(
+        params_,
+        torch::optim::SGDOptions(o_.lr).momentum(0.9).nesterov(true).weight_decay(o_.weight_decay));
+  }
+}
+
+double Trainer::learningRate(long step, long total) const {
+  const long warmup = std::min<long>(total / 20, 200);
+  if (step < warmup)
+    return o_.lr * (step + 1) / warmup;
+  const double progress = static_cast<double>(step - warmup) / std::max<long>(1, total - warmup);
+  if (o_.schedule == "cosine")
+    return o_.lr * 0.5 * (1.0 + std::cos(M_PI * progress));
+  if (o_.schedule == "step")
+    return o_.lr * std::pow(0.1, std::floor(progress * 3.0));
+  return o_.lr;
+}
+
+std::pair<at::Tensor, at::Tensor> Trainer::loadBatch(const std::vector<std::size_t>& indices,
+                                                     bool train, std::uint64_t seed) {
+  std::vector<cv::Mat> images(indices.size());
+  tbb::parallel_for(std::size_t{0}, indices.size(), [&](std::size_t i) {
+    const Sample& sample = data_.samples[indices[i]];
+    if (unreadable_[indices[i]])
+      return;
+    cv::Mat image = cv::imread(sample.path, cv::IMREAD_COLOR);
+    if (image.empty())
+      return;
+    images[i] = train ? augment(image, o_.augment, mix(seed, indices[i])) : image;
+  });
+  std::vector<at::Tensor> tensors;
+  std::vector<int64_t> labels;
+  for (std::size_t i = 0; i < indices.size(); ++i) {
+    if (images[i].empty()) {
+      if (!unreadable_[indices[i]]) {
+        unreadable_[indices[i]] = 1;
+        std::cerr << "\ndeepbug-train: warning: skipping unreadable image '"
+                  << data_.samples[indices[i]].path << "'\n";
+      }
+      continue;
+    }
+    tensors.push_back(preprocessor_->run(io::viewOf(images[i])));
+    labels.push_back(data_.samples[indices[i]].label);
+  }
+  if (tensors.empty())
+    return {};
+  return {at::stack(tensors), torch::tensor(labels, at::kLong)};
+}
+
+json Trainer::validate() {
+  const auto k = static_cast<int64_t>(data_.classes.size());
+  std::vector<std::vector<long>> confusion(k, std::vector<long>(k, 0));
+  double loss_sum = 0;
+  long n = 0;
+  torch::NoGradGuard no_grad;
+  for (std::size_t start = 0; start < val_.size(); start += o_.batch) {
+    const std::vector<std::size_t> chunk(val_.begin() + start,
+                                         val_.begin() + std::min(val_.size(), start + o_.batch));
+    auto [images, labels] = loadBatch(chunk, false, 0);
+    if (!images.defined())
+      continue;
+    const at::Tensor logits = module_.forward({images}).toTensor();
+    loss_sum += at::cross_entropy_loss(logits, labels).item<double>() * labels.size(0);
+    const at::Tensor predicted = logits.argmax(1);
+    for (int64_t i = 0; i < labels.size(0); ++i) {
+      ++confusion[labels[i].item<int64_t>()][predicted[i].item<int64_t>()];
+    }
+    n += labels.size(0);
+  }
+  long correct = 0;
+  for (int64_t c = 0; c < k; ++c)
+    correct += confusion[c][c];
+  return {{"images", n},
+          {"loss", n ? loss_sum / n : 0.0},
+          {"accuracy", n ? static_cast<double>(correct) / n : 0.0},
+          {"confusion_matrix", confusion}};
+}
+
+void Trainer::saveCheckpoint() {
+  const fs::path tmp = checkpoint_.dir.string() + ".tmp";
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  module_.save((tmp / "model.pt").string());
+  torch::serialize::OutputArchive archive;
+  optimizer_->save(archive);
+  archive.save_to((tmp / "optimizer.pt").string());
+  const json state{{"options", optionsToJson(o_)},
+                   {"epoch", progress_.epoch},
+                   {"next_batch", progress_.next_batch},
+                   {"loss_sum", progress_.loss_sum},
+                   {"seen", progress_.seen},
+                   {"correct", progress_.correct},
+                   {"seconds", progress_.seconds},
+                   {"history", progress_.history}};
+  std::ofstream(tmp / "state.json") << state.dump(1) << "\n";
+  // Swap in the new checkpoint only once it is complete.
+  const fs::path old = checkpoint_.dir.string() + ".old";
+  fs::remove_all(old);
+  if (fs::exists(checkpoint_.dir))
+    fs::rename(checkpoint_.dir, old);
+  fs::rename(tmp, checkpoint_.dir);
+  fs::remove_all(old);
+}
+
+void Trainer::loadCheckpoint() {
+  std::ifstream in(checkpoint_.state());
+  const json state = json::parse(in);
+  module_ = torch::jit::load(checkpoint_.model().string());
+  buildOptimizer();
+  torch::serialize::InputArchive archive;
+  archive.load_from(checkpoint_.optimizer().string());
+  optimizer_->load(archive);
+  progress_.epoch = state.at("epoch");
+  progress_.next_batch = state.at("next_batch");
+  progress_.loss_sum = state.at("loss_sum");
+  progress_.seen = state.at("seen");
+  progress_.correct = state.at("correct");
+  progress_.seconds = state.at("seconds");
+  progress_.history = state.at("history");
+  std::cerr << "deepbug-train: resuming epoch " << progress_.epoch + 1 << " at batch "
+            << progress_.next_batch + 1 << " from " << checkpoint_.dir << "\n";
+}
+
+void Trainer::saveModel(const json& report) {
+  module_.eval();
+  model::ModelMetadata meta = metadata_;
+  meta.provenance_json = json{{"trained_by", "deepbug-train fit"},
+                              {"command", o_.command_line},
+                              {"data", o_.data},
+                              {"train_images", train_.size()},
+                              {"validation_images", val_.size()},
+                              {"epochs", o_.epochs},
+                              {"seed", o_.seed},
+                              {"validation_accuracy", report["final_validation"]["accuracy"]},
+                              {"training_seconds", progress_.seconds},
+                              {"libtorch", runtimeInfo().libtorch_version}}
+                             .dump();
+  torch::jit::ExtraFilesMap extra{{model::kMetadataFile, model::toJson(meta)}};
+  const std::string tmp = o_.out + ".tmp";
+  module_.save(tmp, extra);
+  fs::rename(tmp, o_.out);
+}
+
+void Trainer::progressLine(int batch, int batches, double loss, double acc, double rate) {
+  const bool last = batch == batches;
+  if (!tty_ && !last && batch % std::max(1, batches / 10) != 0)
+    return;
+  std::fprintf(stderr, "%sepoch %d/%d  batch %d/%d  loss %.4f  acc %.3f  %.1f img/s%s",
+               tty_ ? "\r" : "", progress_.epoch + 1, o_.epochs, batch, batches, loss, acc, rate,
+               tty_ && !last ? "" : "\n");
+  std::fflush(stderr);
+}
+
+json Trainer::run() {
+  setUp();
+  const int threads = o_.threads > 0 ? o_.threads : ThreadBudget().defaultIntraOpThreads();
+  setIntraOpThreads(threads);
+  const int batches = static_cast<int>((train_.size() + o_.batch - 1) / o_.batch);
+  const long total_steps = static_cast<long>(batches) * o_.epochs;
+  const auto run_start = Clock::now();
+  auto last_checkpoint = Clock::now();
+  bool stopped = false;
+  std::cerr << "deepbug-train: " << train_.size() << " training and " << val_.size()
+            << " validation images, " << data_.classes.size() << " classes, " << o_.arch << " at "
+            << o_.input_size << "x" << o_.input_size << ", " << threads << " threads\n";
+
+  module_.train();
+  for (; progress_.epoch < o_.epochs && !stopped; ++progress_.epoch) {
+    std::vector<std::size_t> order = train_;
+    std::mt19937_64 shuffle(mix(o_.seed, progress_.epoch));
+    std::shuffle(order.begin(), order.end(), shuffle);
+    const auto epoch_start = Clock::now();
+    long epoch_images = 0;
+    for (int b = progress_.next_batch; b < batches; ++b) {
+      const auto batch_start = Clock::now();
+      const std::vector<std::size_t> chunk(
+          order.begin() + static_cast<long>(b) * o_.batch,
+          order.begin() + std::min<long>(order.size(), static_cast<long>(b + 1) * o_.batch));
+      auto [images, labels] = loadBatch(chunk, true, mix(o_.seed ^ 0xA5A5, progress_.epoch));
+      if (images.defined()) {
+        const double lr =
+            learningRate(static_cast<long>(progress_.epoch) * batches + b, total_steps);
+        for (auto& group : optimizer_->param_groups())
+          group.options().set_lr(lr);
+        const at::Tensor logits = module_.forward({images}).toTensor();
+        const at::Tensor loss = at::cross_entropy_loss(logits, labels);
+        optimizer_->zero_grad();
+        loss.backward();
+        optimizer_->step();
+        progress_.loss_sum += loss.item<double>() * labels.size(0);
+        progress_.correct += logits.argmax(1).eq(labels).sum().item<long>();
+        progress_.seen += labels.size(0);
+        epoch_images += labels.size(0);
+      }
+      progress_.next_batch = b + 1;
+      progress_.seconds += secondsSince(batch_start);
+      progressLine(b + 1, batches, progress_.seen ? progress_.loss_sum / progress_.seen : 0.0,
+                   progress_.seen ? static_cast<double>(progress_.correct) / progress_.seen : 0.0,
+                   epoch_images / std::max(1e-9, secondsSince(epoch_start)));
+      const bool out_of_time = o_.max_minutes > 0 && secondsSince(run_start) > 60 * o_.max_minutes;
+      if (g_stop || out_of_time) {
+        stopped = true;
+        break;
+      }
+      if (secondsSince(last_checkpoint) > 60 * o_.checkpoint_minutes) {
+        saveCheckpoint();
+        last_checkpoint = Clock::now();
+      }
+    }
+    if (stopped)
+      break;
+    module_.eval();
+    json val = validate();
+    module_.train();
+    progress_.history.push_back(
+        {{"epoch", progress_.epoch + 1},
+         {"train_loss", progress_.loss_sum / std::max(1L, progress_.seen)},
+         {"train_accuracy", static_cast<double>(progress_.correct) / std::max(1L, progress_.seen)},
+         {"validation_loss", val["loss"]},
+         {"validation_accuracy", val["accuracy"]},
+         {"training_seconds", progress_.seconds}});
+    std::cerr << "epoch " << progress_.epoch + 1 << ": validation accuracy "
+              << val["accuracy"].get<double>() << ", loss " << val["loss"].get<double>() << "\n";
+    progress_.next_batch = 0;
+    progress_.loss_sum = 0;
+    progress_.seen = 0;
+    progress_.correct = 0;
+    if (progress_.epoch + 1 < o_.epochs) {
+      progress_.epoch += 1;  // the checkpoint records the epoch to run next
+      saveCheckpoint();
+      progress_.epoch -= 1;
+      last_checkpoint = Clock::now();
+    }
+  }
+
+  json report{{"options", optionsToJson(o_)},
+              {"labels", data_.classes},
+              {"train_images", train_.size()},
+              {"validation_images", val_.size()},
+              {"history", progress_.history},
+              {"training_seconds", progress_.seconds},
+              {"threads", threads},
+              {"stopped", stopped}};
+  std::vector<std::string> skipped;
+  for (std::size_t i = 0; i < unreadable_.size(); ++i) {
+    if (unreadable_[i])
+      skipped.push_back(data_.samples[i].path);
+  }
+  report["skipped"] = skipped;
+  if (stopped) {
+    saveCheckpoint();
+    std::cerr << "deepbug-train: stopped; continue with the same command and --resume\n";
+  } else {
+    module_.eval();
+    report["final_validation"] = validate();
+    saveModel(report);
+    fs::remove_all(checkpoint_.dir);
+  }
+  const std::string report_path = o_.report.empty() ? o_.out + ".report.json" : o_.report;
+  std::ofstream(report_path) << report.dump(1) << "\n";
+  return report;
+}
+
+}  // namespace
+
+void requestStop() {
+  g_stop = true;
+}
+
+json fit(FitOptions options) {
+  return Trainer(std::move(options)).run();
+}
+
+}  // namespace deepbug::train
