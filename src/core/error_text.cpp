@@ -18,8 +18,7 @@ std::string errorGist(const std::exception& error) {
   while (std::getline(lines, line)) {
     // TorchScript interpreter errors end with "RuntimeError: <the actual cause>".
     const auto pos = line.find("Error: ");
-    if (pos != std::string::npos)
-      return line.substr(pos + 7);
+    if (pos != std::string::npos) return line.substr(pos + 7);
     if (!line.empty() && line.find_first_not_of(' ') != std::string::npos &&
         first_meaningful.empty()) {
       first_meaningful = line;

@@ -15,10 +15,8 @@
 namespace deepbug {
 
 void preferPassiveOpenMpWait(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr)
-    return;
-  if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0)
-    return;
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
   execv("/proc/self/exe", argv);
   // exec failed (no /proc): carry on with spinning threads rather than not at all.
 }
@@ -29,8 +27,7 @@ std::string firstMatchingLine(const char* path, const std::string& needle) {
   std::ifstream in(path);
   std::string line;
   while (std::getline(in, line)) {
-    if (line.find(needle) != std::string::npos)
-      return line;
+    if (line.find(needle) != std::string::npos) return line;
   }
   return {};
 }
@@ -76,8 +73,7 @@ std::string toJson(const RuntimeInfo& info) {
 }
 
 void setIntraOpThreads(int threads) {
-  if (threads > 0 && at::get_num_threads() != threads)
-    at::set_num_threads(threads);
+  if (threads > 0 && at::get_num_threads() != threads) at::set_num_threads(threads);
 }
 
 }  // namespace deepbug

@@ -14,8 +14,7 @@ int availableCores() {
   CPU_ZERO(&set);
   if (sched_getaffinity(0, sizeof(set), &set) == 0) {
     const int count = CPU_COUNT(&set);
-    if (count > 0)
-      return count;
+    if (count > 0) return count;
   }
   return std::max(1u, std::thread::hardware_concurrency());
 }
@@ -37,8 +36,7 @@ void ThreadBudget::check(const std::vector<StageThreads>& stages) const {
                         "both counts must be at least 1");
     }
     used += stage.workers * stage.intra_op_threads;
-    if (!breakdown.empty())
-      breakdown += " + ";
+    if (!breakdown.empty()) breakdown += " + ";
     breakdown += stage.stage + " " + std::to_string(stage.workers) + "×" +
                  std::to_string(stage.intra_op_threads);
   }

@@ -51,8 +51,7 @@ class AutocastGuard {
   }
   ~AutocastGuard() {
     setAutocast(device_, previous_enabled_, previous_dtype_);
-    if (!previous_enabled_)
-      at::autocast::clear_cache();
+    if (!previous_enabled_) at::autocast::clear_cache();
   }
   AutocastGuard(const AutocastGuard&) = delete;
   AutocastGuard& operator=(const AutocastGuard&) = delete;

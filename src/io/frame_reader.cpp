@@ -13,8 +13,7 @@ struct FrameReader::Video {
 
 FrameReader::FrameReader(const InputFile& input, int every)
     : input_(input), every_(std::max(1, every)) {
-  if (input.kind == InputKind::kImage)
-    return;
+  if (input.kind == InputKind::kImage) return;
   video_ = std::make_unique<Video>();
   // Files only: naming the file backends keeps OpenCV from probing camera backends
   // (FireWire, USB) when a damaged file fails to open.
@@ -31,8 +30,7 @@ FrameReader::~FrameReader() = default;
 
 bool FrameReader::next(DecodedFrame& frame) {
   if (input_.kind == InputKind::kImage) {
-    if (image_done_)
-      return false;
+    if (image_done_) return false;
     image_done_ = true;
     frame.image = cv::imread(input_.path, cv::IMREAD_COLOR);
     if (frame.image.empty()) {
@@ -44,8 +42,7 @@ bool FrameReader::next(DecodedFrame& frame) {
   }
   while (video_->capture.read(frame.image)) {
     const int index = position_++;
-    if (index % every_ != 0)
-      continue;
+    if (index % every_ != 0) continue;
     frame.index = index;
     frame.time_s = fps_ > 0.0 ? index / fps_ : 0.0;
     return true;
@@ -54,8 +51,7 @@ bool FrameReader::next(DecodedFrame& frame) {
 }
 
 model::FrameView viewOf(const cv::Mat& image) {
-  if (image.depth() != CV_8U)
-    throw Error("only 8-bit images can be classified");
+  if (image.depth() != CV_8U) throw Error("only 8-bit images can be classified");
   model::FrameView view;
   view.data = image.data;
   view.width = image.cols;

@@ -52,8 +52,7 @@ std::vector<InputFile> expandInputs(const std::vector<std::string>& paths) {
           images.push_back(entry.path().string());
         }
       }
-      if (ec)
-        throw Error("cannot list folder '" + path + "': " + ec.message());
+      if (ec) throw Error("cannot list folder '" + path + "': " + ec.message());
       if (images.empty()) {
         throw Error("folder '" + path + "' holds no image files",
                     "images are recognised by extension: png, jpg, jpeg, bmp, tif, webp, ppm");

@@ -44,8 +44,7 @@ std::vector<Layer> layersOf(const std::string& name, int classes) {
     return {{"conv1", {16, 3, 5, 5}},   {"conv2", {32, 16, 5, 5}}, {"conv3", {64, 32, 3, 3}},
             {"conv4", {128, 64, 5, 5}}, {"fc1", {256, 128}},       {"fc2", {classes, 256}}};
   }
-  if (name == "tiny")
-    return {{"conv1", {8, 3, 3, 3}}, {"fc1", {classes, 8}}};
+  if (name == "tiny") return {{"conv1", {8, 3, 3, 3}}, {"fc1", {classes, 8}}};
   std::string known;
   for (const ArchitectureInfo& a : architectures())
     known += (known.empty() ? "" : ", ") + a.name;

@@ -33,8 +33,7 @@ Classifier::Classifier(const ClassifierOptions& options) : impl_(std::make_uniqu
   impl_->path = options.model_path;
   impl_->precision = options.precision;
   impl_->threads = options.threads > 0 ? options.threads : ThreadBudget().defaultIntraOpThreads();
-  if (device.rfind("cuda", 0) == 0)
-    compat::disableTf32();
+  if (device.rfind("cuda", 0) == 0) compat::disableTf32();
 
   setIntraOpThreads(impl_->threads);
   impl_->model = loadModel({options.model_path, device, options.overrides});
@@ -52,16 +51,14 @@ at::Tensor Classifier::preprocess(const std::vector<FrameView>& frames,
   c10::InferenceMode inference;
   at::Tensor batch = at::empty({count, 3, meta.input_height, meta.input_width},
                                at::TensorOptions().dtype(at::kFloat).device(impl_->model.device));
-  if (geometries != nullptr)
-    geometries->resize(frames.size());
+  if (geometries != nullptr) geometries->resize(frames.size());
   auto preprocess_range = [&](int64_t begin, int64_t end) {
     c10::InferenceMode inference;  // thread-local: OpenMP workers need their own
     for (int64_t i = begin; i < end; ++i) {
       at::Tensor slot = batch.select(0, i);
       try {
         const PreprocessGeometry g = impl_->preprocessor->run(frames[i], slot);
-        if (geometries != nullptr)
-          (*geometries)[i] = g;
+        if (geometries != nullptr) (*geometries)[i] = g;
       } catch (const Error& e) {
         throw Error("frame " + std::to_string(i) + " of the batch: " + e.what(), e.hint());
       }
@@ -96,8 +93,7 @@ at::Tensor Classifier::forward(const at::Tensor& batch) const {
 }
 
 std::vector<Classification> Classifier::classify(const std::vector<FrameView>& frames) const {
-  if (frames.empty())
-    return {};
+  if (frames.empty()) return {};
   setIntraOpThreads(impl_->threads);
   c10::InferenceMode inference;
 

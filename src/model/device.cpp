@@ -11,11 +11,9 @@ namespace deepbug::model {
 namespace {
 
 bool allDigits(const std::string& text) {
-  if (text.empty())
-    return false;
+  if (text.empty()) return false;
   for (char c : text) {
-    if (!std::isdigit(static_cast<unsigned char>(c)))
-      return false;
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
   }
   return true;
 }
@@ -23,11 +21,9 @@ bool allDigits(const std::string& text) {
 }  // namespace
 
 std::string resolveDevice(const std::string& requested) {
-  if (requested == "cpu")
-    return "cpu";
+  if (requested == "cpu") return "cpu";
   const bool cuda = torch::cuda::is_available();
-  if (requested == "auto")
-    return cuda ? "cuda:0" : "cpu";
+  if (requested == "auto") return cuda ? "cuda:0" : "cpu";
 
   int index = -1;
   if (requested == "cuda") {
@@ -68,12 +64,9 @@ std::string toString(Precision precision) {
 }
 
 Precision parsePrecision(const std::string& text) {
-  if (text == "fp32")
-    return Precision::kFp32;
-  if (text == "bf16")
-    return Precision::kBf16;
-  if (text == "fp16")
-    return Precision::kFp16;
+  if (text == "fp32") return Precision::kFp32;
+  if (text == "bf16") return Precision::kBf16;
+  if (text == "fp16") return Precision::kFp16;
   throw ConfigError("unknown precision '" + text + "'", "use fp32, bf16 or fp16");
 }
 

@@ -39,8 +39,7 @@ void validateFrame(const FrameView& frame) {
   if (frame.width < 1 || frame.height < 1) {
     throw Error("frame of size " + size + " has no pixels", "frames must be at least 1x1");
   }
-  if (frame.data == nullptr)
-    throw Error("frame of size " + size + " has no data");
+  if (frame.data == nullptr) throw Error("frame of size " + size + " has no data");
   const std::size_t row = static_cast<std::size_t>(frame.width) * bytesPerPixel(frame.format);
   if (frame.rowStride() < row) {
     throw Error("frame of size " + size + " in " + toString(frame.format) +

@@ -47,8 +47,7 @@ OutputKind detectOutputKind(torch::jit::Module& module) {
   torch::jit::Inline(*graph);
   const torch::jit::Node* producer = graph->outputs().at(0)->node();
   const std::string kind = producer->kind().toQualString();
-  if (kind == "aten::softmax" || kind == "aten::_softmax")
-    return OutputKind::kProbabilities;
+  if (kind == "aten::softmax" || kind == "aten::_softmax") return OutputKind::kProbabilities;
   if (kind == "aten::log_softmax" || kind == "aten::_log_softmax") {
     return OutputKind::kLogProbabilities;
   }

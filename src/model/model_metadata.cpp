@@ -34,12 +34,9 @@ std::string toString(OutputKind kind) {
 }
 
 std::optional<AspectPolicy> parseAspectPolicy(std::string_view text) {
-  if (text == "stretch")
-    return AspectPolicy::kStretch;
-  if (text == "letterbox")
-    return AspectPolicy::kLetterbox;
-  if (text == "center-crop")
-    return AspectPolicy::kCenterCrop;
+  if (text == "stretch") return AspectPolicy::kStretch;
+  if (text == "letterbox") return AspectPolicy::kLetterbox;
+  if (text == "center-crop") return AspectPolicy::kCenterCrop;
   return std::nullopt;
 }
 
@@ -55,12 +52,10 @@ constexpr const char* kFormat = "deepbug-model/1";
 
 std::array<float, 3> readTriple(const json& value, const std::string& source,
                                 const std::string& key) {
-  if (!value.is_array() || value.size() != 3)
-    fail(source, "'" + key + "' must be 3 numbers");
+  if (!value.is_array() || value.size() != 3) fail(source, "'" + key + "' must be 3 numbers");
   std::array<float, 3> out{};
   for (std::size_t i = 0; i < 3; ++i) {
-    if (!value[i].is_number())
-      fail(source, "'" + key + "' must be 3 numbers");
+    if (!value[i].is_number()) fail(source, "'" + key + "' must be 3 numbers");
     out[i] = value[i].get<float>();
   }
   return out;
@@ -82,8 +77,7 @@ ModelMetadata parseModelMetadata(std::string_view json_text, const std::string& 
   } catch (const json::parse_error& e) {
     fail(source, std::string("not valid JSON: ") + e.what());
   }
-  if (!doc.is_object())
-    fail(source, "must hold a JSON object");
+  if (!doc.is_object()) fail(source, "must hold a JSON object");
 
   ModelMetadata meta;
   if (doc.contains("format") && doc["format"] != kFormat) {
@@ -91,27 +85,22 @@ ModelMetadata parseModelMetadata(std::string_view json_text, const std::string& 
   }
   if (doc.contains("labels")) {
     const json& labels = doc["labels"];
-    if (!labels.is_array())
-      fail(source, "'labels' must be a list of strings");
+    if (!labels.is_array()) fail(source, "'labels' must be a list of strings");
     for (const json& label : labels) {
-      if (!label.is_string())
-        fail(source, "'labels' must be a list of strings");
+      if (!label.is_string()) fail(source, "'labels' must be a list of strings");
       meta.labels.push_back(label.get<std::string>());
     }
   }
   if (doc.contains("input")) {
     const json& input = doc["input"];
-    if (!input.is_object())
-      fail(source, "'input' must be an object");
+    if (!input.is_object()) fail(source, "'input' must be an object");
     if (input.contains("width"))
       meta.input_width = readPositiveInt(input["width"], source, "input.width");
     if (input.contains("height")) {
       meta.input_height = readPositiveInt(input["height"], source, "input.height");
     }
-    if (input.contains("mean"))
-      meta.mean = readTriple(input["mean"], source, "input.mean");
-    if (input.contains("std"))
-      meta.std = readTriple(input["std"], source, "input.std");
+    if (input.contains("mean")) meta.mean = readTriple(input["mean"], source, "input.mean");
+    if (input.contains("std")) meta.std = readTriple(input["std"], source, "input.std");
     if (input.contains("channels")) {
       const std::string order =
           input["channels"].is_string() ? input["channels"].get<std::string>() : "";
@@ -127,18 +116,15 @@ ModelMetadata parseModelMetadata(std::string_view json_text, const std::string& 
       const auto policy = input["aspect"].is_string()
                               ? parseAspectPolicy(input["aspect"].get<std::string>())
                               : std::nullopt;
-      if (!policy)
-        fail(source, "'input.aspect' must be stretch, letterbox or center-crop");
+      if (!policy) fail(source, "'input.aspect' must be stretch, letterbox or center-crop");
       meta.aspect = *policy;
     }
   }
   if (doc.contains("architecture")) {
-    if (!doc["architecture"].is_string())
-      fail(source, "'architecture' must be a string");
+    if (!doc["architecture"].is_string()) fail(source, "'architecture' must be a string");
     meta.architecture = doc["architecture"].get<std::string>();
   }
-  if (doc.contains("provenance"))
-    meta.provenance_json = doc["provenance"].dump();
+  if (doc.contains("provenance")) meta.provenance_json = doc["provenance"].dump();
   validateMetadata(meta, source);
   return meta;
 }
@@ -153,10 +139,8 @@ std::string toJson(const ModelMetadata& meta) {
                   {"mean", meta.mean},
                   {"std", meta.std},
                   {"aspect", toString(meta.aspect)}};
-  if (!meta.architecture.empty())
-    doc["architecture"] = meta.architecture;
-  if (!meta.provenance_json.empty())
-    doc["provenance"] = json::parse(meta.provenance_json);
+  if (!meta.architecture.empty()) doc["architecture"] = meta.architecture;
+  if (!meta.provenance_json.empty()) doc["provenance"] = json::parse(meta.provenance_json);
   return doc.dump(2);
 }
 
@@ -175,8 +159,7 @@ void validateMetadata(const ModelMetadata& meta, const std::string& source) {
   }
   std::set<std::string> seen;
   for (const std::string& label : meta.labels) {
-    if (label.empty())
-      throw ConfigError(source + ": a label is empty", "name every class");
+    if (label.empty()) throw ConfigError(source + ": a label is empty", "name every class");
     if (!seen.insert(label).second) {
       throw ConfigError(source + ": label '" + label + "' appears twice",
                         "class labels must be unique");
@@ -185,20 +168,13 @@ void validateMetadata(const ModelMetadata& meta, const std::string& source) {
 }
 
 ModelMetadata applyOverrides(ModelMetadata meta, const MetadataOverrides& overrides) {
-  if (overrides.labels)
-    meta.labels = *overrides.labels;
-  if (overrides.input_width)
-    meta.input_width = *overrides.input_width;
-  if (overrides.input_height)
-    meta.input_height = *overrides.input_height;
-  if (overrides.mean)
-    meta.mean = *overrides.mean;
-  if (overrides.std)
-    meta.std = *overrides.std;
-  if (overrides.aspect)
-    meta.aspect = *overrides.aspect;
-  if (overrides.channels)
-    meta.channels = *overrides.channels;
+  if (overrides.labels) meta.labels = *overrides.labels;
+  if (overrides.input_width) meta.input_width = *overrides.input_width;
+  if (overrides.input_height) meta.input_height = *overrides.input_height;
+  if (overrides.mean) meta.mean = *overrides.mean;
+  if (overrides.std) meta.std = *overrides.std;
+  if (overrides.aspect) meta.aspect = *overrides.aspect;
+  if (overrides.channels) meta.channels = *overrides.channels;
   validateMetadata(meta, "model settings");
   return meta;
 }

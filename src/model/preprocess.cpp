@@ -69,8 +69,7 @@ PreprocessGeometry Preprocessor::run(const FrameView& frame, at::Tensor& out) co
                           .to(impl_->device);
   // [1, C, h, w] in channels-last memory (a view), converted to float in one pass.
   at::Tensor image = pixels.permute({2, 0, 1}).unsqueeze(0).to(at::kFloat);
-  if (image.size(1) == 1)
-    image = image.expand({1, 3, image.size(2), image.size(3)});
+  if (image.size(1) == 1) image = image.expand({1, 3, image.size(2), image.size(3)});
   if (g.content_width != g.crop_width || g.content_height != g.crop_height) {
     image = at::_upsample_bilinear2d_aa(image, {g.content_height, g.content_width},
                                         /*align_corners=*/false);
@@ -81,8 +80,7 @@ PreprocessGeometry Preprocessor::run(const FrameView& frame, at::Tensor& out) co
     image = image.flip({0});
   }
   const bool padded = g.content_width != g.input_width || g.content_height != g.input_height;
-  if (padded)
-    out.copy_(impl_->offset.expand_as(out));  // black, normalised
+  if (padded) out.copy_(impl_->offset.expand_as(out));  // black, normalised
   at::Tensor content =
       padded ? out.narrow(1, g.content_y, g.content_height).narrow(2, g.content_x, g.content_width)
              : out;
@@ -94,8 +92,7 @@ at::Tensor Preprocessor::run(const FrameView& frame, PreprocessGeometry* geometr
   at::Tensor out = at::empty({3, impl_->metadata.input_height, impl_->metadata.input_width},
                              at::TensorOptions().dtype(at::kFloat).device(impl_->device));
   const PreprocessGeometry g = run(frame, out);
-  if (geometry != nullptr)
-    *geometry = g;
+  if (geometry != nullptr) *geometry = g;
   return out;
 }
 

@@ -24,8 +24,7 @@ inline std::vector<CsvRow> readCsv(const std::string& path) {
       cells.push_back(cell);
     return cells;
   };
-  if (std::getline(in, line))
-    header = split(line);
+  if (std::getline(in, line)) header = split(line);
   while (std::getline(in, line)) {
     const auto cells = split(line);
     CsvRow row;

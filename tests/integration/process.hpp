@@ -17,8 +17,7 @@ struct ProcessResult {
 inline ProcessResult runCommand(const std::string& command, bool keep_stderr = true) {
   ProcessResult result;
   FILE* pipe = popen((command + (keep_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
-  if (pipe == nullptr)
-    return result;
+  if (pipe == nullptr) return result;
   std::array<char, 4096> buffer{};
   std::size_t n = 0;
   while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)

@@ -61,8 +61,7 @@ TEST(SynthCli, ClassesDifferOnlyInTheInteraction) {
   std::map<std::string, ClassStats> stats;
   std::map<std::string, int> fight_boxes;
   for (const CsvRow& row : readCsv(dir + "/boxes.csv")) {
-    if (row.at("region") == "fight")
-      ++fight_boxes[row.at("image")];
+    if (row.at("region") == "fight") ++fight_boxes[row.at("image")];
   }
   std::set<std::string> activities[2];
   for (const CsvRow& row : readCsv(dir + "/scenes.csv")) {

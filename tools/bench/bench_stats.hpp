@@ -15,8 +15,7 @@ struct Samples {
     std::vector<double> sorted = values;
     std::sort(sorted.begin(), sorted.end());
     const std::size_t n = sorted.size();
-    if (n == 0)
-      return 0.0;
+    if (n == 0) return 0.0;
     return n % 2 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
   }
   double min() const {

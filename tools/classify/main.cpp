@@ -46,8 +46,7 @@ std::vector<std::string> splitList(const std::string& text) {
 
 void applySettings(Settings& s) {
   auto& o = s.classifier.overrides;
-  if (!s.labels.empty())
-    o.labels = splitList(s.labels);
+  if (!s.labels.empty()) o.labels = splitList(s.labels);
   if (!s.input_size.empty()) {
     int w = 0;
     int h = 0;
@@ -81,8 +80,7 @@ class Run {
       : settings_(settings), classifier_(classifier) {
     if (!settings.csv_path.empty()) {
       csv_.open(settings.csv_path);
-      if (!csv_)
-        throw Error("cannot write '" + settings.csv_path + "'", "check the folder exists");
+      if (!csv_) throw Error("cannot write '" + settings.csv_path + "'", "check the folder exists");
       csv_ << "input,frame,time_s,label";
       for (const std::string& label : classifier.labels())
         csv_ << ",score_" << label;
@@ -96,13 +94,11 @@ class Run {
   void add(const std::string& input, DecodedFrame frame) {
     pending_.push_back({input, std::move(frame)});
     ++frames_;
-    if (static_cast<int>(pending_.size()) >= settings_.batch)
-      flush();
+    if (static_cast<int>(pending_.size()) >= settings_.batch) flush();
   }
 
   void flush() {
-    if (pending_.empty())
-      return;
+    if (pending_.empty()) return;
     std::vector<model::FrameView> views;
     for (const PendingFrame& p : pending_)
       views.push_back(deepbug::io::viewOf(p.frame.image));
@@ -204,8 +200,7 @@ int run(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   Run run(s, classifier);
   for (const auto& file : files) {
-    if (run.full())
-      break;
+    if (run.full()) break;
     deepbug::io::FrameReader reader(file, s.every);
     DecodedFrame frame;
     while (!run.full() && reader.next(frame))
@@ -218,8 +213,7 @@ int run(int argc, char** argv) {
   std::cout << summary.dump() << "\n";
   if (!s.summary_path.empty()) {
     std::ofstream out(s.summary_path);
-    if (!out)
-      throw Error("cannot write '" + s.summary_path + "'", "check the folder exists");
+    if (!out) throw Error("cannot write '" + s.summary_path + "'", "check the folder exists");
     out << summary.dump(2) << "\n";
   }
   return deepbug::kExitOk;

@@ -161,8 +161,7 @@ void posePair(Activity activity, Figure& a, Figure& b, cv::RNG& rng, double phas
       stand(a, rng);
       stand(b, rng);
       gesture(a.pose, 0, rng);
-      if (rng.uniform(0, 2))
-        gesture(b.pose, 0, rng);
+      if (rng.uniform(0, 2)) gesture(b.pose, 0, rng);
       break;
     case Activity::kHandshake: {
       stand(a, rng);

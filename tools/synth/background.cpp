@@ -21,8 +21,7 @@ std::vector<cv::Mat> Backgrounds::readAll(const std::string& clip) {
   cv::Mat frame;
   while (capture.read(frame))
     frames.push_back(frame.clone());
-  if (frames.empty())
-    throw Error("background clip '" + clip + "' has no frames");
+  if (frames.empty()) throw Error("background clip '" + clip + "' has no frames");
   return frames;
 }
 

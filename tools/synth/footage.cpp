@@ -114,8 +114,7 @@ int writeFootage(const FootageOptions& options) {
     for (const Walker& w : walkers)
       people.push_back({walkerAt(w, t), false});
     for (const Encounter& e : encounters) {
-      if (t < e.start_s - kApproachSeconds || t > e.end_s + kApproachSeconds)
-        continue;
+      if (t < e.start_s - kApproachSeconds || t > e.end_s + kApproachSeconds) continue;
       const double gap = 0.3 * e.height;
       Figure a;
       Figure b;
@@ -154,8 +153,7 @@ int writeFootage(const FootageOptions& options) {
     cv::Rect fight;
     for (const Drawn& d : people) {
       const cv::Rect box = drawFigure(frame, d.figure);
-      if (d.fighting)
-        fight |= box;
+      if (d.fighting) fight |= box;
     }
     if (!fight.empty()) {
       boxes.push_back({{"frame", index},

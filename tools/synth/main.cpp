@@ -1,6 +1,7 @@
 // deepbug-synth: synthetic CCTV scenes with ground truth.
 //   deepbug-synth images  --out DIR --count N --seed S   ImageFolder dataset + boxes.csv
 //   deepbug-synth footage --out DIR --seed S             sample clip + ground_truth.json
+//   deepbug-synth preview --out DIR --seed S             scenes with their boxes drawn
 #include <tbb/parallel_for.h>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "background.hpp"
 #include "core/cli_main.hpp"
@@ -36,8 +38,7 @@ void prepareOutput(const std::string& out, const std::string& marker, bool overw
   }
   std::error_code ec;
   fs::create_directories(out, ec);
-  if (ec)
-    throw Error("cannot create '" + out + "': " + ec.message());
+  if (ec) throw Error("cannot create '" + out + "': " + ec.message());
 }
 
 int writeImages(const std::string& out, int count, std::uint64_t seed, const std::string& clip,
@@ -90,6 +91,30 @@ int writeImages(const std::string& out, int count, std::uint64_t seed, const std
   return deepbug::kExitOk;
 }
 
+// Scenes with their ground truth drawn: person boxes green, the fight box red.
+int writePreviews(const std::string& out, int per_class, std::uint64_t seed,
+                  const std::string& clip) {
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) throw Error("cannot create '" + out + "': " + ec.message());
+  const synth::Backgrounds backgrounds(clip);
+  for (int i = 0; i < 2 * per_class; ++i) {
+    const bool aggressive = i % 2 == 0;
+    synth::Scene scene = synth::renderScene(backgrounds, imageSeed(seed, i), aggressive);
+    for (const synth::PersonBox& p : scene.persons) {
+      cv::rectangle(scene.image, p.box, cv::Scalar(0, 220, 0), 2);
+    }
+    if (!scene.fight.empty()) cv::rectangle(scene.image, scene.fight, cv::Scalar(0, 0, 255), 3);
+    cv::putText(scene.image, synth::toString(scene.activity), {12, 30}, cv::FONT_HERSHEY_SIMPLEX,
+                0.9, cv::Scalar(255, 255, 255), 2, cv::LINE_AA);
+    const std::string name = std::string(aggressive ? "aggressive" : "non_aggressive") + "_" +
+                             std::to_string(i / 2 + 1) + ".jpg";
+    cv::imwrite((fs::path(out) / name).string(), scene.image, {cv::IMWRITE_JPEG_QUALITY, 85});
+  }
+  std::cout << "wrote " << 2 * per_class << " previews to " << out << "\n";
+  return deepbug::kExitOk;
+}
+
 int run(int argc, char** argv) {
   CLI::App app{"Synthetic CCTV scenes with known ground truth."};
   app.require_subcommand(1);
@@ -108,6 +133,15 @@ int run(int argc, char** argv) {
   images->add_option("--background", clip, "Surveillance clip for backgrounds")
       ->capture_default_str();
   images->add_flag("--overwrite", overwrite, "Write into a folder that already holds a dataset");
+
+  int per_class = 3;
+  CLI::App* preview =
+      app.add_subcommand("preview", "A few scenes per class with their boxes drawn");
+  preview->add_option("--out", out, "Output folder")->required();
+  preview->add_option("--per-class", per_class)->check(CLI::Range(1, 100))->capture_default_str();
+  preview->add_option("--seed", seed, "Random seed")->capture_default_str();
+  preview->add_option("--background", clip, "Surveillance clip for backgrounds")
+      ->capture_default_str();
 
   synth::FootageOptions footage;
   CLI::App* video = app.add_subcommand("footage", "A sample clip with fights at known times");
@@ -128,8 +162,8 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? deepbug::kExitOk : deepbug::kExitBadInput;
   }
-  if (images->parsed())
-    return writeImages(out, count, seed, clip, overwrite);
+  if (images->parsed()) return writeImages(out, count, seed, clip, overwrite);
+  if (preview->parsed()) return writePreviews(out, per_class, seed, clip);
   prepareOutput(footage.out_dir, "ground_truth.json", overwrite);
   footage.background_clip = clip;
   const int frames = synth::writeFootage(footage);

@@ -17,14 +17,10 @@ cv::Scalar randomColour(cv::RNG& rng, const std::vector<cv::Scalar>& palette, do
 
 Solo randomSolo(cv::RNG& rng) {
   const double u = rng.uniform(0.0, 1.0);
-  if (u < 0.50)
-    return Solo::kWalking;
-  if (u < 0.75)
-    return Solo::kStanding;
-  if (u < 0.83)
-    return Solo::kWaving;
-  if (u < 0.93)
-    return Solo::kPhoning;
+  if (u < 0.50) return Solo::kWalking;
+  if (u < 0.75) return Solo::kStanding;
+  if (u < 0.83) return Solo::kWaving;
+  if (u < 0.93) return Solo::kPhoning;
   return Solo::kLying;
 }
 
@@ -48,8 +44,7 @@ cv::Mat pickBackground(const Backgrounds& backgrounds, cv::RNG& rng, bool& real_
                       h);
   cv::Mat out;
   cv::resize(source(crop), out, size, 0, 0, cv::INTER_LINEAR);
-  if (rng.uniform(0, 2))
-    cv::flip(out, out, 1);
+  if (rng.uniform(0, 2)) cv::flip(out, out, 1);
   return out;
 }
 
@@ -167,13 +162,11 @@ Scene renderScene(const Backgrounds& backgrounds, std::uint64_t seed, bool aggre
   });
   for (const Placed& p : people) {
     scene.persons.push_back({drawFigure(scene.image, p.figure), p.in_pair});
-    if (p.in_pair && aggressive)
-      scene.fight |= scene.persons.back().box;
+    if (p.in_pair && aggressive) scene.fight |= scene.persons.back().box;
   }
 
   scene.occluded = rng.uniform(0.0, 1.0) < 0.3;
-  if (scene.occluded)
-    drawOccluder(scene.image, rng);
+  if (scene.occluded) drawOccluder(scene.image, rng);
   applyCamera(scene.image, rng);
   scene.jpeg_quality = rng.uniform(35, 96);
   return scene;

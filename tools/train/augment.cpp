@@ -6,8 +6,7 @@
 namespace deepbug::train {
 
 cv::Mat augment(const cv::Mat& image, const AugmentOptions& options, std::uint64_t seed) {
-  if (!options.enabled)
-    return image;
+  if (!options.enabled) return image;
   cv::RNG rng(seed);
   const double area = rng.uniform(options.min_crop_area, 1.0);
   const double aspect = std::exp(rng.uniform(std::log(3.0 / 4.0), std::log(4.0 / 3.0)));
@@ -15,8 +14,7 @@ cv::Mat augment(const cv::Mat& image, const AugmentOptions& options, std::uint64
   const int h = std::clamp(cvRound(image.rows * std::sqrt(area / aspect)), 1, image.rows);
   const cv::Rect crop(rng.uniform(0, image.cols - w + 1), rng.uniform(0, image.rows - h + 1), w, h);
   cv::Mat out = image(crop).clone();
-  if (options.flip && rng.uniform(0, 2))
-    cv::flip(out, out, 1);
+  if (options.flip && rng.uniform(0, 2)) cv::flip(out, out, 1);
 
   const double brightness = rng.uniform(1.0 - options.brightness, 1.0 + options.brightness);
   const double contrast = rng.uniform(1.0 - options.contrast, 1.0 + options.contrast);

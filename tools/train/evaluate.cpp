@@ -40,8 +40,7 @@ nlohmann::json evaluate(const EvaluateOptions& options) {
   std::vector<cv::Mat> images;
   std::vector<int> truths;
   auto flush = [&] {
-    if (images.empty())
-      return;
+    if (images.empty()) return;
     std::vector<model::FrameView> views;
     for (const cv::Mat& image : images)
       views.push_back(io::viewOf(image));
@@ -60,8 +59,7 @@ nlohmann::json evaluate(const EvaluateOptions& options) {
     }
     images.push_back(std::move(image));
     truths.push_back(folder_to_label[sample.label]);
-    if (static_cast<int>(images.size()) >= options.batch)
-      flush();
+    if (static_cast<int>(images.size()) >= options.batch) flush();
   }
   flush();
 
@@ -82,8 +80,7 @@ nlohmann::json evaluate(const EvaluateOptions& options) {
         {"precision", predicted ? static_cast<double>(confusion[t][t]) / predicted : 0.0},
         {"recall", support ? static_cast<double>(confusion[t][t]) / support : 0.0}};
   }
-  if (total == 0)
-    throw Error("no readable images in '" + options.data + "'");
+  if (total == 0) throw Error("no readable images in '" + options.data + "'");
   return {{"model", options.model},
           {"data", options.data},
           {"images", total},

@@ -130,8 +130,7 @@ class Trainer {
 };
 
 void Trainer::setUp() {
-  if (o_.out.empty())
-    throw ConfigError("--out is required", "e.g. --out model.pt");
+  if (o_.out.empty()) throw ConfigError("--out is required", "e.g. --out model.pt");
   checkpoint_.dir = o_.out + ".checkpoint";
   const bool resuming = o_.resume && fs::exists(checkpoint_.state());
   if (o_.resume && !resuming) {
@@ -155,8 +154,7 @@ void Trainer::setUp() {
   for (std::size_t i = 0; i < data_.samples.size(); ++i) {
     (inValidationSplit(data_.samples[i].path, o_.val_fraction) ? val_ : train_).push_back(i);
   }
-  if (train_.empty())
-    throw ConfigError("no training images left after the validation split");
+  if (train_.empty()) throw ConfigError("no training images left after the validation split");
   unreadable_.assign(data_.samples.size(), 0);
 
   metadata_.labels = data_.classes;
@@ -197,13 +195,10 @@ void Trainer::buildOptimizer() {
 
 double Trainer::learningRate(long step, long total) const {
   const long warmup = std::min<long>(total / 20, 200);
-  if (step < warmup)
-    return o_.lr * (step + 1) / warmup;
+  if (step < warmup) return o_.lr * (step + 1) / warmup;
   const double progress = static_cast<double>(step - warmup) / std::max<long>(1, total - warmup);
-  if (o_.schedule == "cosine")
-    return o_.lr * 0.5 * (1.0 + std::cos(M_PI * progress));
-  if (o_.schedule == "step")
-    return o_.lr * std::pow(0.1, std::floor(progress * 3.0));
+  if (o_.schedule == "cosine") return o_.lr * 0.5 * (1.0 + std::cos(M_PI * progress));
+  if (o_.schedule == "step") return o_.lr * std::pow(0.1, std::floor(progress * 3.0));
   return o_.lr;
 }
 
@@ -212,11 +207,9 @@ std::pair<at::Tensor, at::Tensor> Trainer::loadBatch(const std::vector<std::size
   std::vector<cv::Mat> images(indices.size());
   tbb::parallel_for(std::size_t{0}, indices.size(), [&](std::size_t i) {
     const Sample& sample = data_.samples[indices[i]];
-    if (unreadable_[indices[i]])
-      return;
+    if (unreadable_[indices[i]]) return;
     cv::Mat image = cv::imread(sample.path, cv::IMREAD_COLOR);
-    if (image.empty())
-      return;
+    if (image.empty()) return;
     images[i] = train ? augment(image, o_.augment, mix(seed, indices[i])) : image;
   });
   std::vector<at::Tensor> tensors;
@@ -233,8 +226,7 @@ std::pair<at::Tensor, at::Tensor> Trainer::loadBatch(const std::vector<std::size
     tensors.push_back(preprocessor_->run(io::viewOf(images[i])));
     labels.push_back(data_.samples[indices[i]].label);
   }
-  if (tensors.empty())
-    return {};
+  if (tensors.empty()) return {};
   return {at::stack(tensors), torch::tensor(labels, at::kLong)};
 }
 
@@ -248,8 +240,7 @@ json Trainer::validate() {
     const std::vector<std::size_t> chunk(val_.begin() + start,
                                          val_.begin() + std::min(val_.size(), start + o_.batch));
     auto [images, labels] = loadBatch(chunk, false, 0);
-    if (!images.defined())
-      continue;
+    if (!images.defined()) continue;
     const at::Tensor logits = module_.forward({images}).toTensor();
     loss_sum += at::cross_entropy_loss(logits, labels).item<double>() * labels.size(0);
     const at::Tensor predicted = logits.argmax(1);
@@ -287,8 +278,7 @@ void Trainer::saveCheckpoint() {
   // Swap in the new checkpoint only once it is complete.
   const fs::path old = checkpoint_.dir.string() + ".old";
   fs::remove_all(old);
-  if (fs::exists(checkpoint_.dir))
-    fs::rename(checkpoint_.dir, old);
+  if (fs::exists(checkpoint_.dir)) fs::rename(checkpoint_.dir, old);
   fs::rename(tmp, checkpoint_.dir);
   fs::remove_all(old);
 }
@@ -334,8 +324,7 @@ void Trainer::saveModel(const json& report) {
 
 void Trainer::progressLine(int batch, int batches, double loss, double acc, double rate) {
   const bool last = batch == batches;
-  if (!tty_ && !last && batch % std::max(1, batches / 10) != 0)
-    return;
+  if (!tty_ && !last && batch % std::max(1, batches / 10) != 0) return;
   std::fprintf(stderr, "%sepoch %d/%d  batch %d/%d  loss %.4f  acc %.3f  %.1f img/s%s",
                tty_ ? "\r" : "", progress_.epoch + 1, o_.epochs, batch, batches, loss, acc, rate,
                tty_ && !last ? "" : "\n");
@@ -398,8 +387,7 @@ json Trainer::run() {
         last_checkpoint = Clock::now();
       }
     }
-    if (stopped)
-      break;
+    if (stopped) break;
     module_.eval();
     json val = validate();
     module_.train();
@@ -434,8 +422,7 @@ json Trainer::run() {
               {"stopped", stopped}};
   std::vector<std::string> skipped;
   for (std::size_t i = 0; i < unreadable_.size(); ++i) {
-    if (unreadable_[i])
-      skipped.push_back(data_.samples[i].path);
+    if (unreadable_[i]) skipped.push_back(data_.samples[i].path);
   }
   report["skipped"] = skipped;
   if (stopped) {

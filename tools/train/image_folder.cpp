@@ -19,8 +19,7 @@ ImageFolder scanImageFolder(const std::string& root) {
   ImageFolder data;
   data.root = root;
   for (const auto& entry : fs::directory_iterator(root)) {
-    if (entry.is_directory())
-      data.classes.push_back(entry.path().filename().string());
+    if (entry.is_directory()) data.classes.push_back(entry.path().filename().string());
   }
   std::sort(data.classes.begin(), data.classes.end());
   if (data.classes.size() < 2) {

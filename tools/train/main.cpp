@@ -91,8 +91,7 @@ int run(int argc, char** argv) {
   std::signal(SIGINT, [](int) { train::requestStop(); });
   std::signal(SIGTERM, [](int) { train::requestStop(); });
   const auto report = train::fit(fit);
-  if (report["stopped"].get<bool>())
-    return deepbug::kExitInterrupted;
+  if (report["stopped"].get<bool>()) return deepbug::kExitInterrupted;
   std::cout << report["final_validation"].dump() << std::endl;
   return deepbug::kExitOk;
 }
