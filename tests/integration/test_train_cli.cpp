@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "integration/process.hpp"
 
@@ -65,6 +67,31 @@ TEST_F(TrainCli, FitWritesModelMetadataAndReport) {
   }
   EXPECT_EQ(sum, 40);
   EXPECT_EQ(metrics["per_class"]["aggressive"]["support"], 20);
+}
+
+TEST_F(TrainCli, LearnsATaskThatIsEasy) {
+  // Red versus blue images with varying shades: training that updates the shipped
+  // module's weights reaches near-perfect accuracy within a few epochs.
+  cv::RNG rng(3);
+  for (const auto& [label, colour] :
+       {std::pair{"red", cv::Scalar(40, 40, 200)}, std::pair{"blue", cv::Scalar(200, 40, 40)}}) {
+    fs::create_directories(path(std::string("easy/") + label));
+    for (int i = 0; i < 40; ++i) {
+      const cv::Scalar shade = colour + cv::Scalar::all(rng.uniform(-40, 40));
+      const cv::Mat image(48, 64, CV_8UC3, shade);
+      cv::imwrite(path(std::string("easy/") + label + "/" + std::to_string(i) + ".png"), image);
+    }
+  }
+  const auto r =
+      runCommand(program("deepbug-train") + " fit --data " + path("easy") +
+                 " --arch tiny --input-size 32 --epochs 4 --batch 8 --threads 1 " +
+                 "--optimizer adam --lr 0.01 --val-fraction 0.25 --out " + path("easy.pt"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto eval = runCommand(
+      program("deepbug-train") + " evaluate --model " + path("easy.pt") + " --data " + path("easy"),
+      /*keep_stderr=*/false);
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  EXPECT_GE(json::parse(eval.output)["accuracy"].get<double>(), 0.95) << eval.output;
 }
 
 TEST_F(TrainCli, StoppedRunResumesToTheSameResult) {
