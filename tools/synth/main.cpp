@@ -13,6 +13,7 @@
 
 #include "background.hpp"
 #include "core/cli_main.hpp"
+#include "core/seed.hpp"
 #include "footage.hpp"
 #include "scene.hpp"
 
@@ -22,14 +23,6 @@ namespace fs = std::filesystem;
 using deepbug::ConfigError;
 using deepbug::Error;
 namespace synth = deepbug::synth;
-
-// A well-mixed seed per image, so images are independent of generation order.
-std::uint64_t imageSeed(std::uint64_t seed, std::uint64_t index) {
-  std::uint64_t z = seed * 0x9E3779B97F4A7C15ull + index + 1;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 void prepareOutput(const std::string& out, const std::string& marker, bool overwrite) {
   if (fs::exists(fs::path(out) / marker) && !overwrite) {
@@ -56,7 +49,7 @@ int writeImages(const std::string& out, int count, std::uint64_t seed, const std
   tbb::parallel_for(0, count, [&](int i) {
     const bool aggressive = i % 2 == 0;
     Row& row = rows[i];
-    row.scene = synth::renderScene(backgrounds, imageSeed(seed, i), aggressive);
+    row.scene = synth::renderScene(backgrounds, deepbug::mixSeed(seed, i), aggressive);
     char name[32];
     std::snprintf(name, sizeof(name), "%06d.jpg", i);
     row.image = std::string(aggressive ? "aggressive/" : "non_aggressive/") + name;
@@ -100,7 +93,7 @@ int writePreviews(const std::string& out, int per_class, std::uint64_t seed,
   const synth::Backgrounds backgrounds(clip);
   for (int i = 0; i < 2 * per_class; ++i) {
     const bool aggressive = i % 2 == 0;
-    synth::Scene scene = synth::renderScene(backgrounds, imageSeed(seed, i), aggressive);
+    synth::Scene scene = synth::renderScene(backgrounds, deepbug::mixSeed(seed, i), aggressive);
     for (const synth::PersonBox& p : scene.persons) {
       cv::rectangle(scene.image, p.box, cv::Scalar(0, 220, 0), 2);
     }

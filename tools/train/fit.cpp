@@ -15,6 +15,7 @@
 
 #include "core/error.hpp"
 #include "core/runtime.hpp"
+#include "core/seed.hpp"
 #include "core/thread_budget.hpp"
 #include "image_folder.hpp"
 #include "io/frame_reader.hpp"
@@ -35,13 +36,6 @@ std::atomic<bool> g_stop{false};
 
 double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t z = a * 0x9E3779B97F4A7C15ull + b + 1;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
 }
 
 json optionsToJson(const FitOptions& o) {
@@ -87,6 +81,8 @@ struct Progress {
   double seconds = 0;  // training time over all runs
   json history = json::array();
 };
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Progress, epoch, next_batch, loss_sum, seen, correct, seconds,
+                                   history)
 
 struct Checkpoint {
   fs::path dir;
@@ -210,7 +206,7 @@ std::pair<at::Tensor, at::Tensor> Trainer::loadBatch(const std::vector<std::size
     if (unreadable_[indices[i]]) return;
     cv::Mat image = cv::imread(sample.path, cv::IMREAD_COLOR);
     if (image.empty()) return;
-    images[i] = train ? augment(image, o_.augment, mix(seed, indices[i])) : image;
+    images[i] = train ? augment(image, o_.augment, mixSeed(seed, indices[i])) : image;
   });
   std::vector<at::Tensor> tensors;
   std::vector<int64_t> labels;
@@ -266,14 +262,7 @@ void Trainer::saveCheckpoint() {
   torch::serialize::OutputArchive archive;
   optimizer_->save(archive);
   archive.save_to((tmp / "optimizer.pt").string());
-  const json state{{"options", optionsToJson(o_)},
-                   {"epoch", progress_.epoch},
-                   {"next_batch", progress_.next_batch},
-                   {"loss_sum", progress_.loss_sum},
-                   {"seen", progress_.seen},
-                   {"correct", progress_.correct},
-                   {"seconds", progress_.seconds},
-                   {"history", progress_.history}};
+  const json state{{"options", optionsToJson(o_)}, {"progress", progress_}};
   std::ofstream(tmp / "state.json") << state.dump(1) << "\n";
   // Swap in the new checkpoint only once it is complete.
   const fs::path old = checkpoint_.dir.string() + ".old";
@@ -291,13 +280,7 @@ void Trainer::loadCheckpoint() {
   torch::serialize::InputArchive archive;
   archive.load_from(checkpoint_.optimizer().string());
   optimizer_->load(archive);
-  progress_.epoch = state.at("epoch");
-  progress_.next_batch = state.at("next_batch");
-  progress_.loss_sum = state.at("loss_sum");
-  progress_.seen = state.at("seen");
-  progress_.correct = state.at("correct");
-  progress_.seconds = state.at("seconds");
-  progress_.history = state.at("history");
+  progress_ = state.at("progress").get<Progress>();
   std::cerr << "deepbug-train: resuming epoch " << progress_.epoch + 1 << " at batch "
             << progress_.next_batch + 1 << " from " << checkpoint_.dir << "\n";
 }
@@ -347,7 +330,7 @@ json Trainer::run() {
   module_.train();
   for (; progress_.epoch < o_.epochs && !stopped; ++progress_.epoch) {
     std::vector<std::size_t> order = train_;
-    std::mt19937_64 shuffle(mix(o_.seed, progress_.epoch));
+    std::mt19937_64 shuffle(mixSeed(o_.seed, progress_.epoch));
     std::shuffle(order.begin(), order.end(), shuffle);
     const auto epoch_start = Clock::now();
     long epoch_images = 0;
@@ -356,7 +339,7 @@ json Trainer::run() {
       const std::vector<std::size_t> chunk(
           order.begin() + static_cast<long>(b) * o_.batch,
           order.begin() + std::min<long>(order.size(), static_cast<long>(b + 1) * o_.batch));
-      auto [images, labels] = loadBatch(chunk, true, mix(o_.seed ^ 0xA5A5, progress_.epoch));
+      auto [images, labels] = loadBatch(chunk, true, mixSeed(o_.seed ^ 0xA5A5, progress_.epoch));
       if (images.defined()) {
         const double lr =
             learningRate(static_cast<long>(progress_.epoch) * batches + b, total_steps);
