@@ -60,8 +60,20 @@ TEST(SynthCli, ClassesDifferOnlyInTheInteraction) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::map<std::string, ClassStats> stats;
   std::map<std::string, int> fight_boxes;
+  std::map<std::string, int> pair_boxes;
+  std::map<std::string, std::string> fight_box_text;
+  std::map<std::string, std::string> pair_box_text;
   for (const CsvRow& row : readCsv(dir + "/boxes.csv")) {
-    if (row.at("region") == "fight") ++fight_boxes[row.at("image")];
+    const std::string text =
+        row.at("x") + "," + row.at("y") + "," + row.at("w") + "," + row.at("h");
+    if (row.at("region") == "fight") {
+      ++fight_boxes[row.at("image")];
+      fight_box_text[row.at("image")] = text;
+    }
+    if (row.at("region") == "pair") {
+      ++pair_boxes[row.at("image")];
+      pair_box_text[row.at("image")] = text;
+    }
   }
   std::set<std::string> activities[2];
   for (const CsvRow& row : readCsv(dir + "/scenes.csv")) {
@@ -78,6 +90,10 @@ TEST(SynthCli, ClassesDifferOnlyInTheInteraction) {
     const bool aggressive = row.at("class") == "aggressive";
     activities[aggressive].insert(row.at("activity"));
     EXPECT_EQ(fight_boxes[row.at("image")], aggressive ? 1 : 0) << row.at("image");
+    EXPECT_EQ(pair_boxes[row.at("image")], 1) << row.at("image");
+    if (aggressive) {
+      EXPECT_EQ(fight_box_text[row.at("image")], pair_box_text[row.at("image")]);
+    }
   }
   const ClassStats& f = stats["aggressive"];
   const ClassStats& p = stats["non_aggressive"];

@@ -117,6 +117,32 @@ TEST_F(TrainCli, StoppedRunResumesToTheSameResult) {
   }
 }
 
+TEST_F(TrainCli, WindowsAroundLabelledRegions) {
+  const auto r = runCommand(fit(
+      "crop.pt", "--crop-size 16 --crop-boxes " + path("data/boxes.csv") + " --crop-region pair"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json report = readJson(path("crop.pt.report.json"));
+  EXPECT_EQ(report["options"]["crop_size"], 16);
+  // The shipped model runs on whole images of the input size.
+  const auto eval = runCommand(
+      program("deepbug-train") + " evaluate --model " + path("crop.pt") + " --data " + path("data"),
+      /*keep_stderr=*/false);
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  EXPECT_EQ(json::parse(eval.output)["images"], 40);
+
+  const auto too_big = runCommand(fit("x.pt", "--crop-size 64"));
+  EXPECT_EQ(too_big.exit_code, 2) << too_big.output;
+  EXPECT_NE(too_big.output.find("--crop-size 64 must lie in 0..32"), std::string::npos)
+      << too_big.output;
+  const auto no_boxes = runCommand(fit("x.pt", "--crop-size 16 --crop-boxes " + path("none.csv")));
+  EXPECT_EQ(no_boxes.exit_code, 2) << no_boxes.output;
+  EXPECT_NE(no_boxes.output.find("none.csv"), std::string::npos) << no_boxes.output;
+  const auto no_region = runCommand(
+      fit("x.pt", "--crop-size 16 --crop-region elbow --crop-boxes " + path("data/boxes.csv")));
+  EXPECT_EQ(no_region.exit_code, 2) << no_region.output;
+  EXPECT_NE(no_region.output.find("no 'elbow' rows"), std::string::npos) << no_region.output;
+}
+
 TEST_F(TrainCli, UnreadableImagesAreSkippedAndNamed) {
   std::ofstream(path("data/aggressive/broken.jpg")) << "not a jpeg";
   const auto r = runCommand(fit("m.pt", "--val-fraction 0"));

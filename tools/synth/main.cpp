@@ -70,6 +70,8 @@ int writeImages(const std::string& out, int count, std::uint64_t seed, const std
       boxes << row.image << ",person," << p.box.x << "," << p.box.y << "," << p.box.width << ","
             << p.box.height << "\n";
     }
+    boxes << row.image << ",pair," << s.pair.x << "," << s.pair.y << "," << s.pair.width << ","
+          << s.pair.height << "\n";
     if (!s.fight.empty()) {
       boxes << row.image << ",fight," << s.fight.x << "," << s.fight.y << "," << s.fight.width
             << "," << s.fight.height << "\n";

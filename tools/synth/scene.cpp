@@ -162,8 +162,9 @@ Scene renderScene(const Backgrounds& backgrounds, std::uint64_t seed, bool aggre
   });
   for (const Placed& p : people) {
     scene.persons.push_back({drawFigure(scene.image, p.figure), p.in_pair});
-    if (p.in_pair && aggressive) scene.fight |= scene.persons.back().box;
+    if (p.in_pair) scene.pair |= scene.persons.back().box;
   }
+  if (aggressive) scene.fight = scene.pair;
 
   scene.occluded = rng.uniform(0.0, 1.0) < 0.3;
   if (scene.occluded) drawOccluder(scene.image, rng);

@@ -22,7 +22,8 @@ struct Scene {
   bool aggressive = false;
   Activity activity = Activity::kTalking;
   std::vector<PersonBox> persons;
-  cv::Rect fight;              // union of the fighting pair; empty when peaceful
+  cv::Rect pair;               // union of the interacting pair, both classes
+  cv::Rect fight;              // the pair when it fights; empty when peaceful
   double pair_distance = 0.0;  // between the pair's feet, pixels
   double pair_height = 0.0;    // the pair's standing height, pixels
   bool real_frame_background = false;

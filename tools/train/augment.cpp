@@ -5,8 +5,14 @@
 
 namespace deepbug::train {
 
-cv::Mat augment(const cv::Mat& image, const AugmentOptions& options, std::uint64_t seed) {
-  if (!options.enabled) return image;
+cv::Rect2d Augmented::map(const cv::Rect2d& box) const {
+  cv::Rect2d out(box.x - crop.x, box.y - crop.y, box.width, box.height);
+  if (flipped) out.x = crop.width - out.x - out.width;
+  return out;
+}
+
+Augmented augment(const cv::Mat& image, const AugmentOptions& options, std::uint64_t seed) {
+  if (!options.enabled) return {image, cv::Rect(0, 0, image.cols, image.rows), false};
   cv::RNG rng(seed);
   const double area = rng.uniform(options.min_crop_area, 1.0);
   const double aspect = std::exp(rng.uniform(std::log(3.0 / 4.0), std::log(4.0 / 3.0)));
@@ -14,7 +20,8 @@ cv::Mat augment(const cv::Mat& image, const AugmentOptions& options, std::uint64
   const int h = std::clamp(cvRound(image.rows * std::sqrt(area / aspect)), 1, image.rows);
   const cv::Rect crop(rng.uniform(0, image.cols - w + 1), rng.uniform(0, image.rows - h + 1), w, h);
   cv::Mat out = image(crop).clone();
-  if (options.flip && rng.uniform(0, 2)) cv::flip(out, out, 1);
+  const bool flipped = options.flip && rng.uniform(0, 2);
+  if (flipped) cv::flip(out, out, 1);
 
   const double brightness = rng.uniform(1.0 - options.brightness, 1.0 + options.brightness);
   const double contrast = rng.uniform(1.0 - options.contrast, 1.0 + options.contrast);
@@ -30,7 +37,7 @@ cv::Mat augment(const cv::Mat& image, const AugmentOptions& options, std::uint64
     cv::cvtColor(grey, grey3, cv::COLOR_GRAY2BGR);
     cv::addWeighted(out, saturation, grey3, 1.0 - saturation, 0.0, out);
   }
-  return out;
+  return {out, crop, flipped};
 }
 
 }  // namespace deepbug::train

@@ -17,8 +17,17 @@ struct AugmentOptions {
   double saturation = 0.25;
 };
 
+struct Augmented {
+  cv::Mat image;
+  cv::Rect crop;         // region of the original image that was kept
+  bool flipped = false;  // mirrored after cropping
+
+  // Where a box of the original image lands in `image`.
+  cv::Rect2d map(const cv::Rect2d& box) const;
+};
+
 // A randomly cropped, mirrored, colour-jittered view of `image` (BGR, 8-bit),
-// deterministic for `seed`. The result may share memory with `image`.
-cv::Mat augment(const cv::Mat& image, const AugmentOptions& options, std::uint64_t seed);
+// deterministic for `seed`.
+Augmented augment(const cv::Mat& image, const AugmentOptions& options, std::uint64_t seed);
 
 }  // namespace deepbug::train

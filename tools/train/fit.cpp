@@ -12,6 +12,8 @@
 #include <iostream>
 #include <opencv2/imgcodecs.hpp>
 #include <random>
+#include <sstream>
+#include <unordered_map>
 
 #include "core/error.hpp"
 #include "core/runtime.hpp"
@@ -52,7 +54,10 @@ json optionsToJson(const FitOptions& o) {
           {"weight_decay", o.weight_decay},
           {"val_fraction", o.val_fraction},
           {"seed", o.seed},
-          {"augment", o.augment.enabled}};
+          {"augment", o.augment.enabled},
+          {"crop_size", o.crop_size},
+          {"crop_boxes", o.crop_boxes},
+          {"crop_region", o.crop_region}};
 }
 
 void restoreOptions(FitOptions& o, const json& j, int epochs_override) {
@@ -69,6 +74,46 @@ void restoreOptions(FitOptions& o, const json& j, int epochs_override) {
   o.val_fraction = j.at("val_fraction");
   o.seed = j.at("seed");
   o.augment.enabled = j.at("augment");
+  o.crop_size = j.at("crop_size");
+  o.crop_boxes = j.at("crop_boxes");
+  o.crop_region = j.at("crop_region");
+}
+
+// "class/file" → box, for the rows of `region` in a boxes CSV (image,region,x,y,w,h).
+std::unordered_map<std::string, cv::Rect2d> readBoxes(const std::string& path,
+                                                      const std::string& region) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("cannot read boxes file '" + path + "'", "check --crop-boxes");
+  std::unordered_map<std::string, cv::Rect2d> boxes;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::stringstream row(line);
+    std::string image, name, x, y, w, h;
+    std::getline(row, image, ',');
+    std::getline(row, name, ',');
+    std::getline(row, x, ',');
+    std::getline(row, y, ',');
+    std::getline(row, w, ',');
+    std::getline(row, h, ',');
+    if (name != region) continue;
+    try {
+      boxes[image] = {std::stod(x), std::stod(y), std::stod(w), std::stod(h)};
+    } catch (const std::exception&) {
+      throw ConfigError("boxes file '" + path + "': malformed row '" + line + "'",
+                        "rows are image,region,x,y,w,h");
+    }
+  }
+  if (boxes.empty()) {
+    throw ConfigError("boxes file '" + path + "' has no '" + region + "' rows",
+                      "check --crop-region");
+  }
+  return boxes;
+}
+
+std::string datasetKey(const std::string& path) {
+  const fs::path p(path);
+  return p.parent_path().filename().string() + "/" + p.filename().string();
 }
 
 // Everything a run needs to continue exactly where it stopped.
@@ -104,6 +149,9 @@ class Trainer {
   // Decodes, augments and preprocesses samples [indices] into a batch.
   std::pair<at::Tensor, at::Tensor> loadBatch(const std::vector<std::size_t>& indices, bool train,
                                               std::uint64_t seed);
+  // A crop_size window of a preprocessed image, around its box when there is one.
+  at::Tensor cropWindow(const at::Tensor& image, const Augmented& augmented, std::size_t index,
+                        std::uint64_t seed) const;
   json validate();
   void saveCheckpoint();
   void loadCheckpoint();
@@ -115,6 +163,7 @@ class Trainer {
   std::vector<std::size_t> train_;
   std::vector<std::size_t> val_;
   std::vector<char> unreadable_;
+  std::unordered_map<std::string, cv::Rect2d> boxes_;
   torch::jit::Module module_;
   std::vector<at::Tensor> params_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
@@ -151,6 +200,11 @@ void Trainer::setUp() {
     (inValidationSplit(data_.samples[i].path, o_.val_fraction) ? val_ : train_).push_back(i);
   }
   if (train_.empty()) throw ConfigError("no training images left after the validation split");
+  if (o_.crop_size < 0 || o_.crop_size > o_.input_size) {
+    throw ConfigError("--crop-size " + std::to_string(o_.crop_size) + " must lie in 0.." +
+                      std::to_string(o_.input_size) + " (the input size)");
+  }
+  if (!o_.crop_boxes.empty()) boxes_ = readBoxes(o_.crop_boxes, o_.crop_region);
   unreadable_.assign(data_.samples.size(), 0);
 
   metadata_.labels = data_.classes;
@@ -200,18 +254,21 @@ double Trainer::learningRate(long step, long total) const {
 
 std::pair<at::Tensor, at::Tensor> Trainer::loadBatch(const std::vector<std::size_t>& indices,
                                                      bool train, std::uint64_t seed) {
-  std::vector<cv::Mat> images(indices.size());
+  std::vector<Augmented> images(indices.size());
+  AugmentOptions augment_options = o_.augment;
+  if (!boxes_.empty()) augment_options.min_crop_area = 1.0;  // keep the box in view
   tbb::parallel_for(std::size_t{0}, indices.size(), [&](std::size_t i) {
     const Sample& sample = data_.samples[indices[i]];
     if (unreadable_[indices[i]]) return;
     cv::Mat image = cv::imread(sample.path, cv::IMREAD_COLOR);
     if (image.empty()) return;
-    images[i] = train ? augment(image, o_.augment, mixSeed(seed, indices[i])) : image;
+    images[i] = train ? augment(image, augment_options, mixSeed(seed, indices[i]))
+                      : Augmented{image, cv::Rect(0, 0, image.cols, image.rows), false};
   });
   std::vector<at::Tensor> tensors;
   std::vector<int64_t> labels;
   for (std::size_t i = 0; i < indices.size(); ++i) {
-    if (images[i].empty()) {
+    if (images[i].image.empty()) {
       if (!unreadable_[indices[i]]) {
         unreadable_[indices[i]] = 1;
         std::cerr << "\ndeepbug-train: warning: skipping unreadable image '"
@@ -219,11 +276,38 @@ std::pair<at::Tensor, at::Tensor> Trainer::loadBatch(const std::vector<std::size
       }
       continue;
     }
-    tensors.push_back(preprocessor_->run(io::viewOf(images[i])));
+    at::Tensor tensor = preprocessor_->run(io::viewOf(images[i].image));
+    if (train && o_.crop_size > 0) tensor = cropWindow(tensor, images[i], indices[i], seed);
+    tensors.push_back(tensor);
     labels.push_back(data_.samples[indices[i]].label);
   }
   if (tensors.empty()) return {};
   return {at::stack(tensors), torch::tensor(labels, at::kLong)};
+}
+
+at::Tensor Trainer::cropWindow(const at::Tensor& image, const Augmented& augmented,
+                               std::size_t index, std::uint64_t seed) const {
+  const int c = o_.crop_size;
+  const int side = o_.input_size;
+  cv::RNG rng(mixSeed(seed ^ 0x5EED, index));
+  int x0 = rng.uniform(0, side - c + 1);
+  int y0 = rng.uniform(0, side - c + 1);
+  const auto box = boxes_.find(datasetKey(data_.samples[index].path));
+  if (box != boxes_.end()) {
+    // The box centre, mapped through the augmentation and the resize, inside the window.
+    const cv::Rect2d b = augmented.map(box->second);
+    const double cx = (b.x + b.width / 2) * side / augmented.image.cols;
+    const double cy = (b.y + b.height / 2) * side / augmented.image.rows;
+    const int margin = c / 4;
+    auto place = [&](double centre) {
+      const int lo = std::clamp(static_cast<int>(centre) - c + margin, 0, side - c);
+      const int hi = std::clamp(static_cast<int>(centre) - margin, lo, side - c);
+      return rng.uniform(lo, hi + 1);
+    };
+    x0 = place(cx);
+    y0 = place(cy);
+  }
+  return image.narrow(1, y0, c).narrow(2, x0, c);
 }
 
 json Trainer::validate() {

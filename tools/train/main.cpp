@@ -62,6 +62,12 @@ int run(int argc, char** argv) {
                    "Also checkpoint within epochs this often")
       ->capture_default_str();
   fit_cmd->add_option("--report", fit.report, "Training report (default OUT.report.json)");
+  fit_cmd->add_option("--crop-size", fit.crop_size,
+                      "Train on square windows of this size of the input (0 = whole images)");
+  fit_cmd->add_option("--crop-boxes", fit.crop_boxes,
+                      "CSV image,region,x,y,w,h (paths relative to --data): windows hold the box");
+  fit_cmd->add_option("--crop-region", fit.crop_region, "Region of --crop-boxes to keep in view")
+      ->capture_default_str();
   bool no_augment = false;
   fit_cmd->add_flag("--no-augment", no_augment, "Disable flip, crop and colour jitter");
 
