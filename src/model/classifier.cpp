@@ -1,8 +1,10 @@
 #include "model/classifier.hpp"
 
 #include <ATen/Parallel.h>
+#include <torch/cuda.h>
 #include <torch/script.h>
 
+#include <chrono>
 #include <optional>
 
 #include "core/error.hpp"
@@ -92,13 +94,19 @@ at::Tensor Classifier::forward(const at::Tensor& batch) const {
   }
 }
 
-std::vector<Classification> Classifier::classify(const std::vector<FrameView>& frames) const {
+std::vector<Classification> Classifier::classify(const std::vector<FrameView>& frames,
+                                                 ClassifyTimings* timings) const {
   if (frames.empty()) return {};
   setIntraOpThreads(impl_->threads);
   c10::InferenceMode inference;
 
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
   std::vector<PreprocessGeometry> geometries;
-  const at::Tensor output = forward(preprocess(frames, &geometries)).to(at::kFloat).cpu();
+  const at::Tensor input = preprocess(frames, &geometries);
+  if (timings != nullptr && impl_->model.device.is_cuda()) torch::cuda::synchronize();
+  const auto preprocessed = Clock::now();
+  const at::Tensor output = forward(input).to(at::kFloat).cpu();
 
   at::Tensor logits;
   at::Tensor scores;
@@ -132,6 +140,10 @@ std::vector<Classification> Classifier::classify(const std::vector<FrameView>& f
     }
     result.top_score = result.scores[result.top_index];
     result.geometry = geometries[i];
+  }
+  if (timings != nullptr) {
+    timings->preprocess_seconds = std::chrono::duration<double>(preprocessed - start).count();
+    timings->inference_seconds = std::chrono::duration<double>(Clock::now() - preprocessed).count();
   }
   return results;
 }

@@ -35,6 +35,12 @@ struct Classification {
   PreprocessGeometry geometry;  // how the frame was mapped onto the model input
 };
 
+// Wall time of one classify() call by stage, for stage statistics.
+struct ClassifyTimings {
+  double preprocess_seconds = 0.0;
+  double inference_seconds = 0.0;  // forward pass and scores, results on the host
+};
+
 class Classifier {
  public:
   // Loads and validates the model; throws ModelError / ConfigError on bad input.
@@ -45,7 +51,8 @@ class Classifier {
 
   // One batch; frames may differ in size and pixel format. Safe to call from several
   // threads at once. Throws deepbug::Error naming the frame for an invalid frame.
-  std::vector<Classification> classify(const std::vector<FrameView>& frames) const;
+  std::vector<Classification> classify(const std::vector<FrameView>& frames,
+                                       ClassifyTimings* timings = nullptr) const;
   Classification classify(const FrameView& frame) const;
 
   // The shared preprocessing alone: a [N, 3, H, W] float batch on the model's device.

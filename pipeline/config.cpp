@@ -1,0 +1,376 @@
+#include "config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace deepbug::stream {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::size_t editDistance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// Typed access to the YAML tree with file:line:column in every error.
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  std::string where(const YAML::Node& node) const {
+    const YAML::Mark mark = node.Mark();
+    if (mark.is_null()) return file_ + " (--set)";
+    return file_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+  }
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& message,
+                         const std::string& hint = {}) const {
+    throw ConfigError(where(node) + ": " + message, hint);
+  }
+
+  void requireMap(const YAML::Node& node, const std::string& name) const {
+    if (!node.IsMap()) fail(node, "'" + name + "' must be a mapping of keys to values");
+  }
+
+  // Rejects keys not in `allowed`, suggesting the closest one.
+  void checkKeys(const YAML::Node& map, const std::string& section,
+                 const std::vector<std::string>& allowed) const {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      std::string best = allowed.front();
+      for (const std::string& candidate : allowed) {
+        if (editDistance(key, candidate) < editDistance(key, best)) best = candidate;
+      }
+      std::string all;
+      for (const std::string& candidate : allowed) all += (all.empty() ? "" : ", ") + candidate;
+      fail(it->first, "unknown key '" + key + "' in " + section,
+           editDistance(key, best) <= 3 ? "did you mean '" + best + "'? (keys: " + all + ")"
+                                        : "known keys: " + all);
+    }
+  }
+
+  std::string text(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsScalar()) fail(node, "'" + key + "' must be a single value");
+    return expandEnvironment(node.Scalar(), where(node));
+  }
+
+  bool boolean(const YAML::Node& node, const std::string& key) const {
+    const std::string value = text(node, key);
+    if (value == "true" || value == "yes" || value == "on") return true;
+    if (value == "false" || value == "no" || value == "off") return false;
+    fail(node, "'" + key + "' must be true or false, not '" + value + "'");
+  }
+
+  long integer(const YAML::Node& node, const std::string& key, long min, long max) const {
+    const std::string value = text(node, key);
+    std::size_t used = 0;
+    long parsed = 0;
+    try {
+      parsed = std::stol(value, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != value.size()) {
+      fail(node, "'" + key + "' must be a whole number, not '" + value + "'");
+    }
+    if (parsed < min || parsed > max) {
+      fail(node, "'" + key + "' = " + value + " is out of range",
+           "use " + std::to_string(min) + ".." + std::to_string(max));
+    }
+    return parsed;
+  }
+
+  double number(const YAML::Node& node, const std::string& key, double min, double max) const {
+    const std::string value = text(node, key);
+    std::size_t used = 0;
+    double parsed = 0;
+    try {
+      parsed = std::stod(value, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != value.size()) {
+      fail(node, "'" + key + "' must be a number, not '" + value + "'");
+    }
+    if (!(parsed >= min && parsed <= max)) {
+      fail(node, "'" + key + "' = " + value + " is out of range",
+           "use " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    return parsed;
+  }
+
+  std::string choice(const YAML::Node& node, const std::string& key,
+                     const std::vector<std::string>& choices) const {
+    const std::string value = text(node, key);
+    if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
+    std::string all;
+    for (const std::string& c : choices) all += (all.empty() ? "" : ", ") + c;
+    fail(node, "'" + key + "' = '" + value + "' is not allowed", "use one of: " + all);
+  }
+
+  std::array<float, 3> triple(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsSequence() || node.size() != 3) {
+      fail(node, "'" + key + "' must be a list of three numbers", "e.g. [0.485, 0.456, 0.406]");
+    }
+    std::array<float, 3> values{};
+    for (std::size_t i = 0; i < 3; ++i) {
+      values[i] = static_cast<float>(number(node[i], key, -1e6, 1e6));
+    }
+    return values;
+  }
+
+  // An existing file, relative to the config's folder.
+  std::string existingFile(const YAML::Node& node, const std::string& key,
+                           const fs::path& base) const {
+    const std::string value = text(node, key);
+    const fs::path path = fs::path(value).is_absolute() ? fs::path(value) : base / value;
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+      fail(node, "'" + key + "': no file '" + path.string() + "'",
+           "relative paths are relative to the config file's folder");
+    }
+    return path.lexically_normal().string();
+  }
+
+ private:
+  std::string file_;
+};
+
+// Applies "a.b.0.c=value" onto the tree; the value is parsed as YAML.
+void applyOverride(YAML::Node& root, const std::string& assignment) {
+  const auto equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0) {
+    throw ConfigError("--set '" + assignment + "' is not key=value",
+                      "e.g. --set model.batch_size=8");
+  }
+  const std::string path = assignment.substr(0, equals);
+  YAML::Node value;
+  try {
+    value = YAML::Load(assignment.substr(equals + 1));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError("--set '" + assignment + "': " + e.msg);
+  }
+  std::vector<std::string> keys;
+  std::stringstream parts(path);
+  for (std::string key; std::getline(parts, key, '.');) keys.push_back(key);
+  // yaml-cpp nodes are handles: walk with copies, assign at the end.
+  std::vector<YAML::Node> chain{root};
+  for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+    YAML::Node parent = chain.back();
+    const std::string& key = keys[i];
+    const bool index = !key.empty() && std::all_of(key.begin(), key.end(), ::isdigit);
+    if (index && parent.IsSequence()) {
+      const std::size_t n = std::stoul(key);
+      if (n >= parent.size()) {
+        throw ConfigError("--set '" + assignment + "': item " + key + " does not exist",
+                          "the list has " + std::to_string(parent.size()) + " items");
+      }
+      chain.push_back(parent[n]);
+    } else {
+      chain.push_back(parent[key]);
+    }
+  }
+  YAML::Node parent = chain.back();
+  const std::string& last = keys.back();
+  if (parent.IsSequence() && std::all_of(last.begin(), last.end(), ::isdigit)) {
+    parent[std::stoul(last)] = value;
+  } else {
+    parent[last] = value;
+  }
+}
+
+bool validSourceName(const std::string& name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+}
+
+}  // namespace
+
+std::string expandEnvironment(const std::string& text, const std::string& where) {
+  static const std::regex pattern(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\})");
+  std::string out;
+  auto begin = std::sregex_iterator(text.begin(), text.end(), pattern);
+  std::size_t last = 0;
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    const std::smatch& m = *it;
+    out += text.substr(last, static_cast<std::size_t>(m.position()) - last);
+    const char* value = std::getenv(m[1].str().c_str());
+    if (value != nullptr && *value != '\0') {
+      out += value;
+    } else if (m[2].matched) {
+      out += m[3].str();
+    } else {
+      throw ConfigError(where + ": environment variable " + m[1].str() + " is not set",
+                        "set it, or give a default: ${" + m[1].str() + ":-value}");
+    }
+    last = static_cast<std::size_t>(m.position() + m.length());
+  }
+  return out + text.substr(last);
+}
+
+StreamConfig loadConfig(const std::string& file, const std::vector<std::string>& overrides) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) {
+    throw ConfigError("config file '" + file + "' does not exist", "check --config");
+  }
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ":" +
+                          std::to_string(e.mark.column + 1) + ": " + e.msg,
+                      "the file is not valid YAML");
+  }
+  if (!root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
+  for (const std::string& assignment : overrides) applyOverride(root, assignment);
+
+  const Reader r(file);
+  const fs::path base = fs::absolute(file).parent_path();
+  StreamConfig config;
+  config.file = file;
+  r.checkKeys(root, "the config", {"sources", "model", "overlay", "outputs"});
+
+  // sources
+  const YAML::Node sources = root["sources"];
+  if (!sources || !sources.IsSequence() || sources.size() == 0) {
+    throw ConfigError(file + ": 'sources' must list at least one source",
+                      "sources:\n    - name: entrance\n      uri: footage.mp4");
+  }
+  std::set<std::string> names;
+  for (const YAML::Node& node : sources) {
+    r.requireMap(node, "sources item");
+    r.checkKeys(node, "a source", {"name", "uri"});
+    if (!node["name"]) r.fail(node, "a source needs a 'name'");
+    if (!node["uri"]) r.fail(node, "a source needs a 'uri'");
+    SourceConfig source;
+    source.name = r.text(node["name"], "name");
+    if (!validSourceName(source.name)) {
+      r.fail(node["name"], "source name '" + source.name + "' is not a folder name",
+             "use letters, digits, '-' and '_'");
+    }
+    if (!names.insert(source.name).second) {
+      r.fail(node["name"], "source name '" + source.name + "' is used twice",
+             "each source writes to its own folder named after it");
+    }
+    source.uri = r.text(node["uri"], "uri");
+    source.where = r.where(node["uri"]);
+    std::string path = source.uri;
+    if (path.rfind("file://", 0) == 0) {
+      path = path.substr(7);
+    } else if (path.find("://") != std::string::npos || path.rfind("test:", 0) == 0) {
+      r.fail(node["uri"], "source '" + source.uri + "' is not a file",
+             "this version reads footage files: a path or file:// URI");
+    }
+    YAML::Node path_node = node["uri"];
+    const fs::path resolved = fs::path(path).is_absolute() ? fs::path(path) : base / path;
+    if (!fs::is_regular_file(resolved, ec)) {
+      r.fail(path_node, "source '" + source.name + "': no file '" + resolved.string() + "'",
+             "relative paths are relative to the config file's folder");
+    }
+    source.location = resolved.lexically_normal().string();
+    config.sources.push_back(source);
+  }
+
+  // model
+  const YAML::Node model = root["model"];
+  if (!model) throw ConfigError(file + ": 'model' is missing", "model:\n    path: model.pt");
+  r.requireMap(model, "model");
+  r.checkKeys(model, "model",
+              {"path", "device", "precision", "batch_size", "interval", "threads", "labels",
+               "input_size", "aspect", "mean", "std"});
+  if (!model["path"]) r.fail(model, "'model' needs a 'path' to a TorchScript file");
+  ModelConfig& m = config.model;
+  m.path = r.existingFile(model["path"], "path", base);
+  m.where = r.where(model["path"]);
+  if (model["device"]) m.device = r.text(model["device"], "device");
+  if (model["precision"]) m.precision = r.choice(model["precision"], "precision", {"fp32", "bf16", "fp16"});
+  if (model["batch_size"]) m.batch_size = static_cast<int>(r.integer(model["batch_size"], "batch_size", 1, 256));
+  if (model["interval"]) m.interval = static_cast<int>(r.integer(model["interval"], "interval", 1, 100000));
+  if (model["threads"]) m.threads = static_cast<int>(r.integer(model["threads"], "threads", 0, 1024));
+  if (model["input_size"]) m.input_size = static_cast<int>(r.integer(model["input_size"], "input_size", 0, 4096));
+  if (model["aspect"]) {
+    m.aspect = r.choice(model["aspect"], "aspect", {"model", "stretch", "letterbox", "center-crop"});
+  }
+  if (model["labels"]) {
+    if (!model["labels"].IsSequence()) r.fail(model["labels"], "'labels' must be a list of names");
+    for (const YAML::Node& label : model["labels"]) m.labels.push_back(r.text(label, "labels"));
+  }
+  if (model["mean"]) m.mean = r.triple(model["mean"], "mean");
+  if (model["std"]) m.std = r.triple(model["std"], "std");
+
+  // overlay
+  if (const YAML::Node overlay = root["overlay"]) {
+    r.requireMap(overlay, "overlay");
+    r.checkKeys(overlay, "overlay",
+                {"enabled", "watch", "threshold", "show_label", "show_bar", "border_width"});
+    OverlayConfig& o = config.overlay;
+    if (overlay["enabled"]) o.enabled = r.boolean(overlay["enabled"], "enabled");
+    if (overlay["watch"]) o.watch = r.text(overlay["watch"], "watch");
+    if (overlay["threshold"]) o.threshold = r.number(overlay["threshold"], "threshold", 0, 1);
+    if (overlay["show_label"]) o.show_label = r.boolean(overlay["show_label"], "show_label");
+    if (overlay["show_bar"]) o.show_bar = r.boolean(overlay["show_bar"], "show_bar");
+    if (overlay["border_width"]) {
+      o.border_width = static_cast<int>(r.integer(overlay["border_width"], "border_width", 0, 256));
+    }
+  }
+
+  // outputs
+  const YAML::Node outputs = root["outputs"];
+  if (!outputs) {
+    throw ConfigError(file + ": 'outputs' is missing", "outputs:\n    directory: out");
+  }
+  r.requireMap(outputs, "outputs");
+  r.checkKeys(outputs, "outputs", {"directory", "video", "container", "scores", "encoder"});
+  if (!outputs["directory"]) r.fail(outputs, "'outputs' needs a 'directory'");
+  const std::string directory = r.text(outputs["directory"], "directory");
+  config.outputs.directory =
+      (fs::path(directory).is_absolute() ? fs::path(directory) : base / directory)
+          .lexically_normal()
+          .string();
+  OutputsConfig& out = config.outputs;
+  if (outputs["video"]) out.video = r.boolean(outputs["video"], "video");
+  if (outputs["container"]) {
+    out.container = r.choice(outputs["container"], "container", {"mp4", "mkv", "fragmented-mp4"});
+  }
+  if (outputs["scores"]) out.scores = r.boolean(outputs["scores"], "scores");
+  if (const YAML::Node encoder = outputs["encoder"]) {
+    r.requireMap(encoder, "encoder");
+    r.checkKeys(encoder, "outputs.encoder", {"preset", "bitrate_kbps", "quality"});
+    if (encoder["preset"]) {
+      out.encoder.preset = r.choice(encoder["preset"], "preset",
+                                    {"ultrafast", "superfast", "veryfast", "faster", "fast",
+                                     "medium", "slow", "slower", "veryslow"});
+    }
+    if (encoder["bitrate_kbps"]) {
+      out.encoder.bitrate_kbps =
+          static_cast<int>(r.integer(encoder["bitrate_kbps"], "bitrate_kbps", 0, 200000));
+    }
+    if (encoder["quality"]) {
+      out.encoder.quality = static_cast<int>(r.integer(encoder["quality"], "quality", 0, 51));
+    }
+  }
+  return config;
+}
+
+}  // namespace deepbug::stream

@@ -1,0 +1,62 @@
+// deepbug-stream: classify (and later explain) footage with GStreamer and LibTorch,
+// writing the labelled video, per-frame scores and a run summary per source.
+#include <CLI/CLI.hpp>
+#include <gst/gst.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "config.hpp"
+#include "core/cli_main.hpp"
+#include "stream_runner.hpp"
+
+namespace {
+
+// The plugin is found next to the program (build/bin → build/lib/gstreamer-1.0), so
+// the app works without GST_PLUGIN_PATH; GST_PLUGIN_PATH still adds other places.
+void registerPlugin() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto dir = exe.parent_path().parent_path() / "lib" / "gstreamer-1.0";
+    if (std::filesystem::is_directory(dir, ec)) {
+      gst_registry_scan_path(gst_registry_get(), dir.c_str());
+    }
+  }
+  GstElementFactory* factory = gst_element_factory_find("deepbugclassify");
+  if (factory == nullptr) {
+    throw std::runtime_error(
+        "the deepbug GStreamer plugin (libgstdeepbug.so) was not found next to the program; "
+        "set GST_PLUGIN_PATH to its folder");
+  }
+  gst_object_unref(factory);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return deepbug::guardedMain("deepbug-stream", argv, [&]() -> int {
+    CLI::App app{"Classify footage with a TorchScript model; write labelled video and scores"};
+    std::string config_path;
+    std::vector<std::string> overrides;
+    deepbug::stream::RunOptions options;
+    app.add_option("--config", config_path, "YAML config (config/README.md)")->required();
+    app.add_option("--set", overrides, "Override a config value: key.path=value (repeatable)");
+    app.add_flag("--dry-run", options.dry_run,
+                 "Validate the config, probe the sources, load the model; write nothing");
+    app.add_flag("--quiet", options.quiet, "No progress lines");
+    app.add_flag("--overwrite", options.overwrite,
+                 "Reuse output folders that hold an earlier run instead of new ones");
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      const int code = app.exit(e);
+      return code == 0 ? deepbug::kExitOk : deepbug::kExitBadInput;
+    }
+    gst_init(nullptr, nullptr);
+    registerPlugin();
+    const deepbug::stream::StreamConfig config =
+        deepbug::stream::loadConfig(config_path, overrides);
+    return deepbug::stream::runStream(config, options);
+  });
+}

@@ -1,0 +1,380 @@
+#include "source_pipeline.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.hpp"
+#include "meta/classification_meta.hpp"
+
+namespace deepbug::stream {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// Every queue holds up to a few frames and blocks when full: the file mode never drops.
+void configureQueue(GstElement* queue, guint buffers) {
+  g_object_set(queue, "max-size-buffers", buffers, "max-size-bytes", 0u, "max-size-time",
+               guint64{0}, nullptr);
+}
+
+std::string containerExtension(const std::string& container) {
+  return container == "mkv" ? "mkv" : "mp4";
+}
+
+json structureToJson(const GstStructure* s) {
+  json out = json::object();
+  if (s == nullptr) return out;
+  const int n = gst_structure_n_fields(s);
+  for (int i = 0; i < n; ++i) {
+    const char* field = gst_structure_nth_field_name(s, static_cast<guint>(i));
+    const GValue* value = gst_structure_get_value(s, field);
+    std::string key(field);
+    std::replace(key.begin(), key.end(), '-', '_');
+    if (G_VALUE_HOLDS_UINT64(value)) {
+      out[key] = g_value_get_uint64(value);
+    } else if (G_VALUE_HOLDS_DOUBLE(value)) {
+      out[key] = g_value_get_double(value);
+    }
+  }
+  return out;
+}
+
+json readStats(GstElement* element) {
+  if (element == nullptr) return json::object();
+  GstStructure* stats = nullptr;
+  g_object_get(element, "stats", &stats, nullptr);
+  json out = structureToJson(stats);
+  if (stats) gst_structure_free(stats);
+  return out;
+}
+
+}  // namespace
+
+SourcePipeline::SourcePipeline(const StreamConfig& config, const SourceConfig& source,
+                               SourceInfo info, std::string output_dir)
+    : config_(config), source_(source), info_(info), output_dir_(std::move(output_dir)) {}
+
+SourcePipeline::~SourcePipeline() {
+  if (pipeline_ != nullptr) {
+    gst_element_set_state(pipeline_, GST_STATE_NULL);
+    gst_object_unref(pipeline_);
+  }
+  if (scores_ != nullptr) std::fclose(scores_);
+}
+
+GstElement* SourcePipeline::make(const char* factory, const char* name) {
+  GstElement* element = gst_element_factory_make(factory, name);
+  if (element == nullptr) {
+    throw std::runtime_error("GStreamer element '" + std::string(factory) +
+                             "' is missing; install the GStreamer plugins (make deps)");
+  }
+  gst_bin_add(GST_BIN(pipeline_), element);
+  return element;
+}
+
+void SourcePipeline::buildDecodeBranch() {
+  decode_ = make("uridecodebin", "decode");
+  gchar* uri = gst_filename_to_uri(source_.location.c_str(), nullptr);
+  GstCaps* video_only = gst_caps_from_string("video/x-raw(ANY)");
+  // Audio and other streams are not exposed at all: nothing to drain or discard.
+  g_object_set(decode_, "uri", uri, "caps", video_only, "expose-all-streams", FALSE, nullptr);
+  gst_caps_unref(video_only);
+  g_free(uri);
+  g_signal_connect(decode_, "pad-added", G_CALLBACK(&SourcePipeline::padAdded), this);
+}
+
+GstElement* SourcePipeline::buildAnalysisBranch() {
+  entry_queue_ = make("queue", "decoded");
+  configureQueue(entry_queue_, 8);
+  GstElement* convert = make("videoconvert", "to_rgb");
+  GstElement* rgb = make("capsfilter", "rgb");
+  GstCaps* caps = gst_caps_from_string("video/x-raw, format=RGB");
+  g_object_set(rgb, "caps", caps, nullptr);
+  gst_caps_unref(caps);
+
+  classify_ = make("deepbugclassify", "classify");
+  const ModelConfig& m = config_.model;
+  std::string labels;
+  for (const std::string& label : m.labels) labels += (labels.empty() ? "" : ",") + label;
+  g_object_set(classify_, "model", m.path.c_str(), "device", m.device.c_str(), "batch-size",
+               static_cast<guint>(m.batch_size), "interval", static_cast<guint>(m.interval),
+               "threads", m.threads, "input-size", static_cast<guint>(m.input_size), "labels",
+               labels.c_str(), nullptr);
+  gst_util_set_object_arg(G_OBJECT(classify_), "precision", m.precision.c_str());
+  gst_util_set_object_arg(G_OBJECT(classify_), "aspect", m.aspect.c_str());
+  auto triple = [](const std::array<float, 3>& v) {
+    return std::to_string(v[0]) + "," + std::to_string(v[1]) + "," + std::to_string(v[2]);
+  };
+  if (m.mean) g_object_set(classify_, "mean", triple(*m.mean).c_str(), nullptr);
+  if (m.std) g_object_set(classify_, "std", triple(*m.std).c_str(), nullptr);
+
+  if (!gst_element_link_many(entry_queue_, convert, rgb, classify_, nullptr)) {
+    throw std::runtime_error("cannot link the analysis branch of '" + source_.name + "'");
+  }
+  GstPad* in = gst_element_get_static_pad(classify_, "sink");
+  gst_pad_add_probe(in, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::countIn, this, nullptr);
+  gst_object_unref(in);
+  GstPad* out = gst_element_get_static_pad(classify_, "src");
+  gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::afterClassify, this,
+                    nullptr);
+  gst_object_unref(out);
+  return classify_;
+}
+
+void SourcePipeline::buildOutputBranch(GstElement* upstream) {
+  GstElement* last = upstream;
+  GstElement* counted = nullptr;  // frames entering it are the frames out
+  if (config_.outputs.video) {
+    GstElement* queue = make("queue", "classified");
+    configureQueue(queue, 8);
+    GstElement* chain_start = queue;
+    GstElement* tail = queue;
+    if (config_.overlay.enabled) {
+      overlay_ = make("deepbugoverlay", "overlay");
+      const OverlayConfig& o = config_.overlay;
+      g_object_set(overlay_, "watch", o.watch.c_str(), "threshold", o.threshold, "show-label",
+                   o.show_label, "show-bar", o.show_bar, "border-width",
+                   static_cast<guint>(o.border_width), nullptr);
+      gst_element_link(tail, overlay_);
+      tail = overlay_;
+    }
+    GstElement* encode_queue = make("queue", "to_encode");
+    configureQueue(encode_queue, 8);
+    GstElement* convert = make("videoconvert", "to_yuv");
+    GstElement* encoder = make("x264enc", "encode");
+    const EncoderConfig& e = config_.outputs.encoder;
+    gst_util_set_object_arg(G_OBJECT(encoder), "speed-preset", e.preset.c_str());
+    if (e.bitrate_kbps > 0) {
+      g_object_set(encoder, "bitrate", static_cast<guint>(e.bitrate_kbps), nullptr);
+    } else {
+      gst_util_set_object_arg(G_OBJECT(encoder), "pass", "quant");
+      g_object_set(encoder, "quantizer", static_cast<guint>(e.quality), nullptr);
+    }
+    GstElement* parse = make("h264parse", "parse");
+    GstElement* mux = nullptr;
+    if (config_.outputs.container == "mkv") {
+      mux = make("matroskamux", "mux");
+    } else {
+      mux = make("mp4mux", "mux");
+      if (config_.outputs.container == "fragmented-mp4") {
+        // A fragment per second: a killed run leaves a file readable to the last one.
+        g_object_set(mux, "fragment-duration", 1000u, nullptr);
+      }
+    }
+    GstElement* sink = make("filesink", "file");
+    g_object_set(sink, "location", video_path_.c_str(), "async", FALSE, nullptr);
+    if (!gst_element_link_many(tail, encode_queue, convert, encoder, parse, mux, sink,
+                               nullptr) ||
+        !gst_element_link(last, chain_start)) {
+      throw std::runtime_error("cannot link the encoding branch of '" + source_.name + "'");
+    }
+    counted = encoder;
+  } else {
+    GstElement* sink = make("fakesink", "discard");
+    g_object_set(sink, "sync", FALSE, "async", FALSE, nullptr);
+    gst_element_link(last, sink);
+    counted = sink;
+  }
+  GstPad* pad = gst_element_get_static_pad(counted, "sink");
+  gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::countOut, this, nullptr);
+  gst_object_unref(pad);
+}
+
+void SourcePipeline::start() {
+  fs::create_directories(output_dir_);
+  video_path_ = (fs::path(output_dir_) /
+                 ("labelled." + containerExtension(config_.outputs.container)))
+                    .string();
+  if (config_.outputs.scores) {
+    const std::string path = (fs::path(output_dir_) / "scores.csv").string();
+    scores_ = std::fopen(path.c_str(), "w");
+    if (scores_ == nullptr) throw std::runtime_error("cannot write '" + path + "'");
+  }
+  pipeline_ = gst_pipeline_new(source_.name.c_str());
+  gst_object_ref_sink(pipeline_);
+  buildDecodeBranch();
+  buildOutputBranch(buildAnalysisBranch());
+  state_ = SourceState::kRunning;
+  start_ns_ = g_get_monotonic_time() * 1000;
+  if (gst_element_set_state(pipeline_, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    // The bus carries the element's error message; handleMessage reports it.
+    GST_WARNING("pipeline %s failed to start", source_.name.c_str());
+  }
+}
+
+void SourcePipeline::padAdded(GstElement*, GstPad* pad, gpointer self) {
+  static_cast<SourcePipeline*>(self)->onPadAdded(pad);
+}
+
+void SourcePipeline::onPadAdded(GstPad* pad) {
+  GstPad* sink = gst_element_get_static_pad(entry_queue_, "sink");
+  if (gst_pad_is_linked(sink)) {
+    warn("more than one video stream; only the first is processed");
+  } else if (GST_PAD_LINK_FAILED(gst_pad_link(pad, sink))) {
+    warn("cannot link the decoded video stream");
+  }
+  gst_object_unref(sink);
+}
+
+GstPadProbeReturn SourcePipeline::countIn(GstPad*, GstPadProbeInfo*, gpointer self) {
+  static_cast<SourcePipeline*>(self)->frames_in_ += 1;
+  return GST_PAD_PROBE_OK;
+}
+
+GstPadProbeReturn SourcePipeline::countOut(GstPad*, GstPadProbeInfo*, gpointer self) {
+  static_cast<SourcePipeline*>(self)->frames_out_ += 1;
+  return GST_PAD_PROBE_OK;
+}
+
+GstPadProbeReturn SourcePipeline::afterClassify(GstPad*, GstPadProbeInfo* info, gpointer self) {
+  static_cast<SourcePipeline*>(self)->recordScores(GST_PAD_PROBE_INFO_BUFFER(info));
+  return GST_PAD_PROBE_OK;
+}
+
+void SourcePipeline::recordScores(GstBuffer* buffer) {
+  if (GST_BUFFER_PTS_IS_VALID(buffer)) position_ns_ = static_cast<std::int64_t>(GST_BUFFER_PTS(buffer));
+  if (scores_ == nullptr) return;
+  const DeepbugClassificationMeta* meta = deepbug_buffer_get_classification_meta(buffer);
+  if (meta == nullptr || meta->result == nullptr) return;
+  const gst::ClassificationResult& r = *meta->result;
+  std::lock_guard lock(mutex_);
+  if (scores_rows_ == 0) {
+    std::fputs("pts_seconds,frame,classified,top_label", scores_);
+    for (const std::string& label : r.labels) std::fprintf(scores_, ",%s", label.c_str());
+    std::fputc('\n', scores_);
+  }
+  const double pts =
+      GST_BUFFER_PTS_IS_VALID(buffer) ? static_cast<double>(GST_BUFFER_PTS(buffer)) / GST_SECOND
+                                      : -1.0;
+  std::fprintf(scores_, "%.6f,%llu,%d,%s", pts, static_cast<unsigned long long>(scores_rows_),
+               r.classified ? 1 : 0, r.topLabel().c_str());
+  for (float score : r.scores) std::fprintf(scores_, ",%.6f", score);
+  std::fputc('\n', scores_);
+  ++scores_rows_;
+}
+
+void SourcePipeline::warn(const std::string& message) {
+  std::lock_guard lock(mutex_);
+  warnings_.push_back(message);
+}
+
+void SourcePipeline::requestStop(const std::string& reason) {
+  if (state_ != SourceState::kRunning) return;
+  state_ = SourceState::kStopping;
+  stop_reason_ = reason;
+  // EOS enters after the decoder: everything decoded so far is classified and encoded,
+  // and the muxer finishes the file.
+  GstPad* sink = gst_element_get_static_pad(entry_queue_, "sink");
+  gst_pad_send_event(sink, gst_event_new_eos());
+  gst_object_unref(sink);
+}
+
+bool SourcePipeline::handleMessage(GstMessage* message) {
+  switch (GST_MESSAGE_TYPE(message)) {
+    case GST_MESSAGE_EOS:
+      end_ns_ = g_get_monotonic_time() * 1000;
+      return true;
+    case GST_MESSAGE_ERROR: {
+      GError* err = nullptr;
+      gchar* debug = nullptr;
+      gst_message_parse_error(message, &err, &debug);
+      const std::string element = GST_OBJECT_NAME(GST_MESSAGE_SRC(message));
+      const bool from_decoder =
+          gst_object_has_as_ancestor(GST_MESSAGE_SRC(message), GST_OBJECT(decode_));
+      std::string text = err ? err->message : "unknown error";
+      if (from_decoder) {
+        text = "decoding '" + source_.location + "' stopped after " +
+               std::to_string(frames_in_.load()) + " frames: " + text;
+      } else {
+        text = element + ": " + text;
+      }
+      if (debug != nullptr && std::string(debug).find("hint") != std::string::npos) {
+        text += " (" + std::string(debug) + ")";
+      }
+      g_clear_error(&err);
+      g_free(debug);
+      if (error_.empty()) error_ = text;
+      // A decoder failure still leaves everything decoded before it: end the branch
+      // cleanly so the file is finished. Anything else stops the pipeline.
+      if (from_decoder && state_ == SourceState::kRunning && frames_in_ > 0) {
+        requestStop("decoder error");
+        return false;
+      }
+      end_ns_ = g_get_monotonic_time() * 1000;
+      return true;
+    }
+    case GST_MESSAGE_WARNING: {
+      GError* err = nullptr;
+      gst_message_parse_warning(message, &err, nullptr);
+      warn(std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(message))) + ": " +
+           (err ? err->message : "warning"));
+      g_clear_error(&err);
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+double SourcePipeline::elapsedSeconds() const {
+  if (start_ns_ == 0) return 0;
+  const gint64 end = end_ns_ != 0 ? end_ns_ : g_get_monotonic_time() * 1000;
+  return static_cast<double>(end - start_ns_) / 1e9;
+}
+
+void SourcePipeline::finish(bool interrupted) {
+  if (state_ == SourceState::kFinished) return;
+  if (end_ns_ == 0) end_ns_ = g_get_monotonic_time() * 1000;
+  final_stats_ = {{"classify", readStats(classify_)}, {"overlay", readStats(overlay_)}};
+  gst_element_set_state(pipeline_, GST_STATE_NULL);
+  state_ = SourceState::kFinished;
+  if (scores_ != nullptr) {
+    std::fclose(scores_);
+    scores_ = nullptr;
+  }
+  if (error_.empty() && !interrupted && frames_in_ != frames_out_) {
+    error_ = "frames in (" + std::to_string(frames_in_) + ") and out (" +
+             std::to_string(frames_out_) + ") differ";
+  }
+  json s = summary();
+  s["interrupted"] = interrupted;
+  const fs::path path = fs::path(output_dir_) / "summary.json";
+  const fs::path tmp = path.string() + ".tmp";
+  std::ofstream(tmp) << s.dump(1) << "\n";
+  fs::rename(tmp, path);
+}
+
+json SourcePipeline::summary() const {
+  const double elapsed = elapsedSeconds();
+  json s{{"source", source_.name},
+         {"uri", source_.uri},
+         {"file", source_.location},
+         {"output_directory", output_dir_},
+         {"model", config_.model.path},
+         {"frames_in", frames_in_.load()},
+         {"frames_out", frames_out_.load()},
+         {"scores_rows", scores_rows_},
+         {"wall_seconds", elapsed},
+         {"fps", elapsed > 0 ? frames_out_.load() / elapsed : 0.0},
+         {"source_info",
+          {{"width", info_.width},
+           {"height", info_.height},
+           {"fps", info_.fps},
+           {"duration_seconds", info_.duration_seconds},
+           {"has_audio", info_.has_audio}}},
+         {"stages", final_stats_}};
+  if (final_stats_.contains("classify")) {
+    s["frames_classified"] = final_stats_["classify"].value("classified", 0);
+  }
+  if (config_.outputs.video) s["video"] = video_path_;
+  if (!stop_reason_.empty()) s["stop_reason"] = stop_reason_;
+  {
+    std::lock_guard lock(mutex_);
+    s["warnings"] = warnings_;
+  }
+  s["error"] = error_.empty() ? json(nullptr) : json(error_);
+  return s;
+}
+
+}  // namespace deepbug::stream

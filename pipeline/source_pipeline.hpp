@@ -1,0 +1,101 @@
+// One source's GStreamer pipeline and its outputs:
+//
+//   uridecodebin ─► queue ─► videoconvert ─► deepbugclassify ─► queue ─► deepbugoverlay
+//     ─► queue ─► videoconvert ─► x264enc ─► h264parse ─► mp4mux|matroskamux ─► filesink
+//
+// Queues put decoding, classification and encoding on separate streaming threads so
+// they overlap. Nothing leaks or drops: every decoded frame is classified (or carries
+// a result) and encoded. Probes count frames in and out and write scores.csv.
+#pragma once
+
+#include <gst/gst.h>
+
+#include <atomic>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "source_probe.hpp"
+
+namespace deepbug::stream {
+
+enum class SourceState { kCreated, kRunning, kStopping, kFinished };
+
+class SourcePipeline {
+ public:
+  SourcePipeline(const StreamConfig& config, const SourceConfig& source, SourceInfo info,
+                 std::string output_dir);
+  ~SourcePipeline();
+  SourcePipeline(const SourcePipeline&) = delete;
+  SourcePipeline& operator=(const SourcePipeline&) = delete;
+
+  // Builds the elements and starts playing; throws on failure to build.
+  void start();
+  // Ends the stream cleanly: EOS into the branch, so the muxer finishes the file.
+  void requestStop(const std::string& reason);
+  // Handles one bus message; returns true once the pipeline has finished.
+  bool handleMessage(GstMessage* message);
+  // Stops the pipeline (NULL state) and writes summary.json.
+  void finish(bool interrupted);
+
+  const std::string& name() const { return source_.name; }
+  const std::string& outputDir() const { return output_dir_; }
+  bool finished() const { return state_ == SourceState::kFinished; }
+  bool failed() const { return !error_.empty(); }
+  const std::string& error() const { return error_; }
+  GstElement* pipeline() const { return pipeline_; }
+
+  std::uint64_t framesIn() const { return frames_in_; }
+  std::uint64_t framesOut() const { return frames_out_; }
+  double positionSeconds() const { return position_ns_ / 1e9; }
+  double durationSeconds() const { return info_.duration_seconds; }
+  double elapsedSeconds() const;
+  nlohmann::json summary() const;
+
+ private:
+  GstElement* make(const char* factory, const char* name);
+  void buildDecodeBranch();
+  GstElement* buildAnalysisBranch();
+  void buildOutputBranch(GstElement* upstream);
+  void onPadAdded(GstPad* pad);
+  void recordScores(GstBuffer* buffer);
+  void warn(const std::string& message);
+
+  static void padAdded(GstElement*, GstPad* pad, gpointer self);
+  static GstPadProbeReturn countIn(GstPad*, GstPadProbeInfo* info, gpointer self);
+  static GstPadProbeReturn countOut(GstPad*, GstPadProbeInfo* info, gpointer self);
+  static GstPadProbeReturn afterClassify(GstPad*, GstPadProbeInfo* info, gpointer self);
+
+  const StreamConfig& config_;
+  SourceConfig source_;
+  SourceInfo info_;
+  std::string output_dir_;
+  std::string video_path_;
+
+  GstElement* pipeline_ = nullptr;
+  GstElement* decode_ = nullptr;
+  GstElement* entry_queue_ = nullptr;  // first element after the decoder
+  GstElement* classify_ = nullptr;
+  GstElement* overlay_ = nullptr;
+
+  SourceState state_ = SourceState::kCreated;
+  std::string error_;
+  std::string stop_reason_;
+  std::vector<std::string> warnings_;
+  mutable std::mutex mutex_;  // warnings_, scores file
+
+  std::atomic<std::uint64_t> frames_in_{0};
+  std::atomic<std::uint64_t> frames_out_{0};
+  std::atomic<std::int64_t> position_ns_{0};
+  std::FILE* scores_ = nullptr;
+  std::uint64_t scores_rows_ = 0;
+  gint64 start_ns_ = 0;
+  gint64 end_ns_ = 0;
+  nlohmann::json final_stats_;
+};
+
+}  // namespace deepbug::stream

@@ -1,0 +1,268 @@
+#include "stream_runner.hpp"
+
+#include <glib-unix.h>
+#include <gst/gst.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "model/classifier.hpp"
+#include "source_pipeline.hpp"
+
+namespace deepbug::stream {
+namespace fs = std::filesystem;
+
+namespace {
+
+model::ClassifierOptions classifierOptions(const ModelConfig& m) {
+  model::ClassifierOptions o;
+  o.model_path = m.path;
+  o.device = m.device;
+  o.precision = model::parsePrecision(m.precision);
+  o.threads = m.threads;
+  if (!m.labels.empty()) o.overrides.labels = m.labels;
+  if (m.input_size > 0) o.overrides.input_width = o.overrides.input_height = m.input_size;
+  if (m.aspect != "model") o.overrides.aspect = model::parseAspectPolicy(m.aspect);
+  o.overrides.mean = m.mean;
+  o.overrides.std = m.std;
+  return o;
+}
+
+// Loads the model once up front, so that a bad model is a config error (exit code 2)
+// before any output exists, and checks the overlay's class against its labels.
+void checkModel(const StreamConfig& config, bool verbose) {
+  try {
+    const model::Classifier classifier(classifierOptions(config.model));
+    const auto& labels = classifier.labels();
+    if (!config.overlay.watch.empty() &&
+        std::find(labels.begin(), labels.end(), config.overlay.watch) == labels.end()) {
+      std::string all;
+      for (const auto& label : labels) all += (all.empty() ? "" : ", ") + label;
+      throw ConfigError(config.file + ": overlay.watch '" + config.overlay.watch +
+                            "' is not a class of the model",
+                        "the model's classes: " + all);
+    }
+    if (verbose) {
+      std::string all;
+      for (const auto& label : labels) all += (all.empty() ? "" : ", ") + label;
+      std::cerr << "deepbug-stream: model " << config.model.path << " (" << all << ") on "
+                << classifier.device() << "\n";
+    }
+    for (const std::string& warning : classifier.warnings()) {
+      std::cerr << "deepbug-stream: warning: " << warning << "\n";
+    }
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const Error& e) {
+    throw ConfigError(config.model.where + ": " + e.what(), e.hint());
+  }
+}
+
+std::string formatDuration(double seconds) {
+  if (!(seconds >= 0) || !std::isfinite(seconds)) return "--:--";
+  const long s = std::lround(seconds);
+  char text[32];
+  std::snprintf(text, sizeof text, "%ld:%02ld", s / 60, s % 60);
+  return text;
+}
+
+std::string progressText(const SourcePipeline& source) {
+  std::ostringstream out;
+  const double duration = source.durationSeconds();
+  const double elapsed = source.elapsedSeconds();
+  const double fps = elapsed > 0 ? source.framesOut() / elapsed : 0;
+  out << source.name() << ": ";
+  if (duration > 0) {
+    const double fraction = std::clamp(source.positionSeconds() / duration, 0.0, 1.0);
+    char percent[16];
+    std::snprintf(percent, sizeof percent, "%5.1f%%", 100 * fraction);
+    out << percent << " ";
+  }
+  out << source.framesOut() << " frames, ";
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.1f fps", fps);
+  out << rate;
+  if (duration > 0 && source.positionSeconds() > 0) {
+    const double speed = source.positionSeconds() / std::max(1e-9, elapsed);
+    out << ", ETA " << formatDuration((duration - source.positionSeconds()) / speed);
+  }
+  if (source.finished()) out << (source.failed() ? " (failed)" : " (done)");
+  return out.str();
+}
+
+struct Run {
+  GMainLoop* loop = nullptr;
+  std::vector<std::unique_ptr<SourcePipeline>> sources;
+  RunOptions options;
+  bool tty = false;
+  bool interrupted = false;
+  gint64 last_status = 0;
+  guint stop_timer = 0;
+
+  bool allFinished() const {
+    return std::all_of(sources.begin(), sources.end(),
+                       [](const auto& s) { return s->finished(); });
+  }
+
+  void printProgress(bool final) {
+    if (options.quiet) return;
+    std::string line;
+    for (const auto& s : sources) line += (line.empty() ? "" : " | ") + progressText(*s);
+    if (tty) {
+      std::cerr << "\r\033[K" << line << (final ? "\n" : "") << std::flush;
+    } else {
+      std::cerr << "deepbug-stream: " << line << "\n";
+    }
+  }
+
+  void stopAll(const std::string& reason) {
+    for (auto& s : sources) s->requestStop(reason);
+  }
+};
+
+gboolean onBusMessage(GstBus*, GstMessage* message, gpointer data) {
+  auto* pair = static_cast<std::pair<Run*, SourcePipeline*>*>(data);
+  Run& run = *pair->first;
+  SourcePipeline& source = *pair->second;
+  if (!source.finished() && source.handleMessage(message)) {
+    source.finish(run.interrupted);
+    if (source.failed()) {
+      if (run.tty && !run.options.quiet) std::cerr << "\n";
+      std::cerr << "deepbug-stream: source '" << source.name() << "': " << source.error()
+                << "\n";
+    }
+    if (run.allFinished()) g_main_loop_quit(run.loop);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean onInterrupt(gpointer data) {
+  Run& run = *static_cast<Run*>(data);
+  if (run.interrupted) {
+    std::cerr << "\ndeepbug-stream: interrupted again, exiting now\n";
+    _exit(kExitInterrupted);
+  }
+  run.interrupted = true;
+  std::cerr << "\ndeepbug-stream: stopping: finishing the output files (Ctrl-C again to quit "
+               "at once)\n";
+  run.stopAll("interrupted");
+  run.stop_timer = g_timeout_add(
+      static_cast<guint>(run.options.stop_timeout_seconds * 1000),
+      [](gpointer d) -> gboolean {
+        auto& r = *static_cast<Run*>(d);
+        std::cerr << "deepbug-stream: outputs did not finish within "
+                  << r.options.stop_timeout_seconds << " s; stopping anyway\n";
+        for (auto& s : r.sources) s->finish(true);
+        g_main_loop_quit(r.loop);
+        r.stop_timer = 0;
+        return G_SOURCE_REMOVE;
+      },
+      &run);
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean onTick(gpointer data) {
+  Run& run = *static_cast<Run*>(data);
+  const gint64 now = g_get_monotonic_time();
+  const double since = (now - run.last_status) / 1e6;
+  if (run.tty || since >= run.options.status_interval_seconds) {
+    run.last_status = now;
+    run.printProgress(false);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+bool holdsRun(const fs::path& dir) {
+  std::error_code ec;
+  return fs::exists(dir, ec) && !fs::is_empty(dir, ec);
+}
+
+}  // namespace
+
+std::string chooseOutputDir(const std::string& base, const std::string& name, bool overwrite) {
+  const fs::path first = fs::path(base) / name;
+  if (overwrite || !holdsRun(first)) return first.string();
+  for (int n = 2;; ++n) {
+    const fs::path candidate = fs::path(base) / (name + "-" + std::to_string(n));
+    if (!holdsRun(candidate)) return candidate.string();
+  }
+}
+
+int runStream(const StreamConfig& config, const RunOptions& options) {
+  std::vector<SourceInfo> infos;
+  for (const SourceConfig& source : config.sources) {
+    infos.push_back(probeSource(source.location, source.where));
+  }
+  checkModel(config, !options.quiet);
+  if (options.dry_run) {
+    for (std::size_t i = 0; i < config.sources.size(); ++i) {
+      const SourceInfo& info = infos[i];
+      std::cout << config.sources[i].name << ": " << config.sources[i].location << " ("
+                << info.width << "x" << info.height << ", " << info.fps << " fps, "
+                << info.duration_seconds << " s) -> "
+                << chooseOutputDir(config.outputs.directory, config.sources[i].name,
+                                   options.overwrite)
+                << "\n";
+    }
+    std::cout << "config OK\n";
+    return kExitOk;
+  }
+
+  Run run;
+  run.options = options;
+  run.tty = isatty(STDERR_FILENO) != 0;
+  run.loop = g_main_loop_new(nullptr, FALSE);
+  std::vector<std::unique_ptr<std::pair<Run*, SourcePipeline*>>> bus_data;
+  std::vector<guint> watches;
+  for (std::size_t i = 0; i < config.sources.size(); ++i) {
+    const std::string dir =
+        chooseOutputDir(config.outputs.directory, config.sources[i].name, options.overwrite);
+    run.sources.push_back(std::make_unique<SourcePipeline>(config, config.sources[i], infos[i], dir));
+  }
+  for (auto& source : run.sources) {
+    source->start();
+    if (!options.quiet) {
+      std::cerr << "deepbug-stream: " << source->name() << " -> " << source->outputDir() << "\n";
+    }
+    bus_data.push_back(std::make_unique<std::pair<Run*, SourcePipeline*>>(&run, source.get()));
+    GstBus* bus = gst_element_get_bus(source->pipeline());
+    watches.push_back(gst_bus_add_watch(bus, onBusMessage, bus_data.back().get()));
+    gst_object_unref(bus);
+  }
+  const guint sigint = g_unix_signal_add(SIGINT, onInterrupt, &run);
+  const guint sigterm = g_unix_signal_add(SIGTERM, onInterrupt, &run);
+  const guint tick = g_timeout_add(500, onTick, &run);
+  run.last_status = g_get_monotonic_time();
+
+  if (!run.allFinished()) g_main_loop_run(run.loop);
+
+  g_source_remove(tick);
+  g_source_remove(sigint);
+  g_source_remove(sigterm);
+  if (run.stop_timer != 0) g_source_remove(run.stop_timer);
+  for (guint watch : watches) g_source_remove(watch);
+  run.printProgress(true);
+
+  bool failed = false;
+  for (auto& source : run.sources) {
+    source->finish(run.interrupted);
+    failed |= source->failed();
+    if (!options.quiet) {
+      std::cerr << "deepbug-stream: " << source->name() << ": " << source->framesOut()
+                << " frames written to " << source->outputDir() << "\n";
+    }
+  }
+  run.sources.clear();
+  g_main_loop_unref(run.loop);
+  if (run.interrupted) return kExitInterrupted;
+  return failed ? kExitFailure : kExitOk;
+}
+
+}  // namespace deepbug::stream

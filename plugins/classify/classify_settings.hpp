@@ -1,0 +1,31 @@
+// The deepbugclassify properties as plain values, and their translation into the
+// classifier's options.
+#pragma once
+
+#include <string>
+
+#include "model/classifier.hpp"
+
+namespace deepbug::gst {
+
+enum class AspectSetting { kModel, kStretch, kLetterbox, kCenterCrop };
+
+struct ClassifySettings {
+  std::string model;
+  std::string labels;  // comma-separated; empty = the model's
+  std::string device = "auto";
+  model::Precision precision = model::Precision::kFp32;
+  unsigned batch_size = 1;
+  unsigned interval = 1;
+  unsigned input_size = 0;  // 0 = the model's
+  AspectSetting aspect = AspectSetting::kModel;
+  std::string mean;  // "r,g,b"; empty = the model's
+  std::string std;
+  int threads = 0;
+  unsigned batch_timeout_ms = 200;
+};
+
+// Throws deepbug::ConfigError naming the property for malformed values.
+model::ClassifierOptions toClassifierOptions(const ClassifySettings& settings);
+
+}  // namespace deepbug::gst

@@ -1,0 +1,16 @@
+// deepbugoverlay: draws each buffer's DeepbugClassificationMeta onto the frame at the
+// source's native resolution (label, score bar, alarm border); see OverlayPainter.
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/video/gstvideofilter.h>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_DEEPBUG_OVERLAY (gst_deepbug_overlay_get_type())
+G_DECLARE_FINAL_TYPE(GstDeepbugOverlay, gst_deepbug_overlay, GST, DEEPBUG_OVERLAY,
+                     GstVideoFilter)
+
+GST_ELEMENT_REGISTER_DECLARE(deepbugoverlay);
+
+G_END_DECLS
