@@ -34,11 +34,15 @@ std::size_t editDistance(const std::string& a, const std::string& b) {
 // Typed access to the YAML tree with file:line:column in every error.
 class Reader {
  public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
+  Reader(std::string file, std::vector<std::pair<YAML::Node, std::string>> overridden)
+      : file_(std::move(file)), overridden_(std::move(overridden)) {}
 
   std::string where(const YAML::Node& node) const {
+    for (const auto& [value, assignment] : overridden_) {
+      if (value.is(node)) return "--set " + assignment;
+    }
     const YAML::Mark mark = node.Mark();
-    if (mark.is_null()) return file_ + " (--set)";
+    if (mark.is_null()) return file_;
     return file_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
   }
 
@@ -154,10 +158,12 @@ class Reader {
 
  private:
   std::string file_;
+  std::vector<std::pair<YAML::Node, std::string>> overridden_;  // value node, "key=value"
 };
 
-// Applies "a.b.0.c=value" onto the tree; the value is parsed as YAML.
-void applyOverride(YAML::Node& root, const std::string& assignment) {
+// Applies "a.b.0.c=value" onto the tree; the value is parsed as YAML. Returns the
+// node now in the tree, so that errors about it can name the --set.
+YAML::Node applyOverride(YAML::Node& root, const std::string& assignment) {
   const auto equals = assignment.find('=');
   if (equals == std::string::npos || equals == 0) {
     throw ConfigError("--set '" + assignment + "' is not key=value",
@@ -194,9 +200,10 @@ void applyOverride(YAML::Node& root, const std::string& assignment) {
   const std::string& last = keys.back();
   if (parent.IsSequence() && std::all_of(last.begin(), last.end(), ::isdigit)) {
     parent[std::stoul(last)] = value;
-  } else {
-    parent[last] = value;
+    return parent[std::stoul(last)];
   }
+  parent[last] = value;
+  return parent[last];
 }
 
 bool validSourceName(const std::string& name) {
@@ -243,9 +250,12 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
                       "the file is not valid YAML");
   }
   if (!root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
-  for (const std::string& assignment : overrides) applyOverride(root, assignment);
+  std::vector<std::pair<YAML::Node, std::string>> overridden;
+  for (const std::string& assignment : overrides) {
+    overridden.emplace_back(applyOverride(root, assignment), assignment);
+  }
 
-  const Reader r(file);
+  const Reader r(file, overridden);
   const fs::path base = fs::absolute(file).parent_path();
   StreamConfig config;
   config.file = file;

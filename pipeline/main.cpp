@@ -45,6 +45,10 @@ int main(int argc, char** argv) {
     app.add_flag("--dry-run", options.dry_run,
                  "Validate the config, probe the sources, load the model; write nothing");
     app.add_flag("--quiet", options.quiet, "No progress lines");
+    app.add_option("--status-every", options.status_interval_seconds,
+                   "Seconds between status lines when stderr is not a terminal")
+        ->check(CLI::Range(0.05, 86400.0))
+        ->capture_default_str();
     app.add_flag("--overwrite", options.overwrite,
                  "Reuse output folders that hold an earlier run instead of new ones");
     try {

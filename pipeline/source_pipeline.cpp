@@ -112,6 +112,10 @@ GstElement* SourcePipeline::buildAnalysisBranch() {
   if (!gst_element_link_many(entry_queue_, convert, rgb, classify_, nullptr)) {
     throw std::runtime_error("cannot link the analysis branch of '" + source_.name + "'");
   }
+  GstPad* entry = gst_element_get_static_pad(entry_queue_, "sink");
+  gst_pad_add_probe(entry, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::repairTimestamps, this,
+                    nullptr);
+  gst_object_unref(entry);
   GstPad* in = gst_element_get_static_pad(classify_, "sink");
   gst_pad_add_probe(in, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::countIn, this, nullptr);
   gst_object_unref(in);
@@ -224,6 +228,32 @@ GstPadProbeReturn SourcePipeline::countIn(GstPad*, GstPadProbeInfo*, gpointer se
 
 GstPadProbeReturn SourcePipeline::countOut(GstPad*, GstPadProbeInfo*, gpointer self) {
   static_cast<SourcePipeline*>(self)->frames_out_ += 1;
+  return GST_PAD_PROBE_OK;
+}
+
+GstPadProbeReturn SourcePipeline::repairTimestamps(GstPad*, GstPadProbeInfo* info,
+                                                   gpointer data) {
+  auto* self = static_cast<SourcePipeline*>(data);
+  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+  const GstClockTime pts = GST_BUFFER_PTS(buffer);
+  const bool monotonic = !GST_CLOCK_TIME_IS_VALID(self->last_pts_) ||
+                         (GST_CLOCK_TIME_IS_VALID(pts) && pts > self->last_pts_);
+  if (GST_CLOCK_TIME_IS_VALID(pts) && monotonic) {
+    self->last_pts_ = pts;
+    return GST_PAD_PROBE_OK;
+  }
+  const double fps = self->info_.fps > 0 ? self->info_.fps : 25.0;
+  const auto frame = static_cast<GstClockTime>(GST_SECOND / fps);
+  buffer = gst_buffer_make_writable(buffer);
+  GST_BUFFER_PTS(buffer) = GST_CLOCK_TIME_IS_VALID(self->last_pts_) ? self->last_pts_ + frame : 0;
+  GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
+  self->last_pts_ = GST_BUFFER_PTS(buffer);
+  GST_PAD_PROBE_INFO_DATA(info) = buffer;
+  if (self->repaired_timestamps_++ == 0) {
+    self->warn("frame " + std::to_string(self->frames_in_.load()) +
+               " has no usable timestamp (damaged file?); such frames get the previous one plus "
+               "a frame");
+  }
   return GST_PAD_PROBE_OK;
 }
 
@@ -355,6 +385,7 @@ json SourcePipeline::summary() const {
          {"frames_in", frames_in_.load()},
          {"frames_out", frames_out_.load()},
          {"scores_rows", scores_rows_},
+         {"repaired_timestamps", repaired_timestamps_},
          {"wall_seconds", elapsed},
          {"fps", elapsed > 0 ? frames_out_.load() / elapsed : 0.0},
          {"source_info",

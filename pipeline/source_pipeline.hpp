@@ -69,6 +69,7 @@ class SourcePipeline {
   static GstPadProbeReturn countIn(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn countOut(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn afterClassify(GstPad*, GstPadProbeInfo* info, gpointer self);
+  static GstPadProbeReturn repairTimestamps(GstPad*, GstPadProbeInfo* info, gpointer self);
 
   const StreamConfig& config_;
   SourceConfig source_;
@@ -91,6 +92,10 @@ class SourcePipeline {
   std::atomic<std::uint64_t> frames_in_{0};
   std::atomic<std::uint64_t> frames_out_{0};
   std::atomic<std::int64_t> position_ns_{0};
+  // Damaged files can decode to frames without (or with backwards) timestamps, which
+  // muxers refuse: such frames get the previous timestamp plus one frame.
+  GstClockTime last_pts_ = GST_CLOCK_TIME_NONE;
+  std::uint64_t repaired_timestamps_ = 0;
   std::FILE* scores_ = nullptr;
   std::uint64_t scores_rows_ = 0;
   gint64 start_ns_ = 0;

@@ -70,7 +70,8 @@ GType deepbug_classification_meta_api_get_type(void) {
   static GType type = [] {
     const GType existing = g_type_from_name(kApiName);
     if (existing != 0) return existing;
-    static const gchar* tags[] = {GST_META_TAG_VIDEO_STR, nullptr};
+    // "size": scalers rescale the geometry through the transform function.
+    static const gchar* tags[] = {GST_META_TAG_VIDEO_STR, GST_META_TAG_VIDEO_SIZE_STR, nullptr};
     return gst_meta_api_type_register(kApiName, tags);
   }();
   return type;

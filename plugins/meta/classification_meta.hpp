@@ -1,7 +1,7 @@
 // DeepbugClassificationMeta: what deepbugclassify concluded about one frame, attached
 // to the frame's buffer so that the overlay, the application and any other element
-// downstream can read it. The meta is tagged "video" only and transforms itself on
-// copies and scaling, so it survives queue, tee, videoconvert and videoscale.
+// downstream can read it. Tagged "video" and "size": queue, tee and videoconvert copy
+// it, videoscale rescales its geometry through the transform function.
 //
 // Both the plugin and the application compile this file; registration looks the
 // names up first, so whichever registers first wins and the other reuses it.

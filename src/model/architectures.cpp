@@ -20,23 +20,35 @@ struct Layer {
 // pooling is used because it spreads relevance over all the evidence for a class
 // (max pooling would send all of it to 128 single positions), and because it makes
 // the network size-agnostic (train small, run at 224).
+// `features` (pooled features) and `head` (classifier on them) are methods of their
+// own so that deepbug-train can retrain the head alone on whole-frame features.
 const char* kReportCnnSource = R"(
-def forward(self, x):
+def features(self, x):
     x = torch.relu(torch.conv2d(x, self.conv1_weight, self.conv1_bias))
     x = torch.relu(torch.conv2d(x, self.conv2_weight, self.conv2_bias))
     x = torch.relu(torch.conv2d(x, self.conv3_weight, self.conv3_bias))
     x = torch.relu(torch.conv2d(x, self.conv4_weight, self.conv4_bias))
-    x = torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]), 1)
+    return torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]), 1)
+
+def head(self, x):
     x = torch.relu(torch.linear(x, self.fc1_weight, self.fc1_bias))
     return torch.linear(x, self.fc2_weight, self.fc2_bias)
+
+def forward(self, x):
+    return self.head(self.features(x))
 )";
 
 // A few microseconds per frame, for tests: a strided conv, global pool, linear.
 const char* kTinySource = R"(
-def forward(self, x):
+def features(self, x):
     x = torch.relu(torch.conv2d(x, self.conv1_weight, self.conv1_bias, [4, 4]))
-    x = torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]), 1)
+    return torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]), 1)
+
+def head(self, x):
     return torch.linear(x, self.fc1_weight, self.fc1_bias)
+
+def forward(self, x):
+    return self.head(self.features(x))
 )";
 
 std::vector<Layer> layersOf(const std::string& name, int classes) {
@@ -59,6 +71,10 @@ const std::vector<ArchitectureInfo>& architectures() {
        "the report's aggressive-behaviour CNN: 4 valid convs, global average pool, 2 fc"},
       {"tiny", "a strided conv, global pool and linear layer, for tests"}};
   return list;
+}
+
+bool isHeadParameter(const std::string& name) {
+  return name.rfind("fc", 0) == 0;
 }
 
 torch::jit::Module buildArchitecture(const std::string& name, int classes, std::uint64_t seed) {

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <opencv2/imgcodecs.hpp>
+#include <numeric>
 #include <random>
 #include <sstream>
 #include <unordered_map>
@@ -57,7 +58,8 @@ json optionsToJson(const FitOptions& o) {
           {"augment", o.augment.enabled},
           {"crop_size", o.crop_size},
           {"crop_boxes", o.crop_boxes},
-          {"crop_region", o.crop_region}};
+          {"crop_region", o.crop_region},
+          {"train", o.train}};
 }
 
 void restoreOptions(FitOptions& o, const json& j, int epochs_override) {
@@ -77,6 +79,7 @@ void restoreOptions(FitOptions& o, const json& j, int epochs_override) {
   o.crop_size = j.at("crop_size");
   o.crop_boxes = j.at("crop_boxes");
   o.crop_region = j.at("crop_region");
+  o.train = j.value("train", "all");
 }
 
 // "class/file" → box, for the rows of `region` in a boxes CSV (image,region,x,y,w,h).
@@ -153,6 +156,10 @@ class Trainer {
   at::Tensor cropWindow(const at::Tensor& image, const Augmented& augmented, std::size_t index,
                         std::uint64_t seed) const;
   json validate();
+  // --train head: whole-image features once, then the head alone on them.
+  json runHead(int threads);
+  at::Tensor computeFeatures(const std::vector<std::size_t>& indices, at::Tensor& labels,
+                             const char* what);
   void saveCheckpoint();
   void loadCheckpoint();
   void saveModel(const json& report);
@@ -192,6 +199,9 @@ void Trainer::setUp() {
   if (o_.optimizer != "sgd" && o_.optimizer != "adam") {
     throw ConfigError("unknown optimizer '" + o_.optimizer + "'", "use sgd or adam");
   }
+  if (o_.train != "all" && o_.train != "head") {
+    throw ConfigError("unknown --train '" + o_.train + "'", "use all or head");
+  }
   if (o_.schedule != "cosine" && o_.schedule != "step" && o_.schedule != "constant") {
     throw ConfigError("unknown schedule '" + o_.schedule + "'", "use cosine, step or constant");
   }
@@ -229,9 +239,11 @@ void Trainer::setUp() {
 
 void Trainer::buildOptimizer() {
   params_.clear();
-  for (at::Tensor p : module_.parameters()) {
-    p.set_requires_grad(true);
-    params_.push_back(p);
+  for (const auto& named : module_.named_parameters()) {
+    at::Tensor p = named.value;
+    const bool trained = o_.train == "all" || model::isHeadParameter(named.name);
+    p.set_requires_grad(trained);
+    if (trained) params_.push_back(p);
   }
   if (o_.optimizer == "adam") {
     optimizer_ = std::make_unique<torch::optim::Adam>(
@@ -398,10 +410,130 @@ void Trainer::progressLine(int batch, int batches, double loss, double acc, doub
   std::fflush(stderr);
 }
 
+at::Tensor Trainer::computeFeatures(const std::vector<std::size_t>& indices, at::Tensor& labels,
+                                    const char* what) {
+  torch::NoGradGuard no_grad;
+  std::vector<at::Tensor> features;
+  std::vector<at::Tensor> label_chunks;
+  const auto start = Clock::now();
+  for (std::size_t begin = 0; begin < indices.size(); begin += o_.batch) {
+    const std::vector<std::size_t> chunk(
+        indices.begin() + begin, indices.begin() + std::min(indices.size(), begin + o_.batch));
+    auto [images, chunk_labels] = loadBatch(chunk, false, 0);
+    if (images.defined()) {
+      features.push_back(module_.run_method("features", images).toTensor());
+      label_chunks.push_back(chunk_labels);
+    }
+    const std::size_t done = std::min(indices.size(), begin + o_.batch);
+    if (tty_ || done == indices.size() || (begin / o_.batch) % 20 == 0) {
+      std::fprintf(stderr, "%s%s features %zu/%zu  %.1f img/s%s", tty_ ? "\r" : "", what, done,
+                   indices.size(), done / std::max(1e-9, secondsSince(start)),
+                   tty_ && done != indices.size() ? "" : "\n");
+    }
+  }
+  if (features.empty()) throw ConfigError("no readable images for the head's features");
+  labels = at::cat(label_chunks);
+  return at::cat(features);
+}
+
+json Trainer::runHead(int threads) {
+  if (!module_.find_method("features") || !module_.find_method("head")) {
+    throw ConfigError("--train head needs a model built by deepbug-train (methods features and "
+                      "head); '" + (o_.init.empty() ? o_.arch : o_.init) + "' has none",
+                      "train it with deepbug-train fit first, then pass it as --init");
+  }
+  if (o_.crop_size > 0) {
+    throw ConfigError("--train head uses whole images", "leave out --crop-size");
+  }
+  const auto run_start = Clock::now();
+  module_.eval();
+  at::Tensor train_labels, val_labels;
+  const at::Tensor train_features = computeFeatures(train_, train_labels, "training");
+  const at::Tensor val_features =
+      val_.empty() ? at::Tensor() : computeFeatures(val_, val_labels, "validation");
+  const int64_t n = train_features.size(0);
+  const int batches = static_cast<int>((n + o_.batch - 1) / o_.batch);
+  const long total_steps = static_cast<long>(batches) * o_.epochs;
+  auto evaluate = [&](const at::Tensor& features, const at::Tensor& labels) {
+    torch::NoGradGuard no_grad;
+    const at::Tensor logits = module_.run_method("head", features).toTensor();
+    return std::pair<double, double>{at::cross_entropy_loss(logits, labels).item<double>(),
+                                     logits.argmax(1).eq(labels).to(at::kDouble).mean().item<double>()};
+  };
+  for (int epoch = 0; epoch < o_.epochs; ++epoch) {
+    std::mt19937_64 shuffle(mixSeed(o_.seed, epoch));
+    std::vector<int64_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), shuffle);
+    const at::Tensor permutation = torch::tensor(order, at::kLong);
+    for (int b = 0; b < batches; ++b) {
+      const at::Tensor idx = permutation.narrow(0, static_cast<int64_t>(b) * o_.batch,
+                                                std::min<int64_t>(o_.batch, n - b * o_.batch));
+      for (auto& group : optimizer_->param_groups())
+        group.options().set_lr(learningRate(static_cast<long>(epoch) * batches + b, total_steps));
+      const at::Tensor logits =
+          module_.run_method("head", train_features.index_select(0, idx)).toTensor();
+      const at::Tensor loss = at::cross_entropy_loss(logits, train_labels.index_select(0, idx));
+      optimizer_->zero_grad();
+      loss.backward();
+      optimizer_->step();
+    }
+    const auto [train_loss, train_acc] = evaluate(train_features, train_labels);
+    json entry{{"epoch", epoch + 1}, {"train_loss", train_loss}, {"train_accuracy", train_acc}};
+    if (val_features.defined()) {
+      const auto [val_loss, val_acc] = evaluate(val_features, val_labels);
+      entry["validation_loss"] = val_loss;
+      entry["validation_accuracy"] = val_acc;
+    }
+    progress_.history.push_back(entry);
+    if (epoch + 1 == o_.epochs || (epoch + 1) % std::max(1, o_.epochs / 10) == 0) {
+      std::cerr << "head epoch " << epoch + 1 << "/" << o_.epochs << ": " << entry.dump() << "\n";
+    }
+  }
+  progress_.seconds = secondsSince(run_start);
+  json report{{"options", optionsToJson(o_)},
+              {"labels", data_.classes},
+              {"train_images", train_.size()},
+              {"validation_images", val_.size()},
+              {"history", progress_.history},
+              {"training_seconds", progress_.seconds},
+              {"threads", threads},
+              {"stopped", false}};
+  if (val_features.defined()) {
+    torch::NoGradGuard no_grad;
+    const at::Tensor predicted = module_.run_method("head", val_features).toTensor().argmax(1);
+    const auto k = static_cast<int64_t>(data_.classes.size());
+    std::vector<std::vector<long>> confusion(k, std::vector<long>(k, 0));
+    for (int64_t i = 0; i < val_labels.size(0); ++i) {
+      ++confusion[val_labels[i].item<int64_t>()][predicted[i].item<int64_t>()];
+    }
+    const auto [val_loss, val_acc] = evaluate(val_features, val_labels);
+    report["final_validation"] = {{"images", val_labels.size(0)},
+                                  {"loss", val_loss},
+                                  {"accuracy", val_acc},
+                                  {"confusion_matrix", confusion}};
+  } else {
+    report["final_validation"] = {{"images", 0}, {"accuracy", 0.0}};
+  }
+  saveModel(report);
+  return report;
+}
+
 json Trainer::run() {
   setUp();
   const int threads = o_.threads > 0 ? o_.threads : ThreadBudget().defaultIntraOpThreads();
   setIntraOpThreads(threads);
+  if (o_.train == "head") {
+    json report = runHead(threads);
+    std::vector<std::string> skipped;
+    for (std::size_t i = 0; i < unreadable_.size(); ++i) {
+      if (unreadable_[i]) skipped.push_back(data_.samples[i].path);
+    }
+    report["skipped"] = skipped;
+    const std::string report_path = o_.report.empty() ? o_.out + ".report.json" : o_.report;
+    std::ofstream(report_path) << report.dump(1) << "\n";
+    return report;
+  }
   const int batches = static_cast<int>((train_.size() + o_.batch - 1) / o_.batch);
   const long total_steps = static_cast<long>(batches) * o_.epochs;
   const auto run_start = Clock::now();

@@ -38,6 +38,10 @@ struct FitOptions {
   int crop_size = 0;
   std::string crop_boxes;
   std::string crop_region = "pair";
+  // "all", or "head": keep the convolutions fixed and retrain only the architecture's
+  // head on features of whole images, computed once. After training on windows this
+  // recalibrates the head to the dilution of whole-frame global pooling.
+  std::string train = "all";
   std::string command_line;
 };
 

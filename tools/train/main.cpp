@@ -70,6 +70,11 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   bool no_augment = false;
   fit_cmd->add_flag("--no-augment", no_augment, "Disable flip, crop and colour jitter");
+  fit_cmd
+      ->add_option("--train", fit.train,
+                   "all | head: with --init, retrain only the head on whole-image features "
+                   "(recalibrates a model trained on --crop-size windows)")
+      ->capture_default_str();
 
   train::EvaluateOptions eval;
   CLI::App* eval_cmd = app.add_subcommand("evaluate", "Accuracy and confusion matrix as JSON");

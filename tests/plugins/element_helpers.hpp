@@ -1,0 +1,61 @@
+// Small helpers for element tests: frames with known content and meta access.
+#pragma once
+
+#include <gst/check/gstharness.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include <string>
+#include <vector>
+
+#include "meta/classification_meta.hpp"
+
+namespace deepbug::test {
+
+inline std::string fixtureModel(const std::string& name) {
+  return std::string(DEEPBUG_FIXTURE_DIR) + "/" + name + ".pt";
+}
+
+// A packed 8-bit frame whose pixels depend on `seed`, in `format` (RGB, BGR, ...).
+// The same seed gives the same picture in every format.
+inline GstBuffer* makeFrame(const std::string& format, int width, int height, int seed,
+                            GstClockTime pts) {
+  GstVideoInfo info;
+  gst_video_info_set_format(&info, gst_video_format_from_string(format.c_str()),
+                            static_cast<guint>(width), static_cast<guint>(height));
+  GstBuffer* buffer = gst_buffer_new_allocate(nullptr, GST_VIDEO_INFO_SIZE(&info), nullptr);
+  GstVideoFrame frame;
+  gst_video_frame_map(&frame, &info, buffer, GST_MAP_WRITE);
+  const int pixel_stride = GST_VIDEO_FRAME_COMP_PSTRIDE(&frame, 0);
+  const bool bgr = format.rfind("BGR", 0) == 0;
+  for (int y = 0; y < height; ++y) {
+    auto* row = static_cast<guint8*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)) +
+                y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0);
+    for (int x = 0; x < width; ++x) {
+      const guint8 r = static_cast<guint8>((x * 7 + seed * 31) % 256);
+      const guint8 g = static_cast<guint8>((y * 5 + seed * 17) % 256);
+      const guint8 b = static_cast<guint8>(((x + y) * 3 + seed * 11) % 256);
+      guint8* p = row + x * pixel_stride;
+      p[0] = bgr ? b : r;
+      p[1] = g;
+      p[2] = bgr ? r : b;
+      if (pixel_stride == 4) p[3] = 255;
+    }
+  }
+  gst_video_frame_unmap(&frame);
+  GST_BUFFER_PTS(buffer) = pts;
+  GST_BUFFER_DURATION(buffer) = GST_SECOND / 10;
+  return buffer;
+}
+
+inline std::string rawCaps(const std::string& format, int width, int height) {
+  return "video/x-raw,format=" + format + ",width=" + std::to_string(width) +
+         ",height=" + std::to_string(height) + ",framerate=10/1";
+}
+
+inline const gst::ClassificationResult* resultOf(GstBuffer* buffer) {
+  const DeepbugClassificationMeta* meta = deepbug_buffer_get_classification_meta(buffer);
+  return meta == nullptr ? nullptr : meta->result;
+}
+
+}  // namespace deepbug::test

@@ -1,0 +1,103 @@
+// deepbugoverlay through GstHarness: it draws where and only where it should.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "plugins/element_helpers.hpp"
+
+namespace deepbug::test {
+namespace {
+
+struct HarnessDeleter {
+  void operator()(GstHarness* h) const { gst_harness_teardown(h); }
+};
+using Harness = std::unique_ptr<GstHarness, HarnessDeleter>;
+
+GstBuffer* greyFrame(int width, int height) {
+  GstBuffer* buffer = gst_buffer_new_allocate(nullptr, static_cast<gsize>(width * height * 3),
+                                              nullptr);
+  gst_buffer_memset(buffer, 0, 128, static_cast<gsize>(width * height * 3));
+  GST_BUFFER_PTS(buffer) = 0;
+  return buffer;
+}
+
+gst::ClassificationResult result(float aggressive) {
+  gst::ClassificationResult r;
+  r.labels = {"aggressive", "non_aggressive"};
+  r.scores = {aggressive, 1.0f - aggressive};
+  r.logits = r.scores;
+  r.top_index = aggressive >= 0.5f ? 0 : 1;
+  r.top_score = std::max(aggressive, 1.0f - aggressive);
+  return r;
+}
+
+// RGB triple at (x, y) of a packed RGB buffer of `width` pixels per row.
+std::array<int, 3> pixel(GstBuffer* buffer, int width, int x, int y) {
+  GstMapInfo map;
+  gst_buffer_map(buffer, &map, GST_MAP_READ);
+  const guint8* p = map.data + (y * width + x) * 3;
+  std::array<int, 3> rgb{p[0], p[1], p[2]};
+  gst_buffer_unmap(buffer, &map);
+  return rgb;
+}
+
+Harness overlay(const std::string& properties) {
+  Harness h(gst_harness_new_parse(("deepbugoverlay " + properties).c_str()));
+  gst_harness_set_caps_str(h.get(), rawCaps("RGB", 320, 240).c_str(),
+                           rawCaps("RGB", 320, 240).c_str());
+  return h;
+}
+
+TEST(OverlayElement, AlarmBorderOnlyAboveTheThreshold) {
+  Harness h = overlay("watch=aggressive threshold=0.7");
+  GstBuffer* calm = greyFrame(320, 240);
+  deepbug_buffer_add_classification_meta(calm, result(0.4f));
+  GstBuffer* out = gst_harness_push_and_pull(h.get(), calm);
+  EXPECT_EQ(pixel(out, 320, 319, 239), (std::array<int, 3>{128, 128, 128}));
+  gst_buffer_unref(out);
+
+  GstBuffer* alarm = greyFrame(320, 240);
+  deepbug_buffer_add_classification_meta(alarm, result(0.9f));
+  out = gst_harness_push_and_pull(h.get(), alarm);
+  const auto corner = pixel(out, 320, 319, 239);
+  EXPECT_GT(corner[0], 200) << "red border in RGB order";
+  EXPECT_LT(corner[2], 60);
+  // The middle of the frame is the source's picture, untouched.
+  EXPECT_EQ(pixel(out, 320, 200, 150), (std::array<int, 3>{128, 128, 128}));
+  gst_buffer_unref(out);
+}
+
+TEST(OverlayElement, LabelIsDrawnAtTheTopLeft) {
+  Harness h = overlay("");
+  GstBuffer* frame = greyFrame(320, 240);
+  deepbug_buffer_add_classification_meta(frame, result(0.2f));
+  GstBuffer* out = gst_harness_push_and_pull(h.get(), frame);
+  int changed = 0;
+  for (int y = 8; y < 40; ++y) {
+    for (int x = 8; x < 200; ++x) changed += pixel(out, 320, x, y)[1] != 128;
+  }
+  EXPECT_GT(changed, 500) << "label box and text";
+  gst_buffer_unref(out);
+}
+
+TEST(OverlayElement, BuffersWithoutMetaPassUnchanged) {
+  Harness h = overlay("watch=aggressive");
+  GstBuffer* out = gst_harness_push_and_pull(h.get(), greyFrame(320, 240));
+  for (int y = 0; y < 240; y += 7) {
+    for (int x = 0; x < 320; x += 7) {
+      ASSERT_EQ(pixel(out, 320, x, y), (std::array<int, 3>{128, 128, 128}));
+    }
+  }
+  gst_buffer_unref(out);
+  GstStructure* stats = nullptr;
+  GstElement* element = gst_harness_find_element(h.get(), "deepbugoverlay");
+  g_object_get(element, "stats", &stats, nullptr);
+  gst_object_unref(element);
+  guint64 without = 0;
+  gst_structure_get_uint64(stats, "without-meta", &without);
+  gst_structure_free(stats);
+  EXPECT_EQ(without, 1u);
+}
+
+}  // namespace
+}  // namespace deepbug::test
