@@ -3,36 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <gst/gst.h>
 
-#include <filesystem>
-#include <iostream>
-
 #include "config.hpp"
 #include "core/cli_main.hpp"
+#include "plugin_registry.hpp"
 #include "stream_runner.hpp"
 
-namespace {
-
-// The plugin is found next to the program (build/bin → build/lib/gstreamer-1.0), so
-// the app works without GST_PLUGIN_PATH; GST_PLUGIN_PATH still adds other places.
-void registerPlugin() {
-  std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    const auto dir = exe.parent_path().parent_path() / "lib" / "gstreamer-1.0";
-    if (std::filesystem::is_directory(dir, ec)) {
-      gst_registry_scan_path(gst_registry_get(), dir.c_str());
-    }
-  }
-  GstElementFactory* factory = gst_element_factory_find("deepbugclassify");
-  if (factory == nullptr) {
-    throw std::runtime_error(
-        "the deepbug GStreamer plugin (libgstdeepbug.so) was not found next to the program; "
-        "set GST_PLUGIN_PATH to its folder");
-  }
-  gst_object_unref(factory);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   return deepbug::guardedMain("deepbug-stream", argv, [&]() -> int {
@@ -58,7 +33,7 @@ int main(int argc, char** argv) {
       return code == 0 ? deepbug::kExitOk : deepbug::kExitBadInput;
     }
     gst_init(nullptr, nullptr);
-    registerPlugin();
+    deepbug::stream::registerDeepbugPlugin();
     const deepbug::stream::StreamConfig config =
         deepbug::stream::loadConfig(config_path, overrides);
     return deepbug::stream::runStream(config, options);

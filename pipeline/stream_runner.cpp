@@ -254,6 +254,11 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
   for (auto& source : run.sources) {
     source->finish(run.interrupted);
     failed |= source->failed();
+    const nlohmann::json summary = source->summary();
+    for (const auto& warning : summary["warnings"]) {
+      std::cerr << "deepbug-stream: warning: " << source->name() << ": "
+                << warning.get<std::string>() << "\n";
+    }
     if (!options.quiet) {
       std::cerr << "deepbug-stream: " << source->name() << ": " << source->framesOut()
                 << " frames written to " << source->outputDir() << "\n";

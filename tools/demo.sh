@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# make demo: classify the sample CCTV footage (Debian opencv-doc's vtest.avi, a real
-# pedestrian surveillance clip) with the report's CNN, frame by frame.
+# make demo: synthesise the sample footage (once) and run deepbug-stream on it with the
+# sample aggression model, as config/cctv.yaml says.
 set -euo pipefail
 build=${1:-build}
-out="$build/demo"
-footage=/usr/share/doc/opencv-doc/examples/data/vtest.avi
-mkdir -p "$out"
+footage_dir=samples/footage
 
-# Until the trained sample model lands in samples/models/, the demo runs the report's
-# architecture with random weights, exported the way users export models.
-model="$out/report_cnn.pt"
-/usr/bin/python3 tests/fixtures/make_models.py --out "$out" report_cnn
-echo "model:   $model (report CNN architecture, untrained: labels are not meaningful yet)"
-echo "footage: $footage"
+if [[ ! -f "$footage_dir/sample.avi" ]]; then
+  echo "creating the sample footage in $footage_dir/ (deterministic, seed 7)"
+  "$build/bin/deepbug-synth" footage --out "$footage_dir" --seed 7
+fi
 
-"$build/bin/deepbug-classify" --model "$model" "$footage" --every 8 \
-  --csv "$out/scores.csv" --summary "$out/summary.json"
+export DEEPBUG_OUT="$PWD/$build/demo"
+"$build/bin/deepbug-stream" --config config/cctv.yaml --overwrite
 
-echo "wrote:   $out/scores.csv (one row per classified frame), $out/summary.json"
+echo
+echo "labelled video: $DEEPBUG_OUT/sample/labelled.mp4"
+echo "scores:         $DEEPBUG_OUT/sample/scores.csv"
+echo "summary:        $DEEPBUG_OUT/sample/summary.json"
+echo "ground truth:   $footage_dir/ground_truth.json (fight intervals and boxes)"

@@ -1,8 +1,12 @@
-// deepbug-bench: benchmarks that print JSON. Subcommands: classify.
+// deepbug-bench: benchmarks that print JSON. Subcommands: classify, and pipeline in
+// builds with GStreamer.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "bench_classify.hpp"
+#ifdef DEEPBUG_BENCH_PIPELINE
+#include "bench_pipeline.hpp"
+#endif
 #include "core/cli_main.hpp"
 
 namespace {
@@ -27,6 +31,21 @@ int run(int argc, char** argv) {
   classify_cmd->add_option("--frame-width", classify.frame_width)->capture_default_str();
   classify_cmd->add_option("--frame-height", classify.frame_height)->capture_default_str();
 
+#ifdef DEEPBUG_BENCH_PIPELINE
+  deepbug::bench::PipelineBenchOptions pipeline;
+  CLI::App* pipeline_cmd = app.add_subcommand(
+      "pipeline", "End-to-end deepbug-stream fps against classify-only fps on the same frames");
+  pipeline_cmd->add_option("--footage", pipeline.footage, "Video file")->required();
+  pipeline_cmd->add_option("--model", pipeline.model, "TorchScript model")->required();
+  pipeline_cmd->add_option("--batch", pipeline.batch)->capture_default_str();
+  pipeline_cmd->add_option("--threads", pipeline.threads, "Intra-op threads, 0 = all cores");
+  pipeline_cmd->add_option("--device", pipeline.device)->capture_default_str();
+  pipeline_cmd->add_option("--max-frames", pipeline.max_frames,
+                           "Decoded frames held in memory for classify-only")
+      ->capture_default_str();
+  pipeline_cmd->add_option("--work-dir", pipeline.work_dir, "Keep the pipeline's outputs here");
+#endif
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -44,6 +63,11 @@ int run(int argc, char** argv) {
     }
     std::cout << deepbug::bench::benchClassify(classify).dump(2) << std::endl;
   }
+#ifdef DEEPBUG_BENCH_PIPELINE
+  if (pipeline_cmd->parsed()) {
+    std::cout << deepbug::bench::benchPipeline(pipeline).dump(2) << std::endl;
+  }
+#endif
   return deepbug::kExitOk;
 }
 

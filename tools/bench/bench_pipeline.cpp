@@ -1,0 +1,163 @@
+#include "bench_pipeline.hpp"
+
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "config.hpp"
+#include "core/error.hpp"
+#include "core/runtime.hpp"
+#include "model/classifier.hpp"
+#include "plugin_registry.hpp"
+#include "stream_runner.hpp"
+
+namespace deepbug::bench {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct DecodedFrames {
+  std::vector<std::vector<std::uint8_t>> pixels;  // packed RGB
+  int width = 0;
+  int height = 0;
+};
+
+// The footage decoded by GStreamer to RGB, as deepbugclassify receives it.
+DecodedFrames decode(const std::string& path, int max_frames) {
+  gchar* uri = gst_filename_to_uri(path.c_str(), nullptr);
+  const std::string description = std::string("uridecodebin uri=\"") + uri +
+                                  "\" ! videoconvert ! video/x-raw,format=RGB ! "
+                                  "appsink name=out sync=false max-buffers=4";
+  g_free(uri);
+  GError* error = nullptr;
+  GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
+  if (pipeline == nullptr) {
+    const std::string message = error ? error->message : "unknown";
+    g_clear_error(&error);
+    throw std::runtime_error("cannot decode '" + path + "': " + message);
+  }
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  DecodedFrames frames;
+  while (static_cast<int>(frames.pixels.size()) < max_frames) {
+    GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink));
+    if (sample == nullptr) break;
+    GstVideoInfo info;
+    gst_video_info_from_caps(&info, gst_sample_get_caps(sample));
+    frames.width = GST_VIDEO_INFO_WIDTH(&info);
+    frames.height = GST_VIDEO_INFO_HEIGHT(&info);
+    GstMapInfo map;
+    gst_buffer_map(gst_sample_get_buffer(sample), &map, GST_MAP_READ);
+    // Rows may be padded: keep the stride-free copy.
+    std::vector<std::uint8_t> packed(static_cast<std::size_t>(frames.width) * frames.height * 3);
+    const int stride = GST_VIDEO_INFO_PLANE_STRIDE(&info, 0);
+    for (int y = 0; y < frames.height; ++y) {
+      std::copy_n(map.data + y * stride, frames.width * 3, packed.data() + y * frames.width * 3);
+    }
+    gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
+    gst_sample_unref(sample);
+    frames.pixels.push_back(std::move(packed));
+  }
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(sink);
+  gst_object_unref(pipeline);
+  if (frames.pixels.empty()) throw ConfigError("no frames decoded from '" + path + "'");
+  return frames;
+}
+
+// Frames per second of batched classification over all frames (after one warm-up batch).
+double classifyOnlyFps(const model::Classifier& classifier, const DecodedFrames& frames,
+                       int batch) {
+  auto viewsFrom = [&](std::size_t begin, std::size_t end) {
+    std::vector<model::FrameView> views;
+    for (std::size_t i = begin; i < end; ++i) {
+      views.push_back({frames.pixels[i].data(), frames.width, frames.height, 0,
+                       model::PixelFormat::kRGB});
+    }
+    return views;
+  };
+  classifier.classify(viewsFrom(0, std::min<std::size_t>(batch, frames.pixels.size())));
+  const auto start = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < frames.pixels.size(); i += batch) {
+    classifier.classify(viewsFrom(i, std::min(frames.pixels.size(), i + batch)));
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return frames.pixels.size() / seconds;
+}
+
+}  // namespace
+
+json benchPipeline(const PipelineBenchOptions& o) {
+  gst_init(nullptr, nullptr);
+  stream::registerDeepbugPlugin();
+  if (!fs::is_regular_file(o.footage)) {
+    throw ConfigError("no footage file '" + o.footage + "'", "check --footage");
+  }
+  model::ClassifierOptions classifier_options;
+  classifier_options.model_path = o.model;
+  classifier_options.device = o.device;
+  classifier_options.threads = o.threads;
+  const model::Classifier classifier(classifier_options);
+  const DecodedFrames frames = decode(o.footage, o.max_frames);
+
+  stream::StreamConfig config;
+  config.file = "(deepbug-bench)";
+  stream::SourceConfig source;
+  source.name = "bench";
+  source.uri = source.location = fs::absolute(o.footage).string();
+  source.where = o.footage;
+  config.sources.push_back(source);
+  config.model.path = o.model;
+  config.model.where = o.model;
+  config.model.device = o.device;
+  config.model.batch_size = o.batch;
+  config.model.threads = o.threads;
+  config.overlay.watch = classifier.labels().front();
+  const fs::path work =
+      o.work_dir.empty() ? fs::temp_directory_path() / ("deepbug-bench-" + std::to_string(getpid()))
+                         : fs::path(o.work_dir);
+  config.outputs.directory = work.string();
+  stream::RunOptions run;
+  run.quiet = true;
+  run.overwrite = true;
+
+  const double before = classifyOnlyFps(classifier, frames, o.batch);
+  const int code = stream::runStream(config, run);
+  const double after = classifyOnlyFps(classifier, frames, o.batch);
+  if (code != kExitOk) throw std::runtime_error("the pipeline run failed (exit code " +
+                                                std::to_string(code) + ")");
+  std::ifstream in(work / "bench" / "summary.json");
+  const json summary = json::parse(in);
+  if (o.work_dir.empty()) fs::remove_all(work);
+
+  const double classify_fps = (before + after) / 2;
+  const double end_to_end_fps = summary["fps"].get<double>();
+  return {{"benchmark", "pipeline"},
+          {"footage", o.footage},
+          {"frame_size", std::to_string(frames.width) + "x" + std::to_string(frames.height)},
+          {"model", o.model},
+          {"device", classifier.device()},
+          {"threads", classifier.threads()},
+          {"batch", o.batch},
+          {"end_to_end",
+           {{"frames", summary["frames_out"]},
+            {"fps", end_to_end_fps},
+            {"stages", summary["stages"]}}},
+          {"classify_only",
+           {{"frames", frames.pixels.size()},
+            {"fps_before", before},
+            {"fps_after", after},
+            {"fps", classify_fps}}},
+          {"ratio", end_to_end_fps / classify_fps},
+          {"target_ratio", 0.85},
+          {"runtime", json::parse(toJson(runtimeInfo()))}};
+}
+
+}  // namespace deepbug::bench
