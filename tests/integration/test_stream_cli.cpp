@@ -36,6 +36,10 @@ json readJson(const fs::path& path) {
 
 class StreamCli : public ::testing::Test {
  protected:
+  // The programs find the plugin next to themselves; a private registry keeps the
+  // user's untouched.
+  static void SetUpTestSuite() { setenv("GST_REGISTRY", DEEPBUG_GST_REGISTRY, 1); }
+
   void SetUp() override {
     dir_ = fs::path(::testing::TempDir()) /
            ("stream_cli_" +

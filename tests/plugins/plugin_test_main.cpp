@@ -1,10 +1,14 @@
-// Element tests run against a private registry (GST_REGISTRY, set by CTest) that
-// holds the plugin from this build tree.
+// Element tests run against a private registry that holds the plugin from this build
+// tree; the user's registry is never touched.
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  setenv("GST_REGISTRY", DEEPBUG_GST_REGISTRY, 1);
+  setenv("GST_PLUGIN_PATH", DEEPBUG_PLUGIN_DIR, 1);
   gst_init(&argc, &argv);
   return RUN_ALL_TESTS();
 }
