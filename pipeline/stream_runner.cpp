@@ -35,6 +35,16 @@ model::ClassifierOptions classifierOptions(const ModelConfig& m) {
   return o;
 }
 
+// "a, b, c", or the first ten and a count for models with many classes.
+std::string listLabels(const std::vector<std::string>& labels) {
+  std::string all;
+  for (std::size_t i = 0; i < labels.size() && i < 10; ++i) {
+    all += (all.empty() ? "" : ", ") + labels[i];
+  }
+  if (labels.size() > 10) all += ", … (" + std::to_string(labels.size()) + " classes)";
+  return all;
+}
+
 // Loads the model once up front, so that a bad model is a config error (exit code 2)
 // before any output exists, and checks the overlay's class against its labels.
 void checkModel(const StreamConfig& config, bool verbose) {
@@ -43,17 +53,13 @@ void checkModel(const StreamConfig& config, bool verbose) {
     const auto& labels = classifier.labels();
     if (!config.overlay.watch.empty() &&
         std::find(labels.begin(), labels.end(), config.overlay.watch) == labels.end()) {
-      std::string all;
-      for (const auto& label : labels) all += (all.empty() ? "" : ", ") + label;
       throw ConfigError(config.file + ": overlay.watch '" + config.overlay.watch +
                             "' is not a class of the model",
-                        "the model's classes: " + all);
+                        "the model's classes: " + listLabels(labels));
     }
     if (verbose) {
-      std::string all;
-      for (const auto& label : labels) all += (all.empty() ? "" : ", ") + label;
-      std::cerr << "deepbug-stream: model " << config.model.path << " (" << all << ") on "
-                << classifier.device() << "\n";
+      std::cerr << "deepbug-stream: model " << config.model.path << " ("
+                << listLabels(labels) << ") on " << classifier.device() << "\n";
     }
     for (const std::string& warning : classifier.warnings()) {
       std::cerr << "deepbug-stream: warning: " << warning << "\n";

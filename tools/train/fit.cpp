@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <opencv2/imgcodecs.hpp>
 #include <numeric>
 #include <random>
@@ -148,6 +149,9 @@ class Trainer {
  private:
   void setUp();
   void buildOptimizer();
+  // Moves the weights of module_ (same parameter names and shapes) into a fresh
+  // --arch module, which has the features/head methods older exports lack.
+  void adoptIntoArchitecture();
   double learningRate(long step, long total) const;
   // Decodes, augments and preprocesses samples [indices] into a batch.
   std::pair<at::Tensor, at::Tensor> loadBatch(const std::vector<std::size_t>& indices, bool train,
@@ -230,11 +234,30 @@ void Trainer::setUp() {
     load.overrides.input_width = load.overrides.input_height = o_.input_size;
     load.overrides.labels = data_.classes;
     module_ = model::loadModel(load).module;
+    if (o_.train == "head" && !module_.find_method("features")) adoptIntoArchitecture();
     buildOptimizer();
   } else {
     module_ = model::buildArchitecture(o_.arch, static_cast<int>(data_.classes.size()), o_.seed);
     buildOptimizer();
   }
+}
+
+void Trainer::adoptIntoArchitecture() {
+  torch::jit::Module fresh =
+      model::buildArchitecture(o_.arch, static_cast<int>(data_.classes.size()), o_.seed);
+  std::map<std::string, at::Tensor> weights;
+  for (const auto& named : module_.named_parameters()) weights[named.name] = named.value;
+  torch::NoGradGuard no_grad;
+  for (const auto& named : fresh.named_parameters()) {
+    const auto found = weights.find(named.name);
+    if (found == weights.end() || !found->second.sizes().equals(named.value.sizes())) {
+      throw ConfigError("--init '" + o_.init + "' is not a " + o_.arch + " model (parameter " +
+                            named.name + " missing or of another shape)",
+                        "pass the --arch it was trained as");
+    }
+    named.value.copy_(found->second);
+  }
+  module_ = fresh;
 }
 
 void Trainer::buildOptimizer() {
