@@ -1,5 +1,5 @@
 # Thin wrapper around CMake. Every target installs what it needs first.
-#   make demo       set up, build, classify the bundled sample footage
+#   make demo       set up, build, label the bundled sample footage with deepbug-stream
 #   make test       set up, build, run the whole test suite
 #   make test-asan  the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make deps       install the Debian packages (idempotent, silent when present)

@@ -18,7 +18,8 @@ namespace {
 
 std::size_t editDistance(const std::string& a, const std::string& b) {
   std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     std::size_t diagonal = row[0];
     row[0] = i;
@@ -66,7 +67,8 @@ class Reader {
         if (editDistance(key, candidate) < editDistance(key, best)) best = candidate;
       }
       std::string all;
-      for (const std::string& candidate : allowed) all += (all.empty() ? "" : ", ") + candidate;
+      for (const std::string& candidate : allowed)
+        all += (all.empty() ? "" : ", ") + candidate;
       fail(it->first, "unknown key '" + key + "' in " + section,
            editDistance(key, best) <= 3 ? "did you mean '" + best + "'? (keys: " + all + ")"
                                         : "known keys: " + all);
@@ -128,7 +130,8 @@ class Reader {
     const std::string value = text(node, key);
     if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
     std::string all;
-    for (const std::string& c : choices) all += (all.empty() ? "" : ", ") + c;
+    for (const std::string& c : choices)
+      all += (all.empty() ? "" : ", ") + c;
     fail(node, "'" + key + "' = '" + value + "' is not allowed", "use one of: " + all);
   }
 
@@ -178,7 +181,8 @@ YAML::Node applyOverride(YAML::Node& root, const std::string& assignment) {
   }
   std::vector<std::string> keys;
   std::stringstream parts(path);
-  for (std::string key; std::getline(parts, key, '.');) keys.push_back(key);
+  for (std::string key; std::getline(parts, key, '.');)
+    keys.push_back(key);
   // yaml-cpp nodes are handles: walk with copies, assign at the end.
   std::vector<YAML::Node> chain{root};
   for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
@@ -314,17 +318,24 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
   m.path = r.existingFile(model["path"], "path", base);
   m.where = r.where(model["path"]);
   if (model["device"]) m.device = r.text(model["device"], "device");
-  if (model["precision"]) m.precision = r.choice(model["precision"], "precision", {"fp32", "bf16", "fp16"});
-  if (model["batch_size"]) m.batch_size = static_cast<int>(r.integer(model["batch_size"], "batch_size", 1, 256));
-  if (model["interval"]) m.interval = static_cast<int>(r.integer(model["interval"], "interval", 1, 100000));
-  if (model["threads"]) m.threads = static_cast<int>(r.integer(model["threads"], "threads", 0, 1024));
-  if (model["input_size"]) m.input_size = static_cast<int>(r.integer(model["input_size"], "input_size", 0, 4096));
+  if (model["precision"])
+    m.precision = r.choice(model["precision"], "precision", {"fp32", "bf16", "fp16"});
+  if (model["batch_size"])
+    m.batch_size = static_cast<int>(r.integer(model["batch_size"], "batch_size", 1, 256));
+  if (model["interval"])
+    m.interval = static_cast<int>(r.integer(model["interval"], "interval", 1, 100000));
+  if (model["threads"])
+    m.threads = static_cast<int>(r.integer(model["threads"], "threads", 0, 1024));
+  if (model["input_size"])
+    m.input_size = static_cast<int>(r.integer(model["input_size"], "input_size", 0, 4096));
   if (model["aspect"]) {
-    m.aspect = r.choice(model["aspect"], "aspect", {"model", "stretch", "letterbox", "center-crop"});
+    m.aspect =
+        r.choice(model["aspect"], "aspect", {"model", "stretch", "letterbox", "center-crop"});
   }
   if (model["labels"]) {
     if (!model["labels"].IsSequence()) r.fail(model["labels"], "'labels' must be a list of names");
-    for (const YAML::Node& label : model["labels"]) m.labels.push_back(r.text(label, "labels"));
+    for (const YAML::Node& label : model["labels"])
+      m.labels.push_back(r.text(label, "labels"));
   }
   if (model["mean"]) m.mean = r.triple(model["mean"], "mean");
   if (model["std"]) m.std = r.triple(model["std"], "std");

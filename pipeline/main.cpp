@@ -1,13 +1,12 @@
 // deepbug-stream: classify (and later explain) footage with GStreamer and LibTorch,
 // writing the labelled video, per-frame scores and a run summary per source.
-#include <CLI/CLI.hpp>
 #include <gst/gst.h>
+#include <CLI/CLI.hpp>
 
 #include "config.hpp"
 #include "core/cli_main.hpp"
 #include "plugin_registry.hpp"
 #include "stream_runner.hpp"
-
 
 int main(int argc, char** argv) {
   return deepbug::guardedMain("deepbug-stream", argv, [&]() -> int {

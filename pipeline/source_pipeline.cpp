@@ -96,7 +96,8 @@ GstElement* SourcePipeline::buildAnalysisBranch() {
   classify_ = make("deepbugclassify", "classify");
   const ModelConfig& m = config_.model;
   std::string labels;
-  for (const std::string& label : m.labels) labels += (labels.empty() ? "" : ",") + label;
+  for (const std::string& label : m.labels)
+    labels += (labels.empty() ? "" : ",") + label;
   g_object_set(classify_, "model", m.path.c_str(), "device", m.device.c_str(), "batch-size",
                static_cast<guint>(m.batch_size), "interval", static_cast<guint>(m.interval),
                "threads", m.threads, "input-size", static_cast<guint>(m.input_size), "labels",
@@ -120,8 +121,7 @@ GstElement* SourcePipeline::buildAnalysisBranch() {
   gst_pad_add_probe(in, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::countIn, this, nullptr);
   gst_object_unref(in);
   GstPad* out = gst_element_get_static_pad(classify_, "src");
-  gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::afterClassify, this,
-                    nullptr);
+  gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::afterClassify, this, nullptr);
   gst_object_unref(out);
   return classify_;
 }
@@ -168,8 +168,7 @@ void SourcePipeline::buildOutputBranch(GstElement* upstream) {
     }
     GstElement* sink = make("filesink", "file");
     g_object_set(sink, "location", video_path_.c_str(), "async", FALSE, nullptr);
-    if (!gst_element_link_many(tail, encode_queue, convert, encoder, parse, mux, sink,
-                               nullptr) ||
+    if (!gst_element_link_many(tail, encode_queue, convert, encoder, parse, mux, sink, nullptr) ||
         !gst_element_link(last, chain_start)) {
       throw std::runtime_error("cannot link the encoding branch of '" + source_.name + "'");
     }
@@ -187,9 +186,9 @@ void SourcePipeline::buildOutputBranch(GstElement* upstream) {
 
 void SourcePipeline::start() {
   fs::create_directories(output_dir_);
-  video_path_ = (fs::path(output_dir_) /
-                 ("labelled." + containerExtension(config_.outputs.container)))
-                    .string();
+  video_path_ =
+      (fs::path(output_dir_) / ("labelled." + containerExtension(config_.outputs.container)))
+          .string();
   if (config_.outputs.scores) {
     const std::string path = (fs::path(output_dir_) / "scores.csv").string();
     scores_ = std::fopen(path.c_str(), "w");
@@ -231,8 +230,7 @@ GstPadProbeReturn SourcePipeline::countOut(GstPad*, GstPadProbeInfo*, gpointer s
   return GST_PAD_PROBE_OK;
 }
 
-GstPadProbeReturn SourcePipeline::repairTimestamps(GstPad*, GstPadProbeInfo* info,
-                                                   gpointer data) {
+GstPadProbeReturn SourcePipeline::repairTimestamps(GstPad*, GstPadProbeInfo* info, gpointer data) {
   auto* self = static_cast<SourcePipeline*>(data);
   GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
   const GstClockTime pts = GST_BUFFER_PTS(buffer);
@@ -263,7 +261,8 @@ GstPadProbeReturn SourcePipeline::afterClassify(GstPad*, GstPadProbeInfo* info, 
 }
 
 void SourcePipeline::recordScores(GstBuffer* buffer) {
-  if (GST_BUFFER_PTS_IS_VALID(buffer)) position_ns_ = static_cast<std::int64_t>(GST_BUFFER_PTS(buffer));
+  if (GST_BUFFER_PTS_IS_VALID(buffer))
+    position_ns_ = static_cast<std::int64_t>(GST_BUFFER_PTS(buffer));
   if (scores_ == nullptr) return;
   const DeepbugClassificationMeta* meta = deepbug_buffer_get_classification_meta(buffer);
   if (meta == nullptr || meta->result == nullptr) return;
@@ -271,15 +270,17 @@ void SourcePipeline::recordScores(GstBuffer* buffer) {
   std::lock_guard lock(mutex_);
   if (scores_rows_ == 0) {
     std::fputs("pts_seconds,frame,classified,top_label", scores_);
-    for (const std::string& label : r.labels) std::fprintf(scores_, ",%s", label.c_str());
+    for (const std::string& label : r.labels)
+      std::fprintf(scores_, ",%s", label.c_str());
     std::fputc('\n', scores_);
   }
-  const double pts =
-      GST_BUFFER_PTS_IS_VALID(buffer) ? static_cast<double>(GST_BUFFER_PTS(buffer)) / GST_SECOND
-                                      : -1.0;
+  const double pts = GST_BUFFER_PTS_IS_VALID(buffer)
+                         ? static_cast<double>(GST_BUFFER_PTS(buffer)) / GST_SECOND
+                         : -1.0;
   std::fprintf(scores_, "%.6f,%llu,%d,%s", pts, static_cast<unsigned long long>(scores_rows_),
                r.classified ? 1 : 0, r.topLabel().c_str());
-  for (float score : r.scores) std::fprintf(scores_, ",%.6f", score);
+  for (float score : r.scores)
+    std::fprintf(scores_, ",%.6f", score);
   std::fputc('\n', scores_);
   ++scores_rows_;
 }

@@ -58,8 +58,8 @@ void checkModel(const StreamConfig& config, bool verbose) {
                         "the model's classes: " + listLabels(labels));
     }
     if (verbose) {
-      std::cerr << "deepbug-stream: model " << config.model.path << " ("
-                << listLabels(labels) << ") on " << classifier.device() << "\n";
+      std::cerr << "deepbug-stream: model " << config.model.path << " (" << listLabels(labels)
+                << ") on " << classifier.device() << "\n";
     }
     for (const std::string& warning : classifier.warnings()) {
       std::cerr << "deepbug-stream: warning: " << warning << "\n";
@@ -113,14 +113,14 @@ struct Run {
   guint stop_timer = 0;
 
   bool allFinished() const {
-    return std::all_of(sources.begin(), sources.end(),
-                       [](const auto& s) { return s->finished(); });
+    return std::all_of(sources.begin(), sources.end(), [](const auto& s) { return s->finished(); });
   }
 
   void printProgress(bool final) {
     if (options.quiet) return;
     std::string line;
-    for (const auto& s : sources) line += (line.empty() ? "" : " | ") + progressText(*s);
+    for (const auto& s : sources)
+      line += (line.empty() ? "" : " | ") + progressText(*s);
     if (tty) {
       std::cerr << "\r\033[K" << line << (final ? "\n" : "") << std::flush;
     } else {
@@ -129,7 +129,8 @@ struct Run {
   }
 
   void stopAll(const std::string& reason) {
-    for (auto& s : sources) s->requestStop(reason);
+    for (auto& s : sources)
+      s->requestStop(reason);
   }
 };
 
@@ -141,8 +142,7 @@ gboolean onBusMessage(GstBus*, GstMessage* message, gpointer data) {
     source.finish(run.interrupted);
     if (source.failed()) {
       if (run.tty && !run.options.quiet) std::cerr << "\n";
-      std::cerr << "deepbug-stream: source '" << source.name() << "': " << source.error()
-                << "\n";
+      std::cerr << "deepbug-stream: source '" << source.name() << "': " << source.error() << "\n";
     }
     if (run.allFinished()) g_main_loop_quit(run.loop);
   }
@@ -165,7 +165,8 @@ gboolean onInterrupt(gpointer data) {
         auto& r = *static_cast<Run*>(d);
         std::cerr << "deepbug-stream: outputs did not finish within "
                   << r.options.stop_timeout_seconds << " s; stopping anyway\n";
-        for (auto& s : r.sources) s->finish(true);
+        for (auto& s : r.sources)
+          s->finish(true);
         g_main_loop_quit(r.loop);
         r.stop_timer = 0;
         return G_SOURCE_REMOVE;
@@ -230,7 +231,8 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
   for (std::size_t i = 0; i < config.sources.size(); ++i) {
     const std::string dir =
         chooseOutputDir(config.outputs.directory, config.sources[i].name, options.overwrite);
-    run.sources.push_back(std::make_unique<SourcePipeline>(config, config.sources[i], infos[i], dir));
+    run.sources.push_back(
+        std::make_unique<SourcePipeline>(config, config.sources[i], infos[i], dir));
   }
   for (auto& source : run.sources) {
     source->start();
@@ -253,7 +255,8 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
   g_source_remove(sigint);
   g_source_remove(sigterm);
   if (run.stop_timer != 0) g_source_remove(run.stop_timer);
-  for (guint watch : watches) g_source_remove(watch);
+  for (guint watch : watches)
+    g_source_remove(watch);
   run.printProgress(true);
 
   bool failed = false;

@@ -55,10 +55,17 @@ model::ClassifierOptions toClassifierOptions(const ClassifySettings& s) {
     o.overrides.input_width = o.overrides.input_height = static_cast<int>(s.input_size);
   }
   switch (s.aspect) {
-    case AspectSetting::kModel: break;
-    case AspectSetting::kStretch: o.overrides.aspect = model::AspectPolicy::kStretch; break;
-    case AspectSetting::kLetterbox: o.overrides.aspect = model::AspectPolicy::kLetterbox; break;
-    case AspectSetting::kCenterCrop: o.overrides.aspect = model::AspectPolicy::kCenterCrop; break;
+    case AspectSetting::kModel:
+      break;
+    case AspectSetting::kStretch:
+      o.overrides.aspect = model::AspectPolicy::kStretch;
+      break;
+    case AspectSetting::kLetterbox:
+      o.overrides.aspect = model::AspectPolicy::kLetterbox;
+      break;
+    case AspectSetting::kCenterCrop:
+      o.overrides.aspect = model::AspectPolicy::kCenterCrop;
+      break;
   }
   if (!s.mean.empty()) o.overrides.mean = parseTriple("mean", s.mean);
   if (!s.std.empty()) o.overrides.std = parseTriple("std", s.std);

@@ -91,8 +91,10 @@ struct ClassifyState {
   ~ClassifyState() { clearQueues(); }
 
   void clearQueues() {
-    for (PendingFrame& frame : pending) gst_buffer_unref(frame.buffer);
-    for (GstBuffer* buffer : ready) gst_buffer_unref(buffer);
+    for (PendingFrame& frame : pending)
+      gst_buffer_unref(frame.buffer);
+    for (GstBuffer* buffer : ready)
+      gst_buffer_unref(buffer);
     pending.clear();
     ready.clear();
     pending_to_classify = 0;
@@ -151,13 +153,18 @@ ClassifyState& stateOf(gpointer self) {
 deepbug::model::PixelFormat pixelFormatOf(GstVideoFormat format) {
   using deepbug::model::PixelFormat;
   switch (format) {
-    case GST_VIDEO_FORMAT_RGB: return PixelFormat::kRGB;
-    case GST_VIDEO_FORMAT_BGR: return PixelFormat::kBGR;
+    case GST_VIDEO_FORMAT_RGB:
+      return PixelFormat::kRGB;
+    case GST_VIDEO_FORMAT_BGR:
+      return PixelFormat::kBGR;
     case GST_VIDEO_FORMAT_RGBA:
-    case GST_VIDEO_FORMAT_RGBx: return PixelFormat::kRGBA;
+    case GST_VIDEO_FORMAT_RGBx:
+      return PixelFormat::kRGBA;
     case GST_VIDEO_FORMAT_BGRA:
-    case GST_VIDEO_FORMAT_BGRx: return PixelFormat::kBGRA;
-    default: return PixelFormat::kGray;
+    case GST_VIDEO_FORMAT_BGRx:
+      return PixelFormat::kBGRA;
+    default:
+      return PixelFormat::kGray;
   }
 }
 
@@ -167,8 +174,8 @@ void postStreamError(GstDeepbugClassify* self, const std::string& message,
                     ("%s", hint.empty() ? "see the message" : hint.c_str()));
 }
 
-ClassificationResult resultFrom(const ClassifyState& state,
-                                const deepbug::model::Classification& c, std::uint64_t index) {
+ClassificationResult resultFrom(const ClassifyState& state, const deepbug::model::Classification& c,
+                                std::uint64_t index) {
   ClassificationResult r;
   r.logits = c.logits;
   r.scores = c.scores;
@@ -206,9 +213,9 @@ GstFlowReturn classifyPending(GstDeepbugClassify* self) {
     if (!frame.classify) continue;
     GstVideoFrame video;
     if (!gst_video_frame_map(&video, &s.info, frame.buffer, GST_MAP_READ)) {
-      for (GstVideoFrame& m : mapped) gst_video_frame_unmap(&m);
-      postStreamError(self, "cannot map frame " + std::to_string(frame.index) + " for reading",
-                      "");
+      for (GstVideoFrame& m : mapped)
+        gst_video_frame_unmap(&m);
+      postStreamError(self, "cannot map frame " + std::to_string(frame.index) + " for reading", "");
       s.clearQueues();
       return GST_FLOW_ERROR;
     }
@@ -234,7 +241,8 @@ GstFlowReturn classifyPending(GstDeepbugClassify* self) {
   } catch (const std::exception& e) {
     failure = e.what();
   }
-  for (GstVideoFrame& m : mapped) gst_video_frame_unmap(&m);
+  for (GstVideoFrame& m : mapped)
+    gst_video_frame_unmap(&m);
   if (!failure.empty()) {
     postStreamError(self,
                     "classifying frames " + std::to_string(indices.front()) + ".." +
@@ -300,8 +308,8 @@ void timerLoop(GstDeepbugClassify* self) {
     if (!GST_PAD_STREAM_TRYLOCK(sink)) continue;
     if (!s.pending.empty() &&
         Clock::now() - s.oldest_pending > std::chrono::milliseconds(timeout_ms)) {
-      GST_DEBUG_OBJECT(self, "flushing a partial batch of %zu frames after %u ms",
-                       s.pending.size(), timeout_ms);
+      GST_DEBUG_OBJECT(self, "flushing a partial batch of %zu frames after %u ms", s.pending.size(),
+                       timeout_ms);
       drain(self);
     }
     GST_PAD_STREAM_UNLOCK(sink);
@@ -336,8 +344,8 @@ bool upstreamIsLive(GstDeepbugClassify* self) {
 
 }  // namespace
 
-static GstFlowReturn deepbug_classify_submit_input_buffer(GstBaseTransform* trans,
-                                                          gboolean discont, GstBuffer* input) {
+static GstFlowReturn deepbug_classify_submit_input_buffer(GstBaseTransform* trans, gboolean discont,
+                                                          GstBuffer* input) {
   auto* self = GST_DEEPBUG_CLASSIFY(trans);
   ClassifyState& s = *self->state;
   // The base class handles reconfiguration and queues the buffer; take it from there.
@@ -382,8 +390,7 @@ static GstFlowReturn deepbug_classify_submit_input_buffer(GstBaseTransform* tran
   return GST_FLOW_OK;
 }
 
-static GstFlowReturn deepbug_classify_generate_output(GstBaseTransform* trans,
-                                                      GstBuffer** out) {
+static GstFlowReturn deepbug_classify_generate_output(GstBaseTransform* trans, GstBuffer** out) {
   ClassifyState& s = stateOf(trans);
   *out = nullptr;
   if (!s.ready.empty()) {
@@ -450,8 +457,8 @@ static gboolean deepbug_classify_query(GstBaseTransform* trans, GstPadDirection 
     }
     GstClockTime added = timeout_ms * GST_MSECOND;
     if (s.have_info && GST_VIDEO_INFO_FPS_N(&s.info) > 0) {
-      const GstClockTime frame = gst_util_uint64_scale(
-          GST_SECOND, GST_VIDEO_INFO_FPS_D(&s.info), GST_VIDEO_INFO_FPS_N(&s.info));
+      const GstClockTime frame = gst_util_uint64_scale(GST_SECOND, GST_VIDEO_INFO_FPS_D(&s.info),
+                                                       GST_VIDEO_INFO_FPS_N(&s.info));
       added = std::min<GstClockTime>(added, frame * (batch_size - 1));
     }
     min += added;
@@ -476,9 +483,8 @@ static gboolean deepbug_classify_start(GstBaseTransform* trans) {
                       ("%s", e.hint().empty() ? "check the model property" : e.hint().c_str()));
     return FALSE;
   } catch (const std::exception& e) {
-    GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("cannot load model '%s': %s",
-                                               settings.model.c_str(), e.what()),
-                      (nullptr));
+    GST_ELEMENT_ERROR(self, RESOURCE, FAILED,
+                      ("cannot load model '%s': %s", settings.model.c_str(), e.what()), (nullptr));
     return FALSE;
   }
   for (const std::string& warning : s.classifier->warnings()) {
@@ -514,21 +520,45 @@ static void deepbug_classify_set_property(GObject* object, guint id, const GValu
     return std::string(v ? v : "");
   };
   switch (id) {
-    case PROP_MODEL: p.model = text(); break;
-    case PROP_LABELS: p.labels = text(); break;
-    case PROP_DEVICE: p.device = text().empty() ? "auto" : text(); break;
+    case PROP_MODEL:
+      p.model = text();
+      break;
+    case PROP_LABELS:
+      p.labels = text();
+      break;
+    case PROP_DEVICE:
+      p.device = text().empty() ? "auto" : text();
+      break;
     case PROP_PRECISION:
       p.precision = static_cast<deepbug::model::Precision>(g_value_get_enum(value));
       break;
-    case PROP_BATCH_SIZE: p.batch_size = g_value_get_uint(value); break;
-    case PROP_INTERVAL: p.interval = g_value_get_uint(value); break;
-    case PROP_INPUT_SIZE: p.input_size = g_value_get_uint(value); break;
-    case PROP_ASPECT: p.aspect = static_cast<AspectSetting>(g_value_get_enum(value)); break;
-    case PROP_MEAN: p.mean = text(); break;
-    case PROP_STD: p.std = text(); break;
-    case PROP_THREADS: p.threads = g_value_get_int(value); break;
-    case PROP_BATCH_TIMEOUT: p.batch_timeout_ms = g_value_get_uint(value); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+    case PROP_BATCH_SIZE:
+      p.batch_size = g_value_get_uint(value);
+      break;
+    case PROP_INTERVAL:
+      p.interval = g_value_get_uint(value);
+      break;
+    case PROP_INPUT_SIZE:
+      p.input_size = g_value_get_uint(value);
+      break;
+    case PROP_ASPECT:
+      p.aspect = static_cast<AspectSetting>(g_value_get_enum(value));
+      break;
+    case PROP_MEAN:
+      p.mean = text();
+      break;
+    case PROP_STD:
+      p.std = text();
+      break;
+    case PROP_THREADS:
+      p.threads = g_value_get_int(value);
+      break;
+    case PROP_BATCH_TIMEOUT:
+      p.batch_timeout_ms = g_value_get_uint(value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      break;
   }
 }
 
@@ -538,9 +568,9 @@ static void deepbug_classify_get_property(GObject* object, guint id, GValue* val
   if (id == PROP_STATS) {
     std::lock_guard lock(s.stats_mutex);
     g_value_take_boxed(
-        value, gst_structure_new("deepbug-classify-stats", "frames", G_TYPE_UINT64,
-                                 s.stats.frames, "classified", G_TYPE_UINT64, s.stats.classified,
-                                 "batches", G_TYPE_UINT64, s.stats.batches, "preprocess-seconds",
+        value, gst_structure_new("deepbug-classify-stats", "frames", G_TYPE_UINT64, s.stats.frames,
+                                 "classified", G_TYPE_UINT64, s.stats.classified, "batches",
+                                 G_TYPE_UINT64, s.stats.batches, "preprocess-seconds",
                                  G_TYPE_DOUBLE, s.stats.preprocess_seconds, "inference-seconds",
                                  G_TYPE_DOUBLE, s.stats.inference_seconds, nullptr));
     return;
@@ -548,19 +578,45 @@ static void deepbug_classify_get_property(GObject* object, guint id, GValue* val
   std::lock_guard lock(s.settings_mutex);
   const ClassifySettings& p = s.settings;
   switch (id) {
-    case PROP_MODEL: g_value_set_string(value, p.model.c_str()); break;
-    case PROP_LABELS: g_value_set_string(value, p.labels.c_str()); break;
-    case PROP_DEVICE: g_value_set_string(value, p.device.c_str()); break;
-    case PROP_PRECISION: g_value_set_enum(value, static_cast<gint>(p.precision)); break;
-    case PROP_BATCH_SIZE: g_value_set_uint(value, p.batch_size); break;
-    case PROP_INTERVAL: g_value_set_uint(value, p.interval); break;
-    case PROP_INPUT_SIZE: g_value_set_uint(value, p.input_size); break;
-    case PROP_ASPECT: g_value_set_enum(value, static_cast<gint>(p.aspect)); break;
-    case PROP_MEAN: g_value_set_string(value, p.mean.c_str()); break;
-    case PROP_STD: g_value_set_string(value, p.std.c_str()); break;
-    case PROP_THREADS: g_value_set_int(value, p.threads); break;
-    case PROP_BATCH_TIMEOUT: g_value_set_uint(value, p.batch_timeout_ms); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+    case PROP_MODEL:
+      g_value_set_string(value, p.model.c_str());
+      break;
+    case PROP_LABELS:
+      g_value_set_string(value, p.labels.c_str());
+      break;
+    case PROP_DEVICE:
+      g_value_set_string(value, p.device.c_str());
+      break;
+    case PROP_PRECISION:
+      g_value_set_enum(value, static_cast<gint>(p.precision));
+      break;
+    case PROP_BATCH_SIZE:
+      g_value_set_uint(value, p.batch_size);
+      break;
+    case PROP_INTERVAL:
+      g_value_set_uint(value, p.interval);
+      break;
+    case PROP_INPUT_SIZE:
+      g_value_set_uint(value, p.input_size);
+      break;
+    case PROP_ASPECT:
+      g_value_set_enum(value, static_cast<gint>(p.aspect));
+      break;
+    case PROP_MEAN:
+      g_value_set_string(value, p.mean.c_str());
+      break;
+    case PROP_STD:
+      g_value_set_string(value, p.std.c_str());
+      break;
+    case PROP_THREADS:
+      g_value_set_int(value, p.threads);
+      break;
+    case PROP_BATCH_TIMEOUT:
+      g_value_set_uint(value, p.batch_timeout_ms);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      break;
   }
 }
 
@@ -578,8 +634,7 @@ static void gst_deepbug_classify_init(GstDeepbugClassify* self) {
 }
 
 static void gst_deepbug_classify_class_init(GstDeepbugClassifyClass* klass) {
-  GST_DEBUG_CATEGORY_INIT(deepbug_classify_debug, "deepbugclassify", 0,
-                          "DeepBug frame classifier");
+  GST_DEBUG_CATEGORY_INIT(deepbug_classify_debug, "deepbugclassify", 0, "DeepBug frame classifier");
   auto* object_class = G_OBJECT_CLASS(klass);
   auto* element_class = GST_ELEMENT_CLASS(klass);
   auto* trans_class = GST_BASE_TRANSFORM_CLASS(klass);
@@ -589,13 +644,12 @@ static void gst_deepbug_classify_class_init(GstDeepbugClassifyClass* klass) {
 
   const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
                                               GST_PARAM_MUTABLE_READY);
-  const auto live_flags =
-      static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                               GST_PARAM_MUTABLE_PLAYING);
+  const auto live_flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                                   GST_PARAM_MUTABLE_PLAYING);
   g_object_class_install_property(
       object_class, PROP_MODEL,
-      g_param_spec_string("model", "Model", "TorchScript model file (.pt) with deepbug.json",
-                          "", flags));
+      g_param_spec_string("model", "Model", "TorchScript model file (.pt) with deepbug.json", "",
+                          flags));
   g_object_class_install_property(
       object_class, PROP_LABELS,
       g_param_spec_string("labels", "Labels",
@@ -607,8 +661,7 @@ static void gst_deepbug_classify_class_init(GstDeepbugClassifyClass* klass) {
                           "auto", flags));
   g_object_class_install_property(
       object_class, PROP_PRECISION,
-      g_param_spec_enum("precision", "Precision", "Inference precision",
-                        GST_TYPE_DEEPBUG_PRECISION,
+      g_param_spec_enum("precision", "Precision", "Inference precision", GST_TYPE_DEEPBUG_PRECISION,
                         static_cast<gint>(deepbug::model::Precision::kFp32), flags));
   g_object_class_install_property(
       object_class, PROP_BATCH_SIZE,
@@ -618,18 +671,16 @@ static void gst_deepbug_classify_class_init(GstDeepbugClassifyClass* klass) {
   g_object_class_install_property(
       object_class, PROP_INTERVAL,
       g_param_spec_uint("interval", "Interval",
-                        "Classify every Nth frame; the others carry the last result", 1, 100000,
-                        1, live_flags));
+                        "Classify every Nth frame; the others carry the last result", 1, 100000, 1,
+                        live_flags));
   g_object_class_install_property(
       object_class, PROP_INPUT_SIZE,
       g_param_spec_uint("input-size", "Input size",
-                        "Square model input size in pixels; 0 = the model's", 0, 4096, 0,
-                        flags));
+                        "Square model input size in pixels; 0 = the model's", 0, 4096, 0, flags));
   g_object_class_install_property(
       object_class, PROP_ASPECT,
       g_param_spec_enum("aspect", "Aspect", "How frames are fitted to the model input",
-                        GST_TYPE_DEEPBUG_ASPECT, static_cast<gint>(AspectSetting::kModel),
-                        flags));
+                        GST_TYPE_DEEPBUG_ASPECT, static_cast<gint>(AspectSetting::kModel), flags));
   g_object_class_install_property(
       object_class, PROP_MEAN,
       g_param_spec_string("mean", "Mean",
@@ -637,19 +688,18 @@ static void gst_deepbug_classify_class_init(GstDeepbugClassifyClass* klass) {
                           flags));
   g_object_class_install_property(
       object_class, PROP_STD,
-      g_param_spec_string("std", "Std",
-                          "Per-channel standard deviation 'r,g,b'; empty = the model's", "",
-                          flags));
+      g_param_spec_string(
+          "std", "Std", "Per-channel standard deviation 'r,g,b'; empty = the model's", "", flags));
   g_object_class_install_property(
       object_class, PROP_THREADS,
       g_param_spec_int("threads", "Threads",
-                       "Intra-op CPU threads for this element; 0 = all available cores", 0,
-                       1024, 0, flags));
+                       "Intra-op CPU threads for this element; 0 = all available cores", 0, 1024, 0,
+                       flags));
   g_object_class_install_property(
       object_class, PROP_BATCH_TIMEOUT,
       g_param_spec_uint("batch-timeout", "Batch timeout",
-                        "Live sources: classify a partial batch after this many milliseconds",
-                        1, 60000, 200, live_flags));
+                        "Live sources: classify a partial batch after this many milliseconds", 1,
+                        60000, 200, live_flags));
   g_object_class_install_property(
       object_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
@@ -657,14 +707,12 @@ static void gst_deepbug_classify_class_init(GstDeepbugClassifyClass* klass) {
                          GST_TYPE_STRUCTURE,
                          static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
-  GstCaps* caps = gst_caps_from_string(
-      (std::string("video/x-raw, format=(string)") + kFormats).c_str());
-  gst_element_class_add_pad_template(element_class,
-                                     gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
-                                                          caps));
-  gst_element_class_add_pad_template(element_class,
-                                     gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS,
-                                                          caps));
+  GstCaps* caps =
+      gst_caps_from_string((std::string("video/x-raw, format=(string)") + kFormats).c_str());
+  gst_element_class_add_pad_template(
+      element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+  gst_element_class_add_pad_template(
+      element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
   gst_caps_unref(caps);
   gst_element_class_set_static_metadata(
       element_class, "DeepBug classifier", "Filter/Analyzer/Video",

@@ -28,7 +28,8 @@ std::string cacheKey(const model::ClassifierOptions& o) {
   const model::MetadataOverrides& v = o.overrides;
   key << '|';
   if (v.labels) {
-    for (const auto& label : *v.labels) key << label << '\x1f';
+    for (const auto& label : *v.labels)
+      key << label << '\x1f';
   }
   appendOptional(key, v.input_width);
   appendOptional(key, v.input_height);

@@ -11,7 +11,6 @@ namespace deepbug::gst {
 
 // Loads the model on first use; later calls with equal options return the same
 // instance while any holder keeps it alive. Throws what Classifier's constructor throws.
-std::shared_ptr<const model::Classifier> acquireClassifier(
-    const model::ClassifierOptions& options);
+std::shared_ptr<const model::Classifier> acquireClassifier(const model::ClassifierOptions& options);
 
 }  // namespace deepbug::gst

@@ -82,8 +82,7 @@ const GstMetaInfo* deepbug_classification_meta_get_info(void) {
     const GstMetaInfo* existing = gst_meta_get_info(kImplName);
     if (existing != nullptr) return existing;
     return gst_meta_register(deepbug_classification_meta_api_get_type(), kImplName,
-                             sizeof(DeepbugClassificationMeta), metaInit, metaFree,
-                             metaTransform);
+                             sizeof(DeepbugClassificationMeta), metaInit, metaFree, metaTransform);
   }();
   return info;
 }

@@ -24,9 +24,9 @@ struct ClassificationResult {
   float top_score = 0.0f;
   // false: the frame was not classified (interval > 1) and carries the last result.
   bool classified = true;
-  std::uint64_t frame_index = 0;           // of the classified frame the result is from
-  std::string model_id;                    // the model file the result came from
-  model::PreprocessGeometry geometry;      // frame ↔ model input, in this buffer's pixels
+  std::uint64_t frame_index = 0;       // of the classified frame the result is from
+  std::string model_id;                // the model file the result came from
+  model::PreprocessGeometry geometry;  // frame ↔ model input, in this buffer's pixels
 
   const std::string& topLabel() const { return labels.at(top_index); }
   // Score of `label`, or -1 when the model has no such class.

@@ -57,17 +57,18 @@ static GstFlowReturn deepbug_overlay_transform_frame_ip(GstVideoFilter* filter,
     s.without_meta += 1;
     if (!s.warned_no_meta) {
       s.warned_no_meta = true;
-      GST_WARNING_OBJECT(filter, "buffers without DeepbugClassificationMeta pass unchanged; "
-                                 "put deepbugclassify upstream");
+      GST_WARNING_OBJECT(filter,
+                         "buffers without DeepbugClassificationMeta pass unchanged; "
+                         "put deepbugclassify upstream");
     }
     return GST_FLOW_OK;
   }
   if (!s.style.watch.empty() && meta->result->scoreOf(s.style.watch) < 0 && !s.warned_watch) {
     s.warned_watch = true;
-    GST_ELEMENT_WARNING(filter, STREAM, FORMAT,
-                        ("watched class '%s' is not one of the model's labels",
-                         s.style.watch.c_str()),
-                        ("set watch to one of the model's labels"));
+    GST_ELEMENT_WARNING(
+        filter, STREAM, FORMAT,
+        ("watched class '%s' is not one of the model's labels", s.style.watch.c_str()),
+        ("set watch to one of the model's labels"));
   }
   const GstVideoFormat format = GST_VIDEO_FRAME_FORMAT(frame);
   const bool rgb_order = format == GST_VIDEO_FORMAT_RGB || format == GST_VIDEO_FORMAT_RGBA ||
@@ -77,10 +78,9 @@ static GstFlowReturn deepbug_overlay_transform_frame_ip(GstVideoFilter* filter,
                 channels == 4 ? CV_8UC4 : CV_8UC3, GST_VIDEO_FRAME_PLANE_DATA(frame, 0),
                 static_cast<std::size_t>(GST_VIDEO_FRAME_PLANE_STRIDE(frame, 0)));
   const deepbug::gst::OverlayPainter painter(s.style);
-  if (painter.paint(image,
-                    rgb_order ? deepbug::gst::ChannelLayout::kRGB
-                              : deepbug::gst::ChannelLayout::kBGR,
-                    *meta->result)) {
+  if (painter.paint(
+          image, rgb_order ? deepbug::gst::ChannelLayout::kRGB : deepbug::gst::ChannelLayout::kBGR,
+          *meta->result)) {
     s.alarms += 1;
   }
   s.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -98,11 +98,21 @@ static void deepbug_overlay_set_property(GObject* object, guint id, const GValue
       s.warned_watch = false;
       break;
     }
-    case PROP_THRESHOLD: s.style.threshold = g_value_get_double(value); break;
-    case PROP_SHOW_LABEL: s.style.show_label = g_value_get_boolean(value); break;
-    case PROP_SHOW_BAR: s.style.show_bar = g_value_get_boolean(value); break;
-    case PROP_BORDER_WIDTH: s.style.border_width = static_cast<int>(g_value_get_uint(value)); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+    case PROP_THRESHOLD:
+      s.style.threshold = g_value_get_double(value);
+      break;
+    case PROP_SHOW_LABEL:
+      s.style.show_label = g_value_get_boolean(value);
+      break;
+    case PROP_SHOW_BAR:
+      s.style.show_bar = g_value_get_boolean(value);
+      break;
+    case PROP_BORDER_WIDTH:
+      s.style.border_width = static_cast<int>(g_value_get_uint(value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      break;
   }
 }
 
@@ -111,19 +121,30 @@ static void deepbug_overlay_get_property(GObject* object, guint id, GValue* valu
   OverlayState& s = *GST_DEEPBUG_OVERLAY(object)->state;
   std::lock_guard lock(s.mutex);
   switch (id) {
-    case PROP_WATCH: g_value_set_string(value, s.style.watch.c_str()); break;
-    case PROP_THRESHOLD: g_value_set_double(value, s.style.threshold); break;
-    case PROP_SHOW_LABEL: g_value_set_boolean(value, s.style.show_label); break;
-    case PROP_SHOW_BAR: g_value_set_boolean(value, s.style.show_bar); break;
-    case PROP_BORDER_WIDTH: g_value_set_uint(value, static_cast<guint>(s.style.border_width)); break;
-    case PROP_STATS:
-      g_value_take_boxed(value, gst_structure_new("deepbug-overlay-stats", "frames",
-                                                  G_TYPE_UINT64, s.frames, "without-meta",
-                                                  G_TYPE_UINT64, s.without_meta, "alarms",
-                                                  G_TYPE_UINT64, s.alarms, "seconds",
-                                                  G_TYPE_DOUBLE, s.seconds, nullptr));
+    case PROP_WATCH:
+      g_value_set_string(value, s.style.watch.c_str());
       break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+    case PROP_THRESHOLD:
+      g_value_set_double(value, s.style.threshold);
+      break;
+    case PROP_SHOW_LABEL:
+      g_value_set_boolean(value, s.style.show_label);
+      break;
+    case PROP_SHOW_BAR:
+      g_value_set_boolean(value, s.style.show_bar);
+      break;
+    case PROP_BORDER_WIDTH:
+      g_value_set_uint(value, static_cast<guint>(s.style.border_width));
+      break;
+    case PROP_STATS:
+      g_value_take_boxed(value, gst_structure_new("deepbug-overlay-stats", "frames", G_TYPE_UINT64,
+                                                  s.frames, "without-meta", G_TYPE_UINT64,
+                                                  s.without_meta, "alarms", G_TYPE_UINT64, s.alarms,
+                                                  "seconds", G_TYPE_DOUBLE, s.seconds, nullptr));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      break;
   }
 }
 
@@ -178,12 +199,10 @@ static void gst_deepbug_overlay_class_init(GstDeepbugOverlayClass* klass) {
 
   GstCaps* caps =
       gst_caps_from_string("video/x-raw, format=(string){ RGB, BGR, RGBA, BGRA, RGBx, BGRx }");
-  gst_element_class_add_pad_template(element_class,
-                                     gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
-                                                          caps));
-  gst_element_class_add_pad_template(element_class,
-                                     gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS,
-                                                          caps));
+  gst_element_class_add_pad_template(
+      element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+  gst_element_class_add_pad_template(
+      element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
   gst_caps_unref(caps);
   gst_element_class_set_static_metadata(
       element_class, "DeepBug overlay", "Filter/Effect/Video",

@@ -8,8 +8,7 @@
 G_BEGIN_DECLS
 
 #define GST_TYPE_DEEPBUG_OVERLAY (gst_deepbug_overlay_get_type())
-G_DECLARE_FINAL_TYPE(GstDeepbugOverlay, gst_deepbug_overlay, GST, DEEPBUG_OVERLAY,
-                     GstVideoFilter)
+G_DECLARE_FINAL_TYPE(GstDeepbugOverlay, gst_deepbug_overlay, GST, DEEPBUG_OVERLAY, GstVideoFilter)
 
 GST_ELEMENT_REGISTER_DECLARE(deepbugoverlay);
 

@@ -15,11 +15,11 @@ namespace deepbug::gst {
 enum class ChannelLayout { kRGB, kBGR };  // byte order of the frame's colour channels
 
 struct OverlayStyle {
-  std::string watch;        // class that raises the alarm; empty: the top class is shown only
-  double threshold = 0.5;   // alarm when the watched score is at or above it
+  std::string watch;       // class that raises the alarm; empty: the top class is shown only
+  double threshold = 0.5;  // alarm when the watched score is at or above it
   bool show_label = true;
   bool show_bar = true;
-  int border_width = 0;     // 0: scaled to the frame height
+  int border_width = 0;  // 0: scaled to the frame height
 };
 
 class OverlayPainter {

@@ -25,7 +25,8 @@ int decodedFrames(const std::string& path) {
   if (!capture.isOpened()) return -1;
   int frames = 0;
   cv::Mat frame;
-  while (capture.read(frame)) ++frames;
+  while (capture.read(frame))
+    ++frames;
   return frames;
 }
 
@@ -54,10 +55,12 @@ class StreamCli : public ::testing::Test {
   std::string encodeClip(const std::string& name, int frames, const std::string& size,
                          const std::string& mux, bool audio = false) const {
     const std::string out = path(name);
-    std::string pipeline = "gst-launch-1.0 -q videotestsrc pattern=ball num-buffers=" +
-                           std::to_string(frames) + " ! video/x-raw," + size +
-                           ",framerate=20/1 ! videoconvert ! x264enc speed-preset=ultrafast ! "
-                           "h264parse ! " + mux + " name=mux ! filesink location=" + out;
+    std::string pipeline =
+        "gst-launch-1.0 -q videotestsrc pattern=ball num-buffers=" + std::to_string(frames) +
+        " ! video/x-raw," + size +
+        ",framerate=20/1 ! videoconvert ! x264enc speed-preset=ultrafast ! "
+        "h264parse ! " +
+        mux + " name=mux ! filesink location=" + out;
     if (audio) {
       pipeline += " audiotestsrc num-buffers=" + std::to_string(frames * 2) +
                   " samplesperbuffer=1102 ! audioconvert ! avenc_aac ! aacparse ! mux.";
@@ -117,9 +120,9 @@ TEST_F(StreamCli, EveryFrameOfEncodedClipsIsLabelledAndScored) {
 
 TEST_F(StreamCli, MkvContainerAndIntervalFromTheCommandLine) {
   const std::string clip = encodeClip("a.mp4", 24, "width=320,height=240", "mp4mux");
-  const ProcessResult run = runCommand(
-      stream("--config " + writeConfig({{"cam", clip}}) +
-             " --set outputs.container=mkv --set model.interval=3 --quiet"));
+  const ProcessResult run =
+      runCommand(stream("--config " + writeConfig({{"cam", clip}}) +
+                        " --set outputs.container=mkv --set model.interval=3 --quiet"));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(decodedFrames(path("out/cam/labelled.mkv")), 24);
   const auto rows = readCsv(path("out/cam/scores.csv"));
@@ -153,8 +156,8 @@ TEST_F(StreamCli, CtrlCFinishesAPlayableFile) {
   const std::string config = writeConfig({{"vtest", kOpenCvData + "vtest.avi"}});
   const std::string log = path("log.txt");
   const pid_t pid = spawnCommand(stream("--config " + config + " --status-every 0.1"), log);
-  ASSERT_TRUE(waitUntil([&] { return reportedFrames(readFile(log)) >= 40; },
-                        std::chrono::seconds(120)))
+  ASSERT_TRUE(
+      waitUntil([&] { return reportedFrames(readFile(log)) >= 40; }, std::chrono::seconds(120)))
       << readFile(log);
   const int reported = reportedFrames(readFile(log));
   kill(pid, SIGINT);
@@ -168,13 +171,13 @@ TEST_F(StreamCli, CtrlCFinishesAPlayableFile) {
 }
 
 TEST_F(StreamCli, KilledFragmentedMp4IsReadableToTheLastFragment) {
-  const std::string config = writeConfig({{"vtest", kOpenCvData + "vtest.avi"}},
-                                         "  container: fragmented-mp4\n");
+  const std::string config =
+      writeConfig({{"vtest", kOpenCvData + "vtest.avi"}}, "  container: fragmented-mp4\n");
   const std::string log = path("log.txt");
   const pid_t pid = spawnCommand(stream("--config " + config + " --status-every 0.1"), log);
   // 100 frames are 10 s of footage: several one-second fragments are on disk.
-  ASSERT_TRUE(waitUntil([&] { return reportedFrames(readFile(log)) >= 100; },
-                        std::chrono::seconds(120)))
+  ASSERT_TRUE(
+      waitUntil([&] { return reportedFrames(readFile(log)) >= 100; }, std::chrono::seconds(120)))
       << readFile(log);
   kill(pid, SIGKILL);
   waitForExit(pid, std::chrono::seconds(30));
@@ -184,12 +187,11 @@ TEST_F(StreamCli, KilledFragmentedMp4IsReadableToTheLastFragment) {
 TEST_F(StreamCli, DamagedFileGivesFramesAndAWarningOrAClearError) {
   const std::string clip = kOpenCvData + "Megamind_bugy.avi";
   const std::string log = path("log.txt");
-  const pid_t pid = spawnCommand(
-      stream("--config " + writeConfig({{"damaged", clip}}) + " --quiet"), log);
+  const pid_t pid =
+      spawnCommand(stream("--config " + writeConfig({{"damaged", clip}}) + " --quiet"), log);
   const int code = waitForExit(pid, std::chrono::seconds(300));
   ASSERT_NE(code, -1) << "hung: " << readFile(log);
-  ASSERT_TRUE(code == 0 || code == 1 || code == 2) << "crashed (" << code << "): "
-                                                   << readFile(log);
+  ASSERT_TRUE(code == 0 || code == 1 || code == 2) << "crashed (" << code << "): " << readFile(log);
   if (code == 2) {
     EXPECT_NE(readFile(log).find("Megamind_bugy.avi"), std::string::npos) << readFile(log);
     EXPECT_FALSE(fs::exists(path("out"))) << "nothing written for bad input";
@@ -226,34 +228,32 @@ TEST_F(StreamCli, ConfigErrorsNameFileLineAndColumn) {
     std::ofstream(path("bad.yaml")) << text;
     return runCommand(stream("--config " + path("bad.yaml") + " " + args));
   };
-  const std::string head = "sources:\n  - name: cam\n    uri: " + clip + "\nmodel:\n  path: " +
-                           fixture("tiny") + "\n";
+  const std::string head =
+      "sources:\n  - name: cam\n    uri: " + clip + "\nmodel:\n  path: " + fixture("tiny") + "\n";
   const std::string outputs = "outputs:\n  directory: " + path("out") + "\n";
 
   ProcessResult r = runWith(head + "  batch_sise: 4\n" + outputs);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.output.find("bad.yaml:6:3: unknown key 'batch_sise'"), std::string::npos)
-      << r.output;
+  EXPECT_NE(r.output.find("bad.yaml:6:3: unknown key 'batch_sise'"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("did you mean 'batch_size'"), std::string::npos) << r.output;
 
   r = runWith(head + "  batch_size: many\n" + outputs);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.output.find("bad.yaml:6:15: 'batch_size' must be a whole number"),
-            std::string::npos)
+  EXPECT_NE(r.output.find("bad.yaml:6:15: 'batch_size' must be a whole number"), std::string::npos)
       << r.output;
 
   r = runWith(head + outputs, "--set model.interval=0");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.output.find("--set model.interval=0: 'interval' = 0 is out of range"), std::string::npos)
+  EXPECT_NE(r.output.find("--set model.interval=0: 'interval' = 0 is out of range"),
+            std::string::npos)
       << r.output;
 
   r = runWith(head + "outputs:\n  directory: ${DEEPBUG_TEST_UNSET_VARIABLE}\n");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.output.find("DEEPBUG_TEST_UNSET_VARIABLE is not set"), std::string::npos)
-      << r.output;
+  EXPECT_NE(r.output.find("DEEPBUG_TEST_UNSET_VARIABLE is not set"), std::string::npos) << r.output;
 
-  r = runWith("sources:\n  - name: cam\n    uri: " + clip + "\nmodel:\n  path: " +
-              fixture("state_dict") + "\n" + outputs);
+  r = runWith("sources:\n  - name: cam\n    uri: " + clip +
+              "\nmodel:\n  path: " + fixture("state_dict") + "\n" + outputs);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("bad.yaml:5:9"), std::string::npos) << r.output;
 

@@ -52,13 +52,13 @@ TEST(ClassifyElement, PropertiesHaveDocumentedDefaultsAndRanges) {
   EXPECT_STREQ(device, "auto");
   g_free(device);
 
-  auto* spec = G_PARAM_SPEC_UINT(
-      g_object_class_find_property(G_OBJECT_GET_CLASS(element), "batch-size"));
+  auto* spec =
+      G_PARAM_SPEC_UINT(g_object_class_find_property(G_OBJECT_GET_CLASS(element), "batch-size"));
   EXPECT_EQ(spec->minimum, 1u);
   EXPECT_EQ(spec->maximum, 256u);
-  for (const char* name : {"model", "labels", "device", "precision", "batch-size", "interval",
-                           "input-size", "aspect", "mean", "std", "threads", "batch-timeout",
-                           "stats"}) {
+  for (const char* name :
+       {"model", "labels", "device", "precision", "batch-size", "interval", "input-size", "aspect",
+        "mean", "std", "threads", "batch-timeout", "stats"}) {
     EXPECT_NE(g_object_class_find_property(G_OBJECT_GET_CLASS(element), name), nullptr) << name;
   }
   gst_util_set_object_arg(G_OBJECT(element), "precision", "bf16");
@@ -126,7 +126,8 @@ TEST(ClassifyElement, HoldsFramesUntilABatchIsFullAndFlushesThePartialOneAtEos) 
   gst_harness_push_event(h.get(), gst_event_new_eos());
   EXPECT_EQ(gst_harness_buffers_received(h.get()), 6u);
   const auto results = pullResults(h.get(), 6);
-  for (std::size_t i = 0; i < results.size(); ++i) EXPECT_EQ(results[i].frame_index, i);
+  for (std::size_t i = 0; i < results.size(); ++i)
+    EXPECT_EQ(results[i].frame_index, i);
 
   GstStructure* stats = nullptr;
   GstElement* element = gst_harness_find_element(h.get(), "deepbugclassify");
@@ -254,8 +255,7 @@ TEST(ClassifyElement, BadModelPathIsAnElementErrorNamingIt) {
   ASSERT_EQ(error, nullptr);
   EXPECT_EQ(gst_element_set_state(pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
   GstBus* bus = gst_element_get_bus(pipeline);
-  GstMessage* message =
-      gst_bus_timed_pop_filtered(bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
+  GstMessage* message = gst_bus_timed_pop_filtered(bus, 10 * GST_SECOND, GST_MESSAGE_ERROR);
   ASSERT_NE(message, nullptr);
   GError* reported = nullptr;
   gst_message_parse_error(message, &reported, nullptr);

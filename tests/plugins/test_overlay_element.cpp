@@ -14,8 +14,8 @@ struct HarnessDeleter {
 using Harness = std::unique_ptr<GstHarness, HarnessDeleter>;
 
 GstBuffer* greyFrame(int width, int height) {
-  GstBuffer* buffer = gst_buffer_new_allocate(nullptr, static_cast<gsize>(width * height * 3),
-                                              nullptr);
+  GstBuffer* buffer =
+      gst_buffer_new_allocate(nullptr, static_cast<gsize>(width * height * 3), nullptr);
   gst_buffer_memset(buffer, 0, 128, static_cast<gsize>(width * height * 3));
   GST_BUFFER_PTS(buffer) = 0;
   return buffer;
@@ -74,7 +74,8 @@ TEST(OverlayElement, LabelIsDrawnAtTheTopLeft) {
   GstBuffer* out = gst_harness_push_and_pull(h.get(), frame);
   int changed = 0;
   for (int y = 8; y < 40; ++y) {
-    for (int x = 8; x < 200; ++x) changed += pixel(out, 320, x, y)[1] != 128;
+    for (int x = 8; x < 200; ++x)
+      changed += pixel(out, 320, x, y)[1] != 128;
   }
   EXPECT_GT(changed, 500) << "label box and text";
   gst_buffer_unref(out);

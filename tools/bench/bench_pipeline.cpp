@@ -4,10 +4,10 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
+#include <unistd.h>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "config.hpp"
 #include "core/error.hpp"
@@ -77,8 +77,8 @@ double classifyOnlyFps(const model::Classifier& classifier, const DecodedFrames&
   auto viewsFrom = [&](std::size_t begin, std::size_t end) {
     std::vector<model::FrameView> views;
     for (std::size_t i = begin; i < end; ++i) {
-      views.push_back({frames.pixels[i].data(), frames.width, frames.height, 0,
-                       model::PixelFormat::kRGB});
+      views.push_back(
+          {frames.pixels[i].data(), frames.width, frames.height, 0, model::PixelFormat::kRGB});
     }
     return views;
   };
@@ -131,33 +131,32 @@ json benchPipeline(const PipelineBenchOptions& o) {
   const double before = classifyOnlyFps(classifier, frames, o.batch);
   const int code = stream::runStream(config, run);
   const double after = classifyOnlyFps(classifier, frames, o.batch);
-  if (code != kExitOk) throw std::runtime_error("the pipeline run failed (exit code " +
-                                                std::to_string(code) + ")");
+  if (code != kExitOk)
+    throw std::runtime_error("the pipeline run failed (exit code " + std::to_string(code) + ")");
   std::ifstream in(work / "bench" / "summary.json");
   const json summary = json::parse(in);
   if (o.work_dir.empty()) fs::remove_all(work);
 
   const double classify_fps = (before + after) / 2;
   const double end_to_end_fps = summary["fps"].get<double>();
-  return {{"benchmark", "pipeline"},
-          {"footage", o.footage},
-          {"frame_size", std::to_string(frames.width) + "x" + std::to_string(frames.height)},
-          {"model", o.model},
-          {"device", classifier.device()},
-          {"threads", classifier.threads()},
-          {"batch", o.batch},
-          {"end_to_end",
-           {{"frames", summary["frames_out"]},
-            {"fps", end_to_end_fps},
-            {"stages", summary["stages"]}}},
-          {"classify_only",
-           {{"frames", frames.pixels.size()},
-            {"fps_before", before},
-            {"fps_after", after},
-            {"fps", classify_fps}}},
-          {"ratio", end_to_end_fps / classify_fps},
-          {"target_ratio", 0.85},
-          {"runtime", json::parse(toJson(runtimeInfo()))}};
+  return {
+      {"benchmark", "pipeline"},
+      {"footage", o.footage},
+      {"frame_size", std::to_string(frames.width) + "x" + std::to_string(frames.height)},
+      {"model", o.model},
+      {"device", classifier.device()},
+      {"threads", classifier.threads()},
+      {"batch", o.batch},
+      {"end_to_end",
+       {{"frames", summary["frames_out"]}, {"fps", end_to_end_fps}, {"stages", summary["stages"]}}},
+      {"classify_only",
+       {{"frames", frames.pixels.size()},
+        {"fps_before", before},
+        {"fps_after", after},
+        {"fps", classify_fps}}},
+      {"ratio", end_to_end_fps / classify_fps},
+      {"target_ratio", 0.85},
+      {"runtime", json::parse(toJson(runtimeInfo()))}};
 }
 
 }  // namespace deepbug::bench

@@ -40,8 +40,9 @@ int run(int argc, char** argv) {
   pipeline_cmd->add_option("--batch", pipeline.batch)->capture_default_str();
   pipeline_cmd->add_option("--threads", pipeline.threads, "Intra-op threads, 0 = all cores");
   pipeline_cmd->add_option("--device", pipeline.device)->capture_default_str();
-  pipeline_cmd->add_option("--max-frames", pipeline.max_frames,
-                           "Decoded frames held in memory for classify-only")
+  pipeline_cmd
+      ->add_option("--max-frames", pipeline.max_frames,
+                   "Decoded frames held in memory for classify-only")
       ->capture_default_str();
   pipeline_cmd->add_option("--work-dir", pipeline.work_dir, "Keep the pipeline's outputs here");
 #endif

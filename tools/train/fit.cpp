@@ -11,8 +11,8 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <opencv2/imgcodecs.hpp>
 #include <numeric>
+#include <opencv2/imgcodecs.hpp>
 #include <random>
 #include <sstream>
 #include <unordered_map>
@@ -246,7 +246,8 @@ void Trainer::adoptIntoArchitecture() {
   torch::jit::Module fresh =
       model::buildArchitecture(o_.arch, static_cast<int>(data_.classes.size()), o_.seed);
   std::map<std::string, at::Tensor> weights;
-  for (const auto& named : module_.named_parameters()) weights[named.name] = named.value;
+  for (const auto& named : module_.named_parameters())
+    weights[named.name] = named.value;
   torch::NoGradGuard no_grad;
   for (const auto& named : fresh.named_parameters()) {
     const auto found = weights.find(named.name);
@@ -461,9 +462,11 @@ at::Tensor Trainer::computeFeatures(const std::vector<std::size_t>& indices, at:
 
 json Trainer::runHead(int threads) {
   if (!module_.find_method("features") || !module_.find_method("head")) {
-    throw ConfigError("--train head needs a model built by deepbug-train (methods features and "
-                      "head); '" + (o_.init.empty() ? o_.arch : o_.init) + "' has none",
-                      "train it with deepbug-train fit first, then pass it as --init");
+    throw ConfigError(
+        "--train head needs a model built by deepbug-train (methods features and "
+        "head); '" +
+            (o_.init.empty() ? o_.arch : o_.init) + "' has none",
+        "train it with deepbug-train fit first, then pass it as --init");
   }
   if (o_.crop_size > 0) {
     throw ConfigError("--train head uses whole images", "leave out --crop-size");
@@ -480,8 +483,9 @@ json Trainer::runHead(int threads) {
   auto evaluate = [&](const at::Tensor& features, const at::Tensor& labels) {
     torch::NoGradGuard no_grad;
     const at::Tensor logits = module_.run_method("head", features).toTensor();
-    return std::pair<double, double>{at::cross_entropy_loss(logits, labels).item<double>(),
-                                     logits.argmax(1).eq(labels).to(at::kDouble).mean().item<double>()};
+    return std::pair<double, double>{
+        at::cross_entropy_loss(logits, labels).item<double>(),
+        logits.argmax(1).eq(labels).to(at::kDouble).mean().item<double>()};
   };
   for (int epoch = 0; epoch < o_.epochs; ++epoch) {
     std::mt19937_64 shuffle(mixSeed(o_.seed, epoch));
