@@ -313,7 +313,8 @@ std::pair<at::Tensor, at::Tensor> Trainer::loadBatch(const std::vector<std::size
       continue;
     }
     at::Tensor tensor = preprocessor_->run(io::viewOf(images[i].image));
-    if (train && o_.crop_size > 0) tensor = cropWindow(tensor, images[i], indices[i], seed);
+    // Validation sees windows chosen the same way (seed 0), so it measures what is trained.
+    if (o_.crop_size > 0) tensor = cropWindow(tensor, images[i], indices[i], seed);
     tensors.push_back(tensor);
     labels.push_back(data_.samples[indices[i]].label);
   }

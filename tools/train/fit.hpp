@@ -34,7 +34,8 @@ struct FitOptions {
   // Train on crop_size×crop_size windows of the input_size image (same pixel scale as
   // deployment, a quarter of the cost at half the size). With crop_boxes (a CSV of
   // image,region,x,y,w,h relative to the dataset, as deepbug-synth writes), windows
-  // contain the centre of the image's crop_region box. Validation uses whole images.
+  // contain the centre of the image's crop_region box. Validation uses windows chosen
+  // the same way with a fixed seed; `evaluate` measures whole images.
   int crop_size = 0;
   std::string crop_boxes;
   std::string crop_region = "pair";
