@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 // The model card's held-out accuracy less three standard errors of a 100-image
 // estimate (3·sqrt(p(1−p)/100)): a margin no honest run falls below.
-constexpr double kMinimumAccuracy = MINACC;
+constexpr double kMinimumAccuracy = 0.51;  // 0.6535 − 3·0.0476
 
 TEST(SampleModel, ClassifiesFreshSyntheticScenes) {
   const std::string model =

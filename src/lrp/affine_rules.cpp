@@ -1,0 +1,202 @@
+#include "lrp/affine_rules.hpp"
+
+#include "core/error.hpp"
+
+namespace deepbug::lrp {
+namespace {
+
+// +1 where d ≥ 0, −1 elsewhere (sign(0) = +1, so a zero denominator is pushed away).
+at::Tensor signOf(const at::Tensor& d) {
+  return (d >= 0).to(d.scalar_type()) * 2 - 1;
+}
+
+bool allNonNegative(const at::Tensor& x) {
+  return x.min().item<double>() >= 0.0;
+}
+
+// x⊙(Wᵀs) summed over the given (input part, weight) pairs, skipping parts that are
+// identically zero (x⁻ after a ReLU).
+struct SignSplit {
+  at::Tensor pos, neg;  // x⁺, x⁻ (neg undefined when x ≥ 0 everywhere)
+  explicit SignSplit(const at::Tensor& x) {
+    pos = x.clamp_min(0);
+    if (!allNonNegative(x)) neg = x.clamp_max(0);
+  }
+};
+
+// ε per sample: a number, or k·rms(z) over the sample's layer output.
+at::Tensor epsilonFor(const Rule& rule, const at::Tensor& z) {
+  if (!rule.epsilon_rms) return at::full({}, rule.epsilon, z.options());
+  std::vector<int64_t> shape(z.dim(), 1);
+  shape[0] = z.size(0);
+  return (z.pow(2).flatten(1).mean(1).sqrt() * rule.epsilon).view(shape);
+}
+
+}  // namespace
+
+at::Tensor stabilize(const at::Tensor& d, double e) {
+  return d + signOf(d) * e;
+}
+
+at::Tensor AffineOp::forward(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) const {
+  if (kind == LayerKind::kLinear)
+    return at::linear(x, w, b.defined() ? c10::optional<at::Tensor>(b) : c10::nullopt);
+  std::vector<int64_t> output_padding(shape.stride.size(), 0);
+  return at::convolution(x, w, b.defined() ? c10::optional<at::Tensor>(b) : c10::nullopt,
+                         shape.stride, shape.padding, shape.dilation, false, output_padding,
+                         shape.groups);
+}
+
+at::Tensor AffineOp::transposed(const at::Tensor& s, const at::Tensor& w,
+                                at::IntArrayRef input_sizes) const {
+  if (kind == LayerKind::kLinear) return s.matmul(w);
+  // The transposed convolution's output size is ambiguous under stride > 1; the
+  // output padding picks the input's own size.
+  const size_t spatial = shape.stride.size();
+  std::vector<int64_t> output_padding(spatial);
+  for (size_t i = 0; i < spatial; ++i) {
+    const int64_t kernel = w.size(2 + i);
+    const int64_t covered = (s.size(2 + i) - 1) * shape.stride[i] - 2 * shape.padding[i] +
+                            shape.dilation[i] * (kernel - 1) + 1;
+    output_padding[i] = input_sizes[2 + i] - covered;
+  }
+  return at::convolution(s, w, c10::nullopt, shape.stride, shape.padding, shape.dilation, true,
+                         output_padding, shape.groups);
+}
+
+AffineWeights prepareAffineWeights(const Layer& layer, const Rule& rule, c10::ScalarType dtype,
+                                   c10::Device device) {
+  const auto options = at::TensorOptions().dtype(dtype).device(device);
+  AffineWeights out;
+  out.w = layer.weight.to(options);
+  if (layer.bias.defined()) out.b = layer.bias.to(options);
+  if (layer.batch_norm) {
+    const FoldedBatchNorm& bn = *layer.batch_norm;
+    const at::Tensor mean = bn.running_mean.to(options);
+    at::Tensor scale = (bn.running_var.to(options) + bn.eps).rsqrt();
+    if (bn.weight.defined()) scale = scale * bn.weight.to(options);
+    std::vector<int64_t> per_output(out.w.dim(), 1);
+    per_output[0] = -1;
+    out.w = out.w * scale.view(per_output);
+    out.b = ((out.b.defined() ? out.b : at::zeros_like(mean)) - mean) * scale;
+    if (bn.bias.defined()) out.b = out.b + bn.bias.to(options);
+  }
+  out.w = out.w.contiguous();
+  switch (rule.kind) {
+    case RuleKind::kZPlus:
+    case RuleKind::kAlphaBeta:
+    case RuleKind::kGamma:
+    case RuleKind::kBox:
+      out.w_pos = out.w.clamp_min(0);
+      out.w_neg = out.w.clamp_max(0);
+      if (out.b.defined()) {
+        out.b_pos = out.b.clamp_min(0);
+        out.b_neg = out.b.clamp_max(0);
+      }
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+at::Tensor propagateAffine(const Rule& rule, const AffineContext& c, const at::Tensor& R) {
+  const AffineOp& op = c.op;
+  const AffineWeights& wt = c.weights;
+  const at::Tensor& x = c.x;
+  const auto sizes = x.sizes();
+  auto T = [&](const at::Tensor& s, const at::Tensor& w) { return op.transposed(s, w, sizes); };
+
+  switch (rule.kind) {
+    case RuleKind::kZero: {
+      // LRP-0: R_in = x ⊙ Wᵀ(R / stab(z))
+      return x * T(R / stabilize(c.z, c.stabilizer), wt.w);
+    }
+    case RuleKind::kEpsilon: {
+      // LRP-ε: R_in = x ⊙ Wᵀ(R / (z + ε·sign(z))), ε a number or k·rms(z) per sample
+      return x * T(R / (c.z + signOf(c.z) * epsilonFor(rule, c.z)), wt.w);
+    }
+    case RuleKind::kZPlus: {
+      // z⁺: d = W⁺x⁺ + b⁺ + W⁻x⁻, s = R/stab(d), R_in = x⁺ ⊙ W⁺ᵀs + x⁻ ⊙ W⁻ᵀs
+      const SignSplit xs(x);
+      at::Tensor d = op.forward(xs.pos, wt.w_pos, wt.b_pos);
+      if (xs.neg.defined()) d = d + op.forward(xs.neg, wt.w_neg);
+      const at::Tensor s = R / stabilize(d, c.stabilizer);
+      at::Tensor r = xs.pos * T(s, wt.w_pos);
+      if (xs.neg.defined()) r = r + xs.neg * T(s, wt.w_neg);
+      return r;
+    }
+    case RuleKind::kAlphaBeta: {
+      // p = W⁺x⁺ + b⁺ + W⁻x⁻, n = W⁻x⁺ + b⁻ + W⁺x⁻, s_p = R/stab(p), s_n = R/stab(n),
+      // R_in = α(x⁺⊙W⁺ᵀs_p + x⁻⊙W⁻ᵀs_p) − β(x⁺⊙W⁻ᵀs_n + x⁻⊙W⁺ᵀs_n)
+      const SignSplit xs(x);
+      at::Tensor p = op.forward(xs.pos, wt.w_pos, wt.b_pos);
+      at::Tensor n = op.forward(xs.pos, wt.w_neg, wt.b_neg);
+      if (xs.neg.defined()) {
+        p = p + op.forward(xs.neg, wt.w_neg);
+        n = n + op.forward(xs.neg, wt.w_pos);
+      }
+      const at::Tensor sp = R / stabilize(p, c.stabilizer);
+      const at::Tensor sn = R / stabilize(n, c.stabilizer);
+      at::Tensor positive = xs.pos * T(sp, wt.w_pos);
+      at::Tensor negative = xs.pos * T(sn, wt.w_neg);
+      if (xs.neg.defined()) {
+        positive = positive + xs.neg * T(sp, wt.w_neg);
+        negative = negative + xs.neg * T(sn, wt.w_pos);
+      }
+      return positive * rule.alpha - negative * rule.beta;
+    }
+    case RuleKind::kGamma: {
+      // A = W + γW⁺, B = W + γW⁻, p = Ax⁺ + b + γb⁺ + Bx⁻, n = Bx⁺ + b + γb⁻ + Ax⁻,
+      // s_p = [z>0]·R/stab(p), s_n = [z<0]·R/stab(n),
+      // R_in = x⁺⊙(Aᵀs_p + Bᵀs_n) + x⁻⊙(Bᵀs_p + Aᵀs_n)
+      const double g = rule.gamma;
+      const at::Tensor A = wt.w + wt.w_pos * g, B = wt.w + wt.w_neg * g;
+      const at::Tensor bp = wt.b.defined() ? wt.b + wt.b_pos * g : at::Tensor();
+      const at::Tensor bn = wt.b.defined() ? wt.b + wt.b_neg * g : at::Tensor();
+      const SignSplit xs(x);
+      at::Tensor p = op.forward(xs.pos, A, bp);
+      at::Tensor n = op.forward(xs.pos, B, bn);
+      if (xs.neg.defined()) {
+        p = p + op.forward(xs.neg, B);
+        n = n + op.forward(xs.neg, A);
+      }
+      const at::Tensor R_pos = R * (c.z > 0).to(R.scalar_type());
+      const at::Tensor R_neg = R * (c.z < 0).to(R.scalar_type());
+      const at::Tensor sp = R_pos / stabilize(p, c.stabilizer);
+      const at::Tensor sn = R_neg / stabilize(n, c.stabilizer);
+      at::Tensor r = xs.pos * (T(sp, A) + T(sn, B));
+      if (xs.neg.defined()) r = r + xs.neg * (T(sp, B) + T(sn, A));
+      return r;
+    }
+    case RuleKind::kBox: {
+      // z^B: d = Wx − W⁺l − W⁻h, s = R/stab(d), R_in = x⊙Wᵀs − l⊙W⁺ᵀs − h⊙W⁻ᵀs
+      if (!c.bounds)
+        throw ConfigError("the box rule (z^B) applies only to the layer reading the image");
+      const at::Tensor l = c.bounds->low.expand_as(x).contiguous();
+      const at::Tensor h = c.bounds->high.expand_as(x).contiguous();
+      const at::Tensor d = op.forward(x, wt.w) - op.forward(l, wt.w_pos) - op.forward(h, wt.w_neg);
+      const at::Tensor s = R / stabilize(d, c.stabilizer);
+      return x * T(s, wt.w) - l * T(s, wt.w_pos) - h * T(s, wt.w_neg);
+    }
+    case RuleKind::kFlat: {
+      // flat: d = the map on an all-ones input with all-ones weights, no bias (the
+      // in-bounds fan-in); R_in = 1ᵀ(R/stab(d)), not multiplied by x
+      const at::Tensor ones_w = at::ones_like(wt.w);
+      const at::Tensor d = op.forward(at::ones_like(x), ones_w);
+      return T(R / stabilize(d, c.stabilizer), ones_w);
+    }
+    case RuleKind::kWSquare: {
+      // w²: d = (W²)·1 + b², R_in = (W²)ᵀ(R/stab(d))
+      const at::Tensor w2 = wt.w * wt.w;
+      const at::Tensor d =
+          op.forward(at::ones_like(x), w2, wt.b.defined() ? wt.b * wt.b : at::Tensor());
+      return T(R / stabilize(d, c.stabilizer), w2);
+    }
+    default:
+      throw ConfigError("rule '" + toString(rule) +
+                        "' does not apply to convolutions or linear layers");
+  }
+}
+
+}  // namespace deepbug::lrp
