@@ -10,17 +10,17 @@ at::Tensor signOf(const at::Tensor& d) {
   return (d >= 0).to(d.scalar_type()) * 2 - 1;
 }
 
-bool allNonNegative(const at::Tensor& x) {
-  return x.min().item<double>() >= 0.0;
-}
-
-// x⊙(Wᵀs) summed over the given (input part, weight) pairs, skipping parts that are
-// identically zero (x⁻ after a ReLU).
+// x⁺ and x⁻; neg stays undefined when x has no negative entry (after a ReLU: known
+// statically, else checked), so the rules skip every term it would zero.
 struct SignSplit {
-  at::Tensor pos, neg;  // x⁺, x⁻ (neg undefined when x ≥ 0 everywhere)
-  explicit SignSplit(const at::Tensor& x) {
+  at::Tensor pos, neg;
+  SignSplit(const at::Tensor& x, bool known_nonnegative) {
+    if (known_nonnegative || x.min().item<double>() >= 0.0) {
+      pos = x;
+      return;
+    }
     pos = x.clamp_min(0);
-    if (!allNonNegative(x)) neg = x.clamp_max(0);
+    neg = x.clamp_max(0);
   }
 };
 
@@ -30,6 +30,29 @@ at::Tensor epsilonFor(const Rule& rule, const at::Tensor& z) {
   std::vector<int64_t> shape(z.dim(), 1);
   shape[0] = z.size(0);
   return (z.pow(2).flatten(1).mean(1).sqrt() * rule.epsilon).view(shape);
+}
+
+// A per-output-channel vector shaped to broadcast over a layer output like `like`.
+at::Tensor perChannel(const at::Tensor& v, const at::Tensor& like) {
+  std::vector<int64_t> shape(like.dim(), 1);
+  shape[1] = -1;
+  return like.dim() == 2 ? v : v.view(shape);
+}
+
+// Wx = z − b: the forward's output without its bias.
+at::Tensor withoutBias(const at::Tensor& z, const at::Tensor& b) {
+  return b.defined() ? z - perChannel(b, z) : z;
+}
+
+at::Tensor plusBias(const at::Tensor& t, const at::Tensor& b) {
+  return b.defined() ? t + perChannel(b, t) : t;
+}
+
+// One sample's shape of x: for the terms every sample shares (fan-in, bounds).
+std::vector<int64_t> oneSample(const at::Tensor& x) {
+  std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
+  shape[0] = 1;
+  return shape;
 }
 
 }  // namespace
@@ -118,7 +141,7 @@ at::Tensor propagateAffine(const Rule& rule, const AffineContext& c, const at::T
     }
     case RuleKind::kZPlus: {
       // z⁺: d = W⁺x⁺ + b⁺ + W⁻x⁻, s = R/stab(d), R_in = x⁺ ⊙ W⁺ᵀs + x⁻ ⊙ W⁻ᵀs
-      const SignSplit xs(x);
+      const SignSplit xs(x, c.input_nonnegative);
       at::Tensor d = op.forward(xs.pos, wt.w_pos, wt.b_pos);
       if (xs.neg.defined()) d = d + op.forward(xs.neg, wt.w_neg);
       const at::Tensor s = R / stabilize(d, c.stabilizer);
@@ -129,21 +152,21 @@ at::Tensor propagateAffine(const Rule& rule, const AffineContext& c, const at::T
     case RuleKind::kAlphaBeta: {
       // p = W⁺x⁺ + b⁺ + W⁻x⁻, n = W⁻x⁺ + b⁻ + W⁺x⁻, s_p = R/stab(p), s_n = R/stab(n),
       // R_in = α(x⁺⊙W⁺ᵀs_p + x⁻⊙W⁻ᵀs_p) − β(x⁺⊙W⁻ᵀs_n + x⁻⊙W⁺ᵀs_n)
-      const SignSplit xs(x);
-      at::Tensor p = op.forward(xs.pos, wt.w_pos, wt.b_pos);
-      at::Tensor n = op.forward(xs.pos, wt.w_neg, wt.b_neg);
-      if (xs.neg.defined()) {
-        p = p + op.forward(xs.neg, wt.w_neg);
-        n = n + op.forward(xs.neg, wt.w_pos);
+      const SignSplit xs(x, c.input_nonnegative);
+      if (!xs.neg.defined()) {
+        // x ≥ 0: p = W⁺x + b⁺, n = W⁻x + b⁻, R_in = x ⊙ (αW⁺ᵀs_p − βW⁻ᵀs_n). Both are
+        // computed directly: a neuron with little negative input has n ≈ 0 and a huge
+        // s_n, which any rewriting through z or W = W⁺ + W⁻ would cancel badly.
+        const at::Tensor sp = R / stabilize(op.forward(x, wt.w_pos, wt.b_pos), c.stabilizer);
+        const at::Tensor sn = R / stabilize(op.forward(x, wt.w_neg, wt.b_neg), c.stabilizer);
+        return x * (T(sp, wt.w_pos) * rule.alpha - T(sn, wt.w_neg) * rule.beta);
       }
+      at::Tensor p = op.forward(xs.pos, wt.w_pos, wt.b_pos) + op.forward(xs.neg, wt.w_neg);
+      at::Tensor n = op.forward(xs.pos, wt.w_neg, wt.b_neg) + op.forward(xs.neg, wt.w_pos);
       const at::Tensor sp = R / stabilize(p, c.stabilizer);
       const at::Tensor sn = R / stabilize(n, c.stabilizer);
-      at::Tensor positive = xs.pos * T(sp, wt.w_pos);
-      at::Tensor negative = xs.pos * T(sn, wt.w_neg);
-      if (xs.neg.defined()) {
-        positive = positive + xs.neg * T(sp, wt.w_neg);
-        negative = negative + xs.neg * T(sn, wt.w_pos);
-      }
+      const at::Tensor positive = xs.pos * T(sp, wt.w_pos) + xs.neg * T(sp, wt.w_neg);
+      const at::Tensor negative = xs.pos * T(sn, wt.w_neg) + xs.neg * T(sn, wt.w_pos);
       return positive * rule.alpha - negative * rule.beta;
     }
     case RuleKind::kGamma: {
@@ -151,46 +174,62 @@ at::Tensor propagateAffine(const Rule& rule, const AffineContext& c, const at::T
       // s_p = [z>0]·R/stab(p), s_n = [z<0]·R/stab(n),
       // R_in = x⁺⊙(Aᵀs_p + Bᵀs_n) + x⁻⊙(Bᵀs_p + Aᵀs_n)
       const double g = rule.gamma;
+      const at::Tensor R_pos = R * (c.z > 0).to(R.scalar_type());
+      const at::Tensor R_neg = R * (c.z < 0).to(R.scalar_type());
+      const SignSplit xs(x, c.input_nonnegative);
+      if (!xs.neg.defined()) {
+        // x ≥ 0: with q = W⁺x and Wx = z − b, p = z + γ(q + b⁺) and
+        // n = z + γ(Wx − q + b⁻); Aᵀs_p + Bᵀs_n = Wᵀ(s_p + (1+γ)s_n) + γW⁺ᵀ(s_p − s_n):
+        // one convolution and two transposed ones beyond the forward.
+        const at::Tensor q = op.forward(x, wt.w_pos);
+        const at::Tensor p = c.z + plusBias(q, wt.b_pos) * g;
+        const at::Tensor n = c.z + plusBias(withoutBias(c.z, wt.b) - q, wt.b_neg) * g;
+        const at::Tensor sp = R_pos / stabilize(p, c.stabilizer);
+        const at::Tensor sn = R_neg / stabilize(n, c.stabilizer);
+        return x * (T(sp + sn * (1.0 + g), wt.w) + T(sp - sn, wt.w_pos) * g);
+      }
       const at::Tensor A = wt.w + wt.w_pos * g, B = wt.w + wt.w_neg * g;
       const at::Tensor bp = wt.b.defined() ? wt.b + wt.b_pos * g : at::Tensor();
       const at::Tensor bn = wt.b.defined() ? wt.b + wt.b_neg * g : at::Tensor();
-      const SignSplit xs(x);
-      at::Tensor p = op.forward(xs.pos, A, bp);
-      at::Tensor n = op.forward(xs.pos, B, bn);
-      if (xs.neg.defined()) {
-        p = p + op.forward(xs.neg, B);
-        n = n + op.forward(xs.neg, A);
-      }
-      const at::Tensor R_pos = R * (c.z > 0).to(R.scalar_type());
-      const at::Tensor R_neg = R * (c.z < 0).to(R.scalar_type());
+      const at::Tensor p = op.forward(xs.pos, A, bp) + op.forward(xs.neg, B);
+      const at::Tensor n = op.forward(xs.pos, B, bn) + op.forward(xs.neg, A);
       const at::Tensor sp = R_pos / stabilize(p, c.stabilizer);
       const at::Tensor sn = R_neg / stabilize(n, c.stabilizer);
-      at::Tensor r = xs.pos * (T(sp, A) + T(sn, B));
-      if (xs.neg.defined()) r = r + xs.neg * (T(sp, B) + T(sn, A));
-      return r;
+      return xs.pos * (T(sp, A) + T(sn, B)) + xs.neg * (T(sp, B) + T(sn, A));
     }
     case RuleKind::kBox: {
-      // z^B: d = Wx − W⁺l − W⁻h, s = R/stab(d), R_in = x⊙Wᵀs − l⊙W⁺ᵀs − h⊙W⁻ᵀs
+      // z^B: d = Wx − W⁺l − W⁻h, s = R/stab(d), R_in = x⊙Wᵀs − l⊙W⁺ᵀs − h⊙W⁻ᵀs.
+      // Wx = z − b; W⁺l + W⁻h is the same for every sample (one sample's worth is
+      // computed); W⁻ᵀs = Wᵀs − W⁺ᵀs: two transposed convolutions. For inputs within
+      // [l, h], d ≥ 0 and none of this cancels.
       if (!c.bounds)
         throw ConfigError("the box rule (z^B) applies only to the layer reading the image");
-      const at::Tensor l = c.bounds->low.expand_as(x).contiguous();
-      const at::Tensor h = c.bounds->high.expand_as(x).contiguous();
-      const at::Tensor d = op.forward(x, wt.w) - op.forward(l, wt.w_pos) - op.forward(h, wt.w_neg);
-      const at::Tensor s = R / stabilize(d, c.stabilizer);
-      return x * T(s, wt.w) - l * T(s, wt.w_pos) - h * T(s, wt.w_neg);
+      const at::Tensor l = c.bounds->low, h = c.bounds->high;
+      const at::Tensor bounds_term = op.forward(l.expand(oneSample(x)).contiguous(), wt.w_pos) +
+                                     op.forward(h.expand(oneSample(x)).contiguous(), wt.w_neg);
+      const at::Tensor s = R / stabilize(withoutBias(c.z, wt.b) - bounds_term, c.stabilizer);
+      const at::Tensor all = T(s, wt.w), positive = T(s, wt.w_pos);
+      return x * all - l * positive - h * (all - positive);
     }
     case RuleKind::kFlat: {
       // flat: d = the map on an all-ones input with all-ones weights, no bias (the
-      // in-bounds fan-in); R_in = 1ᵀ(R/stab(d)), not multiplied by x
+      // in-bounds fan-in, the same for every sample); R_in = 1ᵀ(R/stab(d)), not
+      // multiplied by x. With all-ones weights every input channel receives the same
+      // sum, so the transpose runs on the channel sum with a one-channel kernel.
       const at::Tensor ones_w = at::ones_like(wt.w);
-      const at::Tensor d = op.forward(at::ones_like(x), ones_w);
-      return T(R / stabilize(d, c.stabilizer), ones_w);
+      const at::Tensor d = op.forward(at::ones(oneSample(x), x.options()), ones_w);
+      const at::Tensor s = R / stabilize(d, c.stabilizer);
+      if (op.kind == LayerKind::kLinear) return s.sum(-1, true).expand(sizes).contiguous();
+      if (op.shape.groups != 1) return T(s, ones_w);
+      std::vector<int64_t> kernel(wt.w.sizes().begin(), wt.w.sizes().end());
+      kernel[0] = kernel[1] = 1;
+      return T(s.sum(1, true), at::ones(kernel, wt.w.options())).expand(sizes).contiguous();
     }
     case RuleKind::kWSquare: {
       // w²: d = (W²)·1 + b², R_in = (W²)ᵀ(R/stab(d))
       const at::Tensor w2 = wt.w * wt.w;
-      const at::Tensor d =
-          op.forward(at::ones_like(x), w2, wt.b.defined() ? wt.b * wt.b : at::Tensor());
+      const at::Tensor d = op.forward(at::ones(oneSample(x), x.options()), w2,
+                                      wt.b.defined() ? wt.b * wt.b : at::Tensor());
       return T(R / stabilize(d, c.stabilizer), w2);
     }
     default:

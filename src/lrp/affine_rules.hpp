@@ -44,6 +44,7 @@ struct AffineContext {
   const at::Tensor& z;  // its output Wx + b (batch norm folded)
   double stabilizer = 1e-6;
   const InputBounds* bounds = nullptr;  // for z^B
+  bool input_nonnegative = false;       // x ≥ 0 by construction (after a ReLU)
 };
 
 // Relevance at the layer's input from relevance R at its output.

@@ -99,6 +99,7 @@ Explainer::Explainer(const torch::jit::Module& module, const std::string& source
     throw ConfigError("LRP computes in float32 or float64");
   device_ = c10::Device(options_.device);
   rules_ = assignRules(graph_, options_.composite);
+  markNonNegativeInputs();
   ops_.resize(graph_.layers.size());
   weights_.resize(graph_.layers.size());
   for (const Layer& layer : graph_.layers) {
@@ -123,6 +124,39 @@ Explainer::Explainer(const torch::jit::Module& module, const std::string& source
     bounds_ = InputBounds{((0.0 - mean) / std).view({1, channels, 1, 1}),
                           ((1.0 - mean) / std).view({1, channels, 1, 1})};
   }
+}
+
+// Which layers read an input that is ≥ 0 by construction (a ReLU's output, pooled,
+// reshaped, added or concatenated), so their rules can skip the x⁻ terms unchecked.
+void Explainer::markNonNegativeInputs() {
+  static const std::set<std::string> kNonNegative = {"aten::relu", "aten::relu_", "aten::relu6"};
+  std::unordered_map<const Value*, bool> nonnegative{{graph_.input, false}};
+  input_nonnegative_.assign(graph_.layers.size(), false);
+  for (const Layer& layer : graph_.layers) {
+    bool inputs = true;
+    for (const Value* in : layer.inputs)
+      inputs = inputs && nonnegative[in];
+    input_nonnegative_[layer.index] = nonnegative[layer.inputs[0]];
+    switch (layer.kind) {
+      case LayerKind::kConvolution:
+      case LayerKind::kLinear:
+        nonnegative[layer.output] = false;
+        break;
+      case LayerKind::kActivation:
+        nonnegative[layer.output] = kNonNegative.count(layer.op) > 0;
+        break;
+      default:
+        nonnegative[layer.output] = inputs;
+    }
+  }
+}
+
+AffineContext Explainer::contextFor(const Layer& layer, const AffineWeights& weights,
+                                    const at::Tensor& x, const at::Tensor& z) const {
+  AffineContext context{ops_[layer.index], weights, x, z, options_.stabilizer};
+  if (bounds_ && layer.inputs[0] == graph_.input) context.bounds = &*bounds_;
+  context.input_nonnegative = input_nonnegative_[layer.index];
+  return context;
 }
 
 at::Tensor Explainer::runLayer(const Layer& layer, const std::vector<c10::IValue>& inputs) const {
@@ -265,13 +299,15 @@ at::Tensor Explainer::contrastiveAtLastLayer(const Activations& activations,
 }
 
 at::Tensor Explainer::backwardFrom(int start_layer, RelevanceMap relevance,
-                                   const Activations& activations,
-                                   std::vector<at::Tensor>* kept) const {
+                                   Activations& activations, std::vector<at::Tensor>* kept) const {
   const double stab = options_.stabilizer;
   for (int i = start_layer; i >= 0; --i) {
     const Layer& layer = graph_.layers[i];
     auto found = relevance.find(layer.output);
-    if (found == relevance.end()) continue;  // a branch the target does not depend on
+    if (found == relevance.end()) {  // a branch the target does not depend on
+      activations.tensors.erase(layer.output);
+      continue;
+    }
     const at::Tensor R = std::move(found->second);
     relevance.erase(found);
     if (kept) (*kept)[i] = R;
@@ -314,6 +350,8 @@ at::Tensor Explainer::backwardFrom(int start_layer, RelevanceMap relevance,
         break;
       }
     }
+    // Every reader of this output comes later in execution order, so is done: free it.
+    activations.tensors.erase(layer.output);
   }
   auto found = relevance.find(graph_.input);
   return found != relevance.end() ? found->second

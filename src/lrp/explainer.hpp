@@ -75,19 +75,23 @@ class Explainer {
  private:
   at::Tensor backwardFrom(int start_layer,
                           std::unordered_map<const torch::jit::Value*, at::Tensor> relevance,
-                          const Activations& activations, std::vector<at::Tensor>* kept) const;
+                          Activations& activations, std::vector<at::Tensor>* kept) const;
+  AffineContext contextFor(const Layer& layer, const AffineWeights& weights, const at::Tensor& x,
+                           const at::Tensor& z) const;
   at::Tensor contrastiveAtLastLayer(const Activations& activations,
                                     const std::vector<int64_t>& targets,
                                     at::Tensor* explained) const;
   at::Tensor runLayer(const Layer& layer, const std::vector<c10::IValue>& inputs) const;
+  void markNonNegativeInputs();
 
   LayerGraph graph_;
   ExplainerOptions options_;
   c10::Device device_{c10::kCPU};
   std::vector<Rule> rules_;
-  std::vector<AffineOp> ops_;           // by layer index (affine layers)
-  std::vector<AffineWeights> weights_;  // by layer index (affine layers)
-  std::optional<InputBounds> bounds_;   // when a box rule is used
+  std::vector<AffineOp> ops_;            // by layer index (affine layers)
+  std::vector<AffineWeights> weights_;   // by layer index (affine layers)
+  std::optional<InputBounds> bounds_;    // when a box rule is used
+  std::vector<bool> input_nonnegative_;  // by layer index: its input is ≥ 0 by construction
   std::unordered_map<const torch::jit::Node*, int> layer_of_node_;
   std::unordered_map<const torch::jit::Node*, bool> skipped_nodes_;  // folded into a layer
 };

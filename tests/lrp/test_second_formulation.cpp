@@ -31,7 +31,8 @@ at::Tensor gradientOnly(const Fn& f, const at::Tensor& v, const at::Tensor& s) {
 struct Case {
   std::string name;
   LayerKind kind;
-  bool relu_input;  // x ≥ 0 (after a ReLU) or mixed signs
+  bool relu_input;         // x ≥ 0 (after a ReLU) or mixed signs
+  bool ungrouped = false;  // groups 1, stride 1, non-square kernel and padding
 };
 
 void PrintTo(const Case& c, std::ostream* os) {
@@ -44,7 +45,12 @@ class SecondFormulation : public ::testing::TestWithParam<Case> {
     torch::manual_seed(7);
     const Case& c = GetParam();
     layer_.kind = c.kind;
-    if (c.kind == LayerKind::kConvolution) {
+    if (c.kind == LayerKind::kConvolution && c.ungrouped) {
+      layer_.weight = at::randn({5, 4, 5, 3}, at::kDouble);
+      layer_.bias = at::randn({5}, at::kDouble) * 0.1;
+      layer_.convolution = {{1, 1}, {2, 1}, {1, 1}, 1};
+      x_ = at::randn({2, 4, 7, 6}, at::kDouble);
+    } else if (c.kind == LayerKind::kConvolution) {
       // Odd sizes, stride 2, padding 1, dilation 2, groups 2: the transposed
       // convolution's output padding and grouping are exercised.
       layer_.weight = at::randn({6, 2, 3, 3}, at::kDouble);
@@ -72,10 +78,14 @@ class SecondFormulation : public ::testing::TestWithParam<Case> {
     const int64_t channels = x_.size(1);
     std::vector<int64_t> bound_shape(x_.dim(), 1);
     bound_shape[1] = channels;
-    const InputBounds bounds{-at::rand(bound_shape, at::kDouble) - 0.5,
-                             at::rand(bound_shape, at::kDouble) + 0.5};
+    // Inputs lie within the bounds, as pixels do (randn is within ±4.5 here).
+    const InputBounds bounds{-at::rand(bound_shape, at::kDouble) - 4.5,
+                             at::rand(bound_shape, at::kDouble) + 4.5};
     const double e = 1e-6;
-    const at::Tensor engine = propagateAffine(rule, AffineContext{op_, w, x_, z, e, &bounds}, R);
+    AffineContext context{op_, w, x_, z, e, &bounds};
+    // After a ReLU the engine knows x ≥ 0 and takes the cheaper forms of the rules.
+    context.input_nonnegative = GetParam().relu_input;
+    const at::Tensor engine = propagateAffine(rule, context, R);
     const at::Tensor reference = secondFormulation(rule, w, z, R, bounds, e);
     const double error = relativeError(engine, reference);
     worst_ = std::max(worst_, error);
@@ -166,12 +176,15 @@ TEST_P(SecondFormulation, EveryAffineRule) {
   std::cout << "[ measured ] worst relative difference between formulations: " << worst_ << "\n";
 }
 
-INSTANTIATE_TEST_SUITE_P(Layers, SecondFormulation,
-                         ::testing::Values(Case{"ConvReluInput", LayerKind::kConvolution, true},
-                                           Case{"ConvMixedInput", LayerKind::kConvolution, false},
-                                           Case{"LinearReluInput", LayerKind::kLinear, true},
-                                           Case{"LinearMixedInput", LayerKind::kLinear, false}),
-                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(
+    Layers, SecondFormulation,
+    ::testing::Values(Case{"ConvReluInput", LayerKind::kConvolution, true},
+                      Case{"UngroupedConvReluInput", LayerKind::kConvolution, true, true},
+                      Case{"UngroupedConvMixedInput", LayerKind::kConvolution, false, true},
+                      Case{"ConvMixedInput", LayerKind::kConvolution, false},
+                      Case{"LinearReluInput", LayerKind::kLinear, true},
+                      Case{"LinearMixedInput", LayerKind::kLinear, false}),
+    [](const auto& info) { return info.param.name; });
 
 // LRP-0 through a whole ReLU net (stabiliser off) is gradient × input: max-pool
 // winner, residual adds and folded batch norm included.

@@ -1,15 +1,30 @@
-// deepbug-bench: benchmarks that print JSON. Subcommands: classify, and pipeline in
+// deepbug-bench: benchmarks that print JSON. Subcommands: classify, lrp, and pipeline in
 // builds with GStreamer.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "bench_classify.hpp"
+#include "bench_lrp.hpp"
 #ifdef DEEPBUG_BENCH_PIPELINE
 #include "bench_pipeline.hpp"
 #endif
 #include "core/cli_main.hpp"
 
 namespace {
+
+std::vector<std::pair<std::string, std::string>> parseModelSpecs(
+    const std::vector<std::string>& specs) {
+  std::vector<std::pair<std::string, std::string>> models;
+  for (const std::string& spec : specs) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw deepbug::ConfigError("--model '" + spec + "' is not NAME=PATH",
+                                 "e.g. --model alexnet=build/fixtures/alexnet.pt");
+    }
+    models.emplace_back(spec.substr(0, eq), spec.substr(eq + 1));
+  }
+  return models;
+}
 
 int run(int argc, char** argv) {
   CLI::App app{"DeepBug benchmarks; each prints one JSON document."};
@@ -30,6 +45,21 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   classify_cmd->add_option("--frame-width", classify.frame_width)->capture_default_str();
   classify_cmd->add_option("--frame-height", classify.frame_height)->capture_default_str();
+
+  deepbug::bench::LrpBenchOptions lrp;
+  std::vector<std::string> lrp_models;
+  CLI::App* lrp_cmd =
+      app.add_subcommand("lrp", "LRP time as a multiple of the engine's forward pass");
+  lrp_cmd->add_option("--model", lrp_models, "NAME=PATH of a TorchScript model (repeatable)")
+      ->required();
+  lrp_cmd->add_option("--composite", lrp.composites, "Composites")->capture_default_str();
+  lrp_cmd->add_option("--batch", lrp.batches, "Batch sizes (peak memory at the last)")
+      ->capture_default_str();
+  lrp_cmd->add_option("--repeats", lrp.repeats, "Interleaved forward/LRP pairs")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  lrp_cmd->add_option("--threads", lrp.threads, "Intra-op threads, 0 = all cores");
+  lrp_cmd->add_option("--input-size", lrp.input_size)->capture_default_str();
 
 #ifdef DEEPBUG_BENCH_PIPELINE
   deepbug::bench::PipelineBenchOptions pipeline;
@@ -54,15 +84,12 @@ int run(int argc, char** argv) {
   }
 
   if (classify_cmd->parsed()) {
-    for (const std::string& spec : model_specs) {
-      const auto eq = spec.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        throw deepbug::ConfigError("--model '" + spec + "' is not NAME=PATH",
-                                   "e.g. --model alexnet=build/fixtures/alexnet.pt");
-      }
-      classify.models.emplace_back(spec.substr(0, eq), spec.substr(eq + 1));
-    }
+    classify.models = parseModelSpecs(model_specs);
     std::cout << deepbug::bench::benchClassify(classify).dump(2) << std::endl;
+  }
+  if (lrp_cmd->parsed()) {
+    lrp.models = parseModelSpecs(lrp_models);
+    std::cout << deepbug::bench::benchLrp(lrp).dump(2) << std::endl;
   }
 #ifdef DEEPBUG_BENCH_PIPELINE
   if (pipeline_cmd->parsed()) {
