@@ -1,4 +1,4 @@
-// The shared shape of every program's main(): passive OpenMP waiting, and errors
+// The shared shape of every program's main(): passive OpenMP waiting, heap reuse, and errors
 // turned into one clear message and a documented exit code.
 #pragma once
 
@@ -15,6 +15,7 @@ namespace deepbug {
 template <typename Body>
 int guardedMain(const char* program, char** argv, Body&& body) {
   preferPassiveOpenMpWait(argv);
+  keepFreedMemoryForReuse();
   try {
     return body();
   } catch (const Error& error) {

@@ -1,6 +1,9 @@
 #include "core/runtime.hpp"
 
+#include <malloc.h>
 #include <unistd.h>
+
+#include <climits>
 
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
@@ -19,6 +22,11 @@ void preferPassiveOpenMpWait(char** argv) {
   if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
   execv("/proc/self/exe", argv);
   // exec failed (no /proc): carry on with spinning threads rather than not at all.
+}
+
+void keepFreedMemoryForReuse() {
+  mallopt(M_MMAP_MAX, 0);              // large blocks come from the heap too
+  mallopt(M_TRIM_THRESHOLD, INT_MAX);  // and stay there once freed
 }
 
 namespace {

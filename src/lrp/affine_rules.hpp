@@ -16,9 +16,10 @@ struct AffineOp {
 
   at::Tensor forward(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b = {}) const;
   // Wᵀs, the vector–Jacobian product with respect to the input: the transposed
-  // convolution with the same stride, padding, dilation and groups.
+  // convolution with the same stride, padding, dilation and groups, giving back the
+  // size of `input_like` (whose values are not read).
   at::Tensor transposed(const at::Tensor& s, const at::Tensor& w,
-                        at::IntArrayRef input_sizes) const;
+                        const at::Tensor& input_like) const;
 };
 
 // A layer's weights in the computation's dtype and device, batch norm folded in, and
@@ -48,7 +49,8 @@ struct AffineContext {
 };
 
 // Relevance at the layer's input from relevance R at its output.
-at::Tensor propagateAffine(const Rule& rule, const AffineContext& context, const at::Tensor& R);
+// R is taken by value so that a caller that moves it in frees it early.
+at::Tensor propagateAffine(const Rule& rule, const AffineContext& context, at::Tensor R);
 
 // stab(d) = d + e·sign(d) with sign(0) = +1.
 at::Tensor stabilize(const at::Tensor& d, double e);

@@ -286,13 +286,7 @@ at::Tensor Explainer::contrastiveAtLastLayer(const Activations& activations,
         prepareAffineWeights(folded_layer, rules_[last], options_.dtype, device_);
     const at::Tensor xg = x.index_select(0, rows);
     const at::Tensor zg = ops_[last].forward(xg, folded.w, folded.b);
-    AffineContext context{ops_[last],
-                          folded,
-                          xg,
-                          zg,
-                          options_.stabilizer,
-                          bounds_ && layer.inputs[0] == graph_.input ? &*bounds_ : nullptr};
-    r_in.index_copy_(0, rows, propagateAffine(rules_[last], context, zg));
+    r_in.index_copy_(0, rows, propagateAffine(rules_[last], contextFor(layer, folded, xg, zg), zg));
     explained->index_copy_(0, rows, zg.flatten(1).sum(1));
   }
   return r_in;
@@ -308,7 +302,7 @@ at::Tensor Explainer::backwardFrom(int start_layer, RelevanceMap relevance,
       activations.tensors.erase(layer.output);
       continue;
     }
-    const at::Tensor R = std::move(found->second);
+    at::Tensor R = std::move(found->second);
     relevance.erase(found);
     if (kept) (*kept)[i] = R;
     const Rule& rule = rules_[i];
@@ -317,10 +311,9 @@ at::Tensor Explainer::backwardFrom(int start_layer, RelevanceMap relevance,
     switch (layer.kind) {
       case LayerKind::kConvolution:
       case LayerKind::kLinear: {
-        AffineContext context{
-            ops_[i], weights_[i], x,
-            out,     stab,        layer.inputs[0] == graph_.input && bounds_ ? &*bounds_ : nullptr};
-        accumulate(relevance, layer.inputs[0], propagateAffine(rule, context, R));
+        // R moves in: the rule drops it once its signals are computed (peak memory).
+        accumulate(relevance, layer.inputs[0],
+                   propagateAffine(rule, contextFor(layer, weights_[i], x, out), std::move(R)));
         break;
       }
       case LayerKind::kActivation:

@@ -43,7 +43,8 @@ double activationMiB(const lrp::Activations& activations) {
 }  // namespace
 
 nlohmann::json benchLrp(const LrpBenchOptions& options) {
-  if (options.threads > 0) setIntraOpThreads(options.threads);
+  // Debian's LibTorch starts with one intra-op thread: use every core unless told.
+  setIntraOpThreads(options.threads > 0 ? options.threads : runtimeInfo().cores);
   c10::InferenceMode guard;
   nlohmann::json results = nlohmann::json::array();
   for (const auto& [name, path] : options.models) {
