@@ -33,20 +33,22 @@ at::Tensor epsilonFor(const Rule& rule, const at::Tensor& z) {
   return (z.pow(2).flatten(1).mean(1).sqrt() * rule.epsilon).view(shape);
 }
 
-// A per-output-channel vector shaped to broadcast over a layer output like `like`.
-at::Tensor perChannel(const at::Tensor& v, const at::Tensor& like) {
+// A per-output vector (a bias) shaped to broadcast over a layer output: outputs are
+// dim 1 of a convolution's result and the last dim of a linear layer's.
+at::Tensor perOutput(const AffineOp& op, const at::Tensor& v, const at::Tensor& like) {
+  if (op.kind == LayerKind::kLinear) return v;
   std::vector<int64_t> shape(like.dim(), 1);
   shape[1] = -1;
-  return like.dim() == 2 ? v : v.view(shape);
+  return v.view(shape);
 }
 
 // Wx = z − b: the forward's output without its bias.
-at::Tensor withoutBias(const at::Tensor& z, const at::Tensor& b) {
-  return b.defined() ? z - perChannel(b, z) : z;
+at::Tensor withoutBias(const AffineOp& op, const at::Tensor& z, const at::Tensor& b) {
+  return b.defined() ? z - perOutput(op, b, z) : z;
 }
 
-at::Tensor plusBias(const at::Tensor& t, const at::Tensor& b) {
-  return b.defined() ? t + perChannel(b, t) : t;
+at::Tensor plusBias(const AffineOp& op, const at::Tensor& t, const at::Tensor& b) {
+  return b.defined() ? t + perOutput(op, b, t) : t;
 }
 
 // One sample's shape of x: for the terms every sample shares (fan-in, bounds).
@@ -179,7 +181,7 @@ at::Tensor propagateAffine(const Rule& rule, const AffineContext& c, at::Tensor 
         // Aᵀs_p + Bᵀs_n = Wᵀ(s_p + (1+γ)s_n) + γW⁺ᵀ(s_p − s_n):
         // one convolution and two transposed ones beyond the forward.
         auto [to_w, to_w_pos] =
-            gammaSignals(R, c.z, plusBias(op.forward(x, wt.w_pos), wt.b_pos), g, c.stabilizer);
+            gammaSignals(R, c.z, plusBias(op, op.forward(x, wt.w_pos), wt.b_pos), g, c.stabilizer);
         R.reset();
         at::Tensor r = T(to_w, wt.w);
         to_w.reset();
@@ -206,7 +208,7 @@ at::Tensor propagateAffine(const Rule& rule, const AffineContext& c, at::Tensor 
       const at::Tensor l = c.bounds->low, h = c.bounds->high;
       const at::Tensor bounds_term = op.forward(l.expand(oneSample(x)).contiguous(), wt.w_pos) +
                                      op.forward(h.expand(oneSample(x)).contiguous(), wt.w_neg);
-      const at::Tensor s = R / stabilize(withoutBias(c.z, wt.b) - bounds_term, c.stabilizer);
+      const at::Tensor s = R / stabilize(withoutBias(op, c.z, wt.b) - bounds_term, c.stabilizer);
       const at::Tensor all = T(s, wt.w), positive = T(s, wt.w_pos);
       return x * all - l * positive - h * (all - positive);
     }

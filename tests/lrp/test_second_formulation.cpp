@@ -32,7 +32,7 @@ struct Case {
   std::string name;
   LayerKind kind;
   bool relu_input;         // x ≥ 0 (after a ReLU) or mixed signs
-  bool ungrouped = false;  // groups 1, stride 1, non-square kernel and padding
+  bool ungrouped = false;  // conv: groups 1, odd kernel and padding; linear: 3-D input
 };
 
 void PrintTo(const Case& c, std::ostream* os) {
@@ -60,7 +60,8 @@ class SecondFormulation : public ::testing::TestWithParam<Case> {
     } else {
       layer_.weight = at::randn({5, 7}, at::kDouble);
       layer_.bias = at::randn({5}, at::kDouble) * 0.1;
-      x_ = at::randn({3, 7}, at::kDouble);
+      // A linear layer may read [N, *, features]; its outputs are then the last dim.
+      x_ = c.ungrouped ? at::randn({3, 4, 7}, at::kDouble) : at::randn({3, 7}, at::kDouble);
     }
     if (c.relu_input) x_ = x_.clamp_min(0);
     op_ = AffineOp{layer_.kind, layer_.convolution};
@@ -183,6 +184,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"UngroupedConvMixedInput", LayerKind::kConvolution, false, true},
                       Case{"ConvMixedInput", LayerKind::kConvolution, false},
                       Case{"LinearReluInput", LayerKind::kLinear, true},
+                      Case{"Linear3dReluInput", LayerKind::kLinear, true, true},
                       Case{"LinearMixedInput", LayerKind::kLinear, false}),
     [](const auto& info) { return info.param.name; });
 
