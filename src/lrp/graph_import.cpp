@@ -256,7 +256,6 @@ class Importer {
     layer.output = output;
     producer_[output] = layer.index;
     path_.insert(output);
-    folded_.insert(output->node());
   }
 
   void addAdd(Node* node) {
@@ -367,7 +366,6 @@ class Importer {
   std::string source_;
   std::set<const Value*> path_;
   std::map<const Value*, int> producer_;
-  std::set<const Node*> folded_;
   std::set<const Node*> normalisers_;
 };
 
