@@ -6,14 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "metrics/localization.hpp"
+#include "metrics/region_boxes_csv.hpp"
 
 namespace deepbug::explain_tool {
 
 class RegionBoxes {
  public:
-  // Reads the boxes of `region` (e.g. "fight"). Throws deepbug::Error naming the file
-  // and line of a malformed row.
+  // Reads the boxes of `region` (e.g. "fight"); see metrics::readRegionBoxes.
   RegionBoxes(const std::string& csv_path, const std::string& region);
 
   // The boxes of an image, matched by its path relative to the CSV's folder or by the

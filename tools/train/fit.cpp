@@ -23,6 +23,7 @@
 #include "core/thread_budget.hpp"
 #include "image_folder.hpp"
 #include "io/frame_reader.hpp"
+#include "metrics/region_boxes_csv.hpp"
 #include "model/architectures.hpp"
 #include "model/model_loader.hpp"
 #include "model/model_metadata.hpp"
@@ -83,30 +84,13 @@ void restoreOptions(FitOptions& o, const json& j, int epochs_override) {
   o.train = j.value("train", "all");
 }
 
-// "class/file" → box, for the rows of `region` in a boxes CSV (image,region,x,y,w,h).
+// "class/file" → the first box of `region` in a boxes CSV.
 std::unordered_map<std::string, cv::Rect2d> readBoxes(const std::string& path,
                                                       const std::string& region) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError("cannot read boxes file '" + path + "'", "check --crop-boxes");
   std::unordered_map<std::string, cv::Rect2d> boxes;
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    std::stringstream row(line);
-    std::string image, name, x, y, w, h;
-    std::getline(row, image, ',');
-    std::getline(row, name, ',');
-    std::getline(row, x, ',');
-    std::getline(row, y, ',');
-    std::getline(row, w, ',');
-    std::getline(row, h, ',');
-    if (name != region) continue;
-    try {
-      boxes[image] = {std::stod(x), std::stod(y), std::stod(w), std::stod(h)};
-    } catch (const std::exception&) {
-      throw ConfigError("boxes file '" + path + "': malformed row '" + line + "'",
-                        "rows are image,region,x,y,w,h");
-    }
+  for (const auto& [image, regions] : metrics::readRegionBoxes(path, region)) {
+    const metrics::Box& b = regions.front();
+    boxes[image] = {b.x, b.y, b.width, b.height};
   }
   if (boxes.empty()) {
     throw ConfigError("boxes file '" + path + "' has no '" + region + "' rows",
