@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/thread_budget.hpp"
 
 namespace deepbug::stream {
 namespace fs = std::filesystem;
@@ -216,6 +217,60 @@ bool validSourceName(const std::string& name) {
   });
 }
 
+void readExplain(const Reader& r, const YAML::Node& node, StreamConfig& config) {
+  r.requireMap(node, "explain");
+  r.checkKeys(
+      node, "explain",
+      {"enabled",   "target",           "composite",     "rules",       "init",    "mode",
+       "device",    "threshold_on",     "threshold_off", "min_frames",  "every_n", "top_k",
+       "max_rate",  "max_event_frames", "batch_size",    "concurrency", "threads", "max_in_flight",
+       "snapshots", "relevance_npy"});
+  ExplainConfig& e = config.explain;
+  e.enabled = true;  // a section turns it on unless it says otherwise
+  if (node["enabled"]) e.enabled = r.boolean(node["enabled"], "enabled");
+  if (node["target"]) e.target = r.text(node["target"], "target");
+  if (node["composite"]) e.composite = r.text(node["composite"], "composite");
+  if (node["rules"]) {
+    if (!node["rules"].IsSequence()) {
+      r.fail(node["rules"], "'rules' must be a list of LAYER=RULE overrides",
+             "e.g. rules: [\"0=zbox\", \"fc1=epsilon:0.25\"]");
+    }
+    for (const YAML::Node& rule : node["rules"])
+      e.rules.push_back(r.text(rule, "rules"));
+  }
+  if (node["init"]) e.init = r.choice(node["init"], "init", {"logit", "one", "contrastive"});
+  if (node["mode"]) e.mode = r.choice(node["mode"], "mode", {"auto", "archive", "live"});
+  if (node["device"]) e.device = r.text(node["device"], "device");
+  if (node["threshold_on"]) e.threshold_on = r.number(node["threshold_on"], "threshold_on", 0, 1);
+  if (node["threshold_off"]) {
+    e.threshold_off = r.number(node["threshold_off"], "threshold_off", 0, 1);
+  }
+  if (e.threshold_off > e.threshold_on) {
+    r.fail(node["threshold_off"] ? node["threshold_off"] : node,
+           "explain.threshold_off is above threshold_on",
+           "an event opens at threshold_on and closes below threshold_off <= threshold_on");
+  }
+  auto count = [&](const char* key, int& value, long min, long max) {
+    if (node[key]) value = static_cast<int>(r.integer(node[key], key, min, max));
+  };
+  count("min_frames", e.min_frames, 1, 1000000);
+  count("every_n", e.every_n, 0, 1000000);
+  count("top_k", e.top_k, 1, 1000000);
+  count("max_event_frames", e.max_event_frames, 1, 1000000);
+  count("batch_size", e.batch_size, 1, 256);
+  count("concurrency", e.concurrency, 1, 64);
+  count("threads", e.threads, 1, 256);
+  count("max_in_flight", e.max_in_flight, 1, 256);
+  if (node["max_rate"]) e.max_rate = r.number(node["max_rate"], "max_rate", 0, 1e6);
+  if (e.max_event_frames < e.min_frames) {
+    r.fail(node["max_event_frames"] ? node["max_event_frames"] : node,
+           "explain.max_event_frames is below min_frames",
+           "a chunk of a long event must be at least one event long");
+  }
+  if (node["snapshots"]) e.snapshots = r.boolean(node["snapshots"], "snapshots");
+  if (node["relevance_npy"]) e.relevance_npy = r.boolean(node["relevance_npy"], "relevance_npy");
+}
+
 }  // namespace
 
 std::string expandEnvironment(const std::string& text, const std::string& where) {
@@ -263,7 +318,7 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
   const fs::path base = fs::absolute(file).parent_path();
   StreamConfig config;
   config.file = file;
-  r.checkKeys(root, "the config", {"sources", "model", "overlay", "outputs"});
+  r.checkKeys(root, "the config", {"sources", "model", "overlay", "explain", "outputs"});
 
   // sources
   const YAML::Node sources = root["sources"];
@@ -343,8 +398,10 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
   // overlay
   if (const YAML::Node overlay = root["overlay"]) {
     r.requireMap(overlay, "overlay");
-    r.checkKeys(overlay, "overlay",
-                {"enabled", "watch", "threshold", "show_label", "show_bar", "border_width"});
+    r.checkKeys(
+        overlay, "overlay",
+        {"enabled", "watch", "threshold", "show_label", "show_bar", "border_width", "heatmap_alpha",
+         "positive_only", "hold_frames", "fade", "picture_in_picture", "legend"});
     OverlayConfig& o = config.overlay;
     if (overlay["enabled"]) o.enabled = r.boolean(overlay["enabled"], "enabled");
     if (overlay["watch"]) o.watch = r.text(overlay["watch"], "watch");
@@ -353,6 +410,33 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
     if (overlay["show_bar"]) o.show_bar = r.boolean(overlay["show_bar"], "show_bar");
     if (overlay["border_width"]) {
       o.border_width = static_cast<int>(r.integer(overlay["border_width"], "border_width", 0, 256));
+    }
+    if (overlay["heatmap_alpha"]) {
+      o.heatmap_alpha = r.number(overlay["heatmap_alpha"], "heatmap_alpha", 0, 1);
+    }
+    if (overlay["positive_only"]) {
+      o.positive_only = r.boolean(overlay["positive_only"], "positive_only");
+    }
+    if (overlay["hold_frames"]) {
+      o.hold_frames = static_cast<int>(r.integer(overlay["hold_frames"], "hold_frames", 0, 100000));
+    }
+    if (overlay["fade"]) o.fade = r.boolean(overlay["fade"], "fade");
+    if (overlay["picture_in_picture"]) {
+      o.picture_in_picture = r.boolean(overlay["picture_in_picture"], "picture_in_picture");
+    }
+    if (overlay["legend"]) o.legend = r.boolean(overlay["legend"], "legend");
+  }
+
+  if (const YAML::Node explain = root["explain"]) {
+    readExplain(r, explain, config);
+    const ExplainConfig& e = config.explain;
+    if (e.enabled && config.model.threads > 0) {
+      try {
+        ThreadBudget().check(
+            {{"classify", 1, config.model.threads}, {"explain", e.concurrency, e.threads}});
+      } catch (const ConfigError& error) {
+        r.fail(explain, error.what(), error.hint());
+      }
     }
   }
 

@@ -39,6 +39,37 @@ struct OverlayConfig {
   bool show_label = true;
   bool show_bar = true;
   int border_width = 0;
+  // Heatmaps (from explain:)
+  double heatmap_alpha = 0.6;
+  bool positive_only = true;
+  int hold_frames = 12;
+  bool fade = true;
+  bool picture_in_picture = true;
+  bool legend = true;
+};
+
+// LRP explanations of the frames events select (the deepbugexplain element).
+struct ExplainConfig {
+  bool enabled = false;
+  std::string target;  // empty: overlay.watch, else the model's first label
+  std::string composite = "epsilon-plus-flat";
+  std::vector<std::string> rules;  // LAYER=RULE overrides
+  std::string init = "contrastive";
+  std::string mode = "auto";  // auto | archive | live
+  std::string device = "auto";
+  double threshold_on = 0.6;
+  double threshold_off = 0.4;
+  int min_frames = 3;
+  int every_n = 0;
+  int top_k = 1;
+  double max_rate = 0.0;
+  int max_event_frames = 300;
+  int batch_size = 1;
+  int concurrency = 1;
+  int threads = 1;
+  int max_in_flight = 2;
+  bool snapshots = true;       // frame, heatmap and overlay PNGs per explained frame
+  bool relevance_npy = false;  // and the relevance map as .npy
 };
 
 struct EncoderConfig {
@@ -60,6 +91,7 @@ struct StreamConfig {
   std::vector<SourceConfig> sources;
   ModelConfig model;
   OverlayConfig overlay;
+  ExplainConfig explain;
   OutputsConfig outputs;
 };
 

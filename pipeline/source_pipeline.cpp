@@ -3,8 +3,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sys/resource.h>
+
 #include "core/error.hpp"
+#include "core/thread_budget.hpp"
 #include "meta/classification_meta.hpp"
+#include "meta/relevance_meta.hpp"
 
 namespace deepbug::stream {
 namespace fs = std::filesystem;
@@ -35,6 +39,9 @@ json structureToJson(const GstStructure* s) {
       out[key] = g_value_get_uint64(value);
     } else if (G_VALUE_HOLDS_DOUBLE(value)) {
       out[key] = g_value_get_double(value);
+    } else if (G_VALUE_HOLDS_STRING(value)) {
+      const gchar* text = g_value_get_string(value);
+      out[key] = text ? text : "";
     }
   }
   return out;
@@ -100,8 +107,8 @@ GstElement* SourcePipeline::buildAnalysisBranch() {
     labels += (labels.empty() ? "" : ",") + label;
   g_object_set(classify_, "model", m.path.c_str(), "device", m.device.c_str(), "batch-size",
                static_cast<guint>(m.batch_size), "interval", static_cast<guint>(m.interval),
-               "threads", m.threads, "input-size", static_cast<guint>(m.input_size), "labels",
-               labels.c_str(), nullptr);
+               "threads", classifyThreads(), "input-size", static_cast<guint>(m.input_size),
+               "labels", labels.c_str(), nullptr);
   gst_util_set_object_arg(G_OBJECT(classify_), "precision", m.precision.c_str());
   gst_util_set_object_arg(G_OBJECT(classify_), "aspect", m.aspect.c_str());
   auto triple = [](const std::array<float, 3>& v) {
@@ -123,7 +130,58 @@ GstElement* SourcePipeline::buildAnalysisBranch() {
   GstPad* out = gst_element_get_static_pad(classify_, "src");
   gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::afterClassify, this, nullptr);
   gst_object_unref(out);
-  return classify_;
+  return config_.explain.enabled ? buildExplainStage(classify_) : classify_;
+}
+
+// Classification and LRP share the cores: unless told otherwise, classification gets
+// what the explain workers leave (ThreadBudget; config.cpp checks explicit settings).
+int SourcePipeline::classifyThreads() const {
+  if (config_.model.threads > 0 || !config_.explain.enabled) return config_.model.threads;
+  const ExplainConfig& e = config_.explain;
+  return std::max(1, ThreadBudget().cores() - e.concurrency * e.threads);
+}
+
+GstElement* SourcePipeline::buildExplainStage(GstElement* upstream) {
+  const ExplainConfig& e = config_.explain;
+  explain_ = make("deepbugexplain", "explain");
+  std::string rules;
+  for (const std::string& rule : e.rules)
+    rules += (rules.empty() ? "" : ",") + rule;
+  const std::string target = !e.target.empty() ? e.target : config_.overlay.watch;
+  g_object_set(
+      explain_, "target", target.c_str(), "composite", e.composite.c_str(), "rules", rules.c_str(),
+      "init", e.init.c_str(), "device", e.device.c_str(), "threshold-on", e.threshold_on,
+      "threshold-off", e.threshold_off, "min-frames", static_cast<guint>(e.min_frames), "every-n",
+      static_cast<guint>(e.every_n), "top-k", static_cast<guint>(e.top_k), "max-rate", e.max_rate,
+      "max-event-frames", static_cast<guint>(e.max_event_frames), "batch-size",
+      static_cast<guint>(e.batch_size), "concurrency", static_cast<guint>(e.concurrency), "threads",
+      static_cast<guint>(e.threads), "max-in-flight", static_cast<guint>(e.max_in_flight), nullptr);
+  gst_util_set_object_arg(G_OBJECT(explain_), "mode", e.mode.c_str());
+  if (!gst_element_link(upstream, explain_)) {
+    throw std::runtime_error("cannot link the explain stage of '" + source_.name + "'");
+  }
+  explain_outputs_ = std::make_unique<ExplainOutputs>(output_dir_, source_.name, config_);
+  GstPad* out = gst_element_get_static_pad(explain_, "src");
+  gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::afterExplain, this, nullptr);
+  gst_object_unref(out);
+  return explain_;
+}
+
+GstPadProbeReturn SourcePipeline::afterExplain(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+  auto* self = static_cast<SourcePipeline*>(data);
+  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+  if (deepbug_buffer_get_relevance_meta(buffer) == nullptr) return GST_PAD_PROBE_OK;
+  GstCaps* caps = gst_pad_get_current_caps(pad);
+  GstVideoInfo video;
+  const bool known = caps != nullptr && gst_video_info_from_caps(&video, caps);
+  if (caps != nullptr) gst_caps_unref(caps);
+  if (!known) return GST_PAD_PROBE_OK;
+  try {
+    self->explain_outputs_->onBuffer(buffer, video);
+  } catch (const std::exception& e) {
+    self->warn(std::string("snapshot not written: ") + e.what());
+  }
+  return GST_PAD_PROBE_OK;
 }
 
 void SourcePipeline::buildOutputBranch(GstElement* upstream) {
@@ -139,7 +197,9 @@ void SourcePipeline::buildOutputBranch(GstElement* upstream) {
       const OverlayConfig& o = config_.overlay;
       g_object_set(overlay_, "watch", o.watch.c_str(), "threshold", o.threshold, "show-label",
                    o.show_label, "show-bar", o.show_bar, "border-width",
-                   static_cast<guint>(o.border_width), nullptr);
+                   static_cast<guint>(o.border_width), "alpha", o.heatmap_alpha, "positive-only",
+                   o.positive_only, "hold-frames", static_cast<guint>(o.hold_frames), "fade",
+                   o.fade, "picture-in-picture", o.picture_in_picture, "legend", o.legend, nullptr);
       gst_element_link(tail, overlay_);
       tail = overlay_;
     }
@@ -303,6 +363,13 @@ void SourcePipeline::requestStop(const std::string& reason) {
 
 bool SourcePipeline::handleMessage(GstMessage* message) {
   switch (GST_MESSAGE_TYPE(message)) {
+    case GST_MESSAGE_ELEMENT: {
+      const GstStructure* s = gst_message_get_structure(message);
+      if (explain_outputs_ && s != nullptr && gst_structure_has_name(s, "deepbug-explain-event")) {
+        explain_outputs_->onEvent(s);
+      }
+      return false;
+    }
     case GST_MESSAGE_EOS:
       end_ns_ = g_get_monotonic_time() * 1000;
       return true;
@@ -359,6 +426,18 @@ void SourcePipeline::finish(bool interrupted) {
   if (end_ns_ == 0) end_ns_ = g_get_monotonic_time() * 1000;
   final_stats_ = {{"classify", readStats(classify_)}, {"overlay", readStats(overlay_)}};
   gst_element_set_state(pipeline_, GST_STATE_NULL);
+  if (explain_) {
+    // Read after the element stopped: live work in flight has been dropped and counted.
+    final_stats_["explain"] = readStats(explain_);
+    // Event messages still on the bus (posted just before EOS) are written too.
+    GstBus* bus = gst_element_get_bus(pipeline_);
+    while (GstMessage* message = gst_bus_pop_filtered(bus, GST_MESSAGE_ELEMENT)) {
+      handleMessage(message);
+      gst_message_unref(message);
+    }
+    gst_object_unref(bus);
+    explain_outputs_->finish();
+  }
   state_ = SourceState::kFinished;
   if (scores_ != nullptr) {
     std::fclose(scores_);
@@ -399,6 +478,27 @@ json SourcePipeline::summary() const {
   if (final_stats_.contains("classify")) {
     s["frames_classified"] = final_stats_["classify"].value("classified", 0);
   }
+  if (final_stats_.contains("explain")) {
+    const json& e = final_stats_["explain"];
+    const auto explained = e.value("explained", std::uint64_t{0});
+    s["explain"] = {{"mode", e.value("mode", "")},
+                    {"frames_selected", e.value("selected", std::uint64_t{0})},
+                    {"frames_explained", explained},
+                    {"frames_skipped", e.value("skipped", std::uint64_t{0})},
+                    {"frames_dropped_at_end", e.value("dropped", std::uint64_t{0})},
+                    {"failed", e.value("failed", std::uint64_t{0})},
+                    {"events", e.value("events", std::uint64_t{0})},
+                    {"explain_seconds_per_frame",
+                     explained ? e.value("explain_seconds", 0.0) / explained : 0.0},
+                    {"latency_p50_seconds", e.value("latency_p50", 0.0)},
+                    {"latency_p95_seconds", e.value("latency_p95", 0.0)},
+                    {"peak_frames_held", e.value("peak_held", std::uint64_t{0})},
+                    {"snapshots", explain_outputs_ ? explain_outputs_->snapshotsWritten() : 0},
+                    {"events_written", explain_outputs_ ? explain_outputs_->eventsWritten() : 0}};
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  s["peak_memory_mib"] = static_cast<double>(usage.ru_maxrss) / 1024.0;  // whole process
   if (config_.outputs.video) s["video"] = video_path_;
   if (!stop_reason_.empty()) s["stop_reason"] = stop_reason_;
   {

@@ -1,7 +1,8 @@
 // One source's GStreamer pipeline and its outputs:
 //
-//   uridecodebin ─► queue ─► videoconvert ─► deepbugclassify ─► queue ─► deepbugoverlay
-//     ─► queue ─► videoconvert ─► x264enc ─► h264parse ─► mp4mux|matroskamux ─► filesink
+//   uridecodebin ─► queue ─► videoconvert ─► deepbugclassify [─► deepbugexplain] ─► queue
+//     ─► deepbugoverlay ─► queue ─► videoconvert ─► x264enc ─► h264parse ─► mp4mux|matroskamux ─►
+//     filesink
 //
 // Queues put decoding, classification and encoding on separate streaming threads so
 // they overlap. Nothing leaks or drops: every decoded frame is classified (or carries
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "explain_outputs.hpp"
 #include "source_probe.hpp"
 
 namespace deepbug::stream {
@@ -60,6 +62,8 @@ class SourcePipeline {
   GstElement* make(const char* factory, const char* name);
   void buildDecodeBranch();
   GstElement* buildAnalysisBranch();
+  GstElement* buildExplainStage(GstElement* upstream);
+  int classifyThreads() const;
   void buildOutputBranch(GstElement* upstream);
   void onPadAdded(GstPad* pad);
   void recordScores(GstBuffer* buffer);
@@ -69,6 +73,7 @@ class SourcePipeline {
   static GstPadProbeReturn countIn(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn countOut(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn afterClassify(GstPad*, GstPadProbeInfo* info, gpointer self);
+  static GstPadProbeReturn afterExplain(GstPad* pad, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn repairTimestamps(GstPad*, GstPadProbeInfo* info, gpointer self);
 
   const StreamConfig& config_;
@@ -81,7 +86,9 @@ class SourcePipeline {
   GstElement* decode_ = nullptr;
   GstElement* entry_queue_ = nullptr;  // first element after the decoder
   GstElement* classify_ = nullptr;
+  GstElement* explain_ = nullptr;
   GstElement* overlay_ = nullptr;
+  std::unique_ptr<ExplainOutputs> explain_outputs_;
 
   SourceState state_ = SourceState::kCreated;
   std::string error_;

@@ -2,7 +2,9 @@
 #include <gst/gst.h>
 
 #include "classify/gstdeepbugclassify.hpp"
+#include "explain/gstdeepbugexplain.hpp"
 #include "meta/classification_meta.hpp"
+#include "meta/relevance_meta.hpp"
 #include "overlay/gstdeepbugoverlay.hpp"
 
 #ifndef PACKAGE
@@ -11,7 +13,9 @@
 
 static gboolean plugin_init(GstPlugin* plugin) {
   deepbug_classification_meta_get_info();
+  deepbug_relevance_meta_get_info();
   gboolean ok = GST_ELEMENT_REGISTER(deepbugclassify, plugin);
+  ok &= GST_ELEMENT_REGISTER(deepbugexplain, plugin);
   ok &= GST_ELEMENT_REGISTER(deepbugoverlay, plugin);
   return ok;
 }

@@ -16,5 +16,6 @@ export DEEPBUG_OUT="$PWD/$build/demo"
 echo
 echo "labelled video: $DEEPBUG_OUT/sample/labelled.mp4"
 echo "scores:         $DEEPBUG_OUT/sample/scores.csv"
+echo "events:         $DEEPBUG_OUT/sample/events.jsonl (LRP heatmaps in snapshots/)"
 echo "summary:        $DEEPBUG_OUT/sample/summary.json"
 echo "ground truth:   $footage_dir/ground_truth.json (fight intervals and boxes)"

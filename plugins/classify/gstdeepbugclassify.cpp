@@ -15,6 +15,7 @@
 #include "classify/shared_classifier.hpp"
 #include "core/error.hpp"
 #include "meta/classification_meta.hpp"
+#include "meta/frame_view.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(deepbug_classify_debug);
 #define GST_CAT_DEFAULT deepbug_classify_debug
@@ -150,24 +151,6 @@ ClassifyState& stateOf(gpointer self) {
   return *reinterpret_cast<GstDeepbugClassify*>(self)->state;
 }
 
-deepbug::model::PixelFormat pixelFormatOf(GstVideoFormat format) {
-  using deepbug::model::PixelFormat;
-  switch (format) {
-    case GST_VIDEO_FORMAT_RGB:
-      return PixelFormat::kRGB;
-    case GST_VIDEO_FORMAT_BGR:
-      return PixelFormat::kBGR;
-    case GST_VIDEO_FORMAT_RGBA:
-    case GST_VIDEO_FORMAT_RGBx:
-      return PixelFormat::kRGBA;
-    case GST_VIDEO_FORMAT_BGRA:
-    case GST_VIDEO_FORMAT_BGRx:
-      return PixelFormat::kBGRA;
-    default:
-      return PixelFormat::kGray;
-  }
-}
-
 void postStreamError(GstDeepbugClassify* self, const std::string& message,
                      const std::string& hint) {
   GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s", message.c_str()),
@@ -220,13 +203,7 @@ GstFlowReturn classifyPending(GstDeepbugClassify* self) {
       return GST_FLOW_ERROR;
     }
     mapped.push_back(video);
-    deepbug::model::FrameView view;
-    view.data = static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&video, 0));
-    view.width = GST_VIDEO_FRAME_WIDTH(&video);
-    view.height = GST_VIDEO_FRAME_HEIGHT(&video);
-    view.stride = static_cast<std::size_t>(GST_VIDEO_FRAME_PLANE_STRIDE(&video, 0));
-    view.format = pixelFormatOf(GST_VIDEO_FRAME_FORMAT(&video));
-    views.push_back(view);
+    views.push_back(deepbug::gst::frameViewOf(video));
     indices.push_back(frame.index);
   }
 

@@ -7,6 +7,18 @@
 
 namespace deepbug::gst {
 
+void scaleGeometry(model::PreprocessGeometry& g, int width, int height) {
+  if (g.frame_width <= 0 || g.frame_height <= 0) return;
+  const double sx = static_cast<double>(width) / g.frame_width;
+  const double sy = static_cast<double>(height) / g.frame_height;
+  g.crop_x = static_cast<int>(std::lround(g.crop_x * sx));
+  g.crop_y = static_cast<int>(std::lround(g.crop_y * sy));
+  g.crop_width = std::max(1, static_cast<int>(std::lround(g.crop_width * sx)));
+  g.crop_height = std::max(1, static_cast<int>(std::lround(g.crop_height * sy)));
+  g.frame_width = width;
+  g.frame_height = height;
+}
+
 float ClassificationResult::scoreOf(const std::string& label) const {
   const auto it = std::find(labels.begin(), labels.end(), label);
   return it == labels.end() ? -1.0f : scores.at(static_cast<std::size_t>(it - labels.begin()));
@@ -32,19 +44,6 @@ void metaFree(GstMeta* meta, GstBuffer* /*buffer*/) {
   m->result = nullptr;
 }
 
-// Frame size changes scale the geometry's frame side; the model side is unchanged.
-void scaleGeometry(deepbug::model::PreprocessGeometry& g, int width, int height) {
-  if (g.frame_width <= 0 || g.frame_height <= 0) return;
-  const double sx = static_cast<double>(width) / g.frame_width;
-  const double sy = static_cast<double>(height) / g.frame_height;
-  g.crop_x = static_cast<int>(std::lround(g.crop_x * sx));
-  g.crop_y = static_cast<int>(std::lround(g.crop_y * sy));
-  g.crop_width = std::max(1, static_cast<int>(std::lround(g.crop_width * sx)));
-  g.crop_height = std::max(1, static_cast<int>(std::lround(g.crop_height * sy)));
-  g.frame_width = width;
-  g.frame_height = height;
-}
-
 gboolean metaTransform(GstBuffer* dest, GstMeta* meta, GstBuffer* /*src*/, GQuark type,
                        gpointer data) {
   const auto* from = reinterpret_cast<DeepbugClassificationMeta*>(meta);
@@ -54,8 +53,8 @@ gboolean metaTransform(GstBuffer* dest, GstMeta* meta, GstBuffer* /*src*/, GQuar
     // A plain copy (queue, tee, videoconvert): geometry unchanged.
   } else if (GST_VIDEO_META_TRANSFORM_IS_SCALE(type)) {
     const auto* scale = static_cast<GstVideoMetaTransform*>(data);
-    scaleGeometry(copy.geometry, GST_VIDEO_INFO_WIDTH(scale->out_info),
-                  GST_VIDEO_INFO_HEIGHT(scale->out_info));
+    deepbug::gst::scaleGeometry(copy.geometry, GST_VIDEO_INFO_WIDTH(scale->out_info),
+                                GST_VIDEO_INFO_HEIGHT(scale->out_info));
   } else {
     return FALSE;  // unknown transformation: drop rather than carry wrong geometry
   }

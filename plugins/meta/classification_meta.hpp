@@ -33,6 +33,9 @@ struct ClassificationResult {
   float scoreOf(const std::string& label) const;
 };
 
+// Rescales the frame side of a geometry to a new frame size (the model side is fixed).
+void scaleGeometry(model::PreprocessGeometry& geometry, int width, int height);
+
 }  // namespace deepbug::gst
 
 extern "C" {

@@ -1,0 +1,44 @@
+// The deepbugexplain properties as plain values, and their translation into the
+// explain library's policies and options.
+#pragma once
+
+#include <string>
+
+#include "explain/archive_planner.hpp"
+#include "explain/explain_scheduler.hpp"
+#include "explain/frame_explainer.hpp"
+
+namespace deepbug::gst {
+
+enum class ExplainMode { kAuto, kArchive, kLive };
+
+struct ExplainSettings {
+  std::string model;   // empty: the model named by the upstream classification meta
+  std::string target;  // class to watch and explain; empty: the model's first label
+  std::string composite = "epsilon-plus-flat";
+  std::string rules;  // comma-separated LAYER=RULE overrides
+  std::string init = "contrastive";
+  std::string device = "auto";
+  ExplainMode mode = ExplainMode::kAuto;
+  double threshold_on = 0.6;
+  double threshold_off = 0.4;
+  unsigned min_frames = 3;
+  unsigned every_n = 0;
+  unsigned top_k = 1;
+  double max_rate = 0.0;
+  unsigned max_event_frames = 300;
+  unsigned batch_size = 1;
+  unsigned concurrency = 1;
+  unsigned threads = 1;  // LibTorch threads per LRP worker
+  unsigned max_in_flight = 2;
+  unsigned thumbnail_width = 160;  // live picture-in-picture; 0: none
+};
+
+// Throws deepbug::ConfigError naming the property for invalid values.
+explain::ArchivePolicy toArchivePolicy(const ExplainSettings& settings);
+explain::SchedulerOptions toSchedulerOptions(const ExplainSettings& settings);
+// `model_path` resolved by the element (the property or the upstream meta's model).
+explain::FrameExplainerOptions toExplainerOptions(const ExplainSettings& settings,
+                                                  const std::string& model_path);
+
+}  // namespace deepbug::gst

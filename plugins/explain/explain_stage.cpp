@@ -1,0 +1,447 @@
+#include "explain/explain_stage.hpp"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <chrono>
+#include <opencv2/imgproc.hpp>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "meta/classification_meta.hpp"
+#include "meta/frame_view.hpp"
+#include "render/heatmap.hpp"
+
+GST_DEBUG_CATEGORY_EXTERN(deepbug_explain_debug);
+#define GST_CAT_DEFAULT deepbug_explain_debug
+
+namespace deepbug::gst {
+
+namespace {
+
+double monotonicSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// The colour scale of a set of maps: the robust maximum of their positive relevance
+// together (render/heatmap.hpp), as the overlay draws evidence for the class.
+double sharedPositiveScale(const std::vector<at::Tensor>& maps) {
+  render::HeatmapStyle style;
+  style.scale = render::HeatmapStyle::Scale::kShared;
+  style.positive_only = true;
+  return render::sharedScale(maps, style);
+}
+
+// A mapped frame that unmaps itself.
+class MappedFrame {
+ public:
+  MappedFrame(GstBuffer* buffer, const GstVideoInfo& info, std::int64_t index) {
+    if (!gst_video_frame_map(&frame_, const_cast<GstVideoInfo*>(&info), buffer, GST_MAP_READ)) {
+      throw Error("cannot map frame " + std::to_string(index) + " for reading");
+    }
+  }
+  ~MappedFrame() { gst_video_frame_unmap(&frame_); }
+  MappedFrame(const MappedFrame&) = delete;
+  MappedFrame& operator=(const MappedFrame&) = delete;
+  const GstVideoFrame& get() const { return frame_; }
+
+ private:
+  GstVideoFrame frame_{};
+};
+
+}  // namespace
+
+ExplainStage::ExplainStage(GstElement* owner, ExplainSettings settings, bool live)
+    : owner_(owner), settings_(std::move(settings)), live_(live) {
+  const explain::ArchivePolicy policy = toArchivePolicy(settings_);
+  toSchedulerOptions(settings_);  // validates
+  if (live_) {
+    live_planner_.emplace(policy.events, policy.selection);
+  } else {
+    archive_.emplace(policy);
+  }
+}
+
+ExplainStage::~ExplainStage() {
+  scheduler_.reset();  // waits for work in flight, which reports into this object
+  for (Held& held : held_)
+    gst_buffer_unref(held.buffer);
+}
+
+void ExplainStage::ensureExplainer(GstBuffer* buffer) {
+  if (explainer_) return;
+  model_path_ = settings_.model;
+  if (model_path_.empty()) {
+    const DeepbugClassificationMeta* meta = deepbug_buffer_get_classification_meta(buffer);
+    if (meta == nullptr || meta->result == nullptr) return;  // not yet known
+    model_path_ = meta->result->model_id;
+  }
+  explainer_ =
+      std::make_unique<explain::FrameExplainer>(toExplainerOptions(settings_, model_path_));
+  const auto& labels = explainer_->metadata().labels;
+  target_ = settings_.target.empty() ? labels.at(0) : settings_.target;
+  target_index_ = explainer_->labelIndex(target_);
+  if (target_index_ < 0) {
+    std::string known;
+    for (const auto& label : labels)
+      known += (known.empty() ? "" : ", ") + label;
+    throw ConfigError("target '" + target_ + "' is not one of the model's labels",
+                      "set target to one of: " + known);
+  }
+  scheduler_ = std::make_unique<explain::ExplainScheduler>(
+      toSchedulerOptions(settings_),
+      [this](const explain::ExplainBatch& batch) { return explainer_->explain(batch); },
+      [this](explain::BatchResult&& result) {
+        std::lock_guard lock(mutex_);
+        for (explain::FrameRelevance& frame : result.frames)
+          arrived_.push_back(std::move(frame));
+        arrived_cv_.notify_all();
+      });
+}
+
+explain::ScoredFrame ExplainStage::scoreOf(GstBuffer* buffer, std::int64_t index) {
+  explain::ScoredFrame frame;
+  frame.index = index;
+  frame.pts_ns =
+      GST_BUFFER_PTS_IS_VALID(buffer) ? static_cast<std::int64_t>(GST_BUFFER_PTS(buffer)) : 0;
+  const DeepbugClassificationMeta* meta = deepbug_buffer_get_classification_meta(buffer);
+  if (meta == nullptr || meta->result == nullptr || target_index_ < 0) {
+    frame.classified = false;  // nothing to go by: never starts or peaks an event
+    frame.score = 0.0;
+    return frame;
+  }
+  frame.score = meta->result->scoreOf(target_);
+  frame.classified = meta->result->classified;
+  return frame;
+}
+
+explain::ExplainRequest ExplainStage::prepare(GstBuffer* buffer, const GstVideoInfo& info,
+                                              std::int64_t index,
+                                              std::vector<std::uint8_t>* thumbnail, int* thumb_w,
+                                              int* thumb_h) {
+  const MappedFrame mapped(buffer, info, index);
+  const model::FrameView view = frameViewOf(mapped.get());
+  const std::int64_t pts =
+      GST_BUFFER_PTS_IS_VALID(buffer) ? static_cast<std::int64_t>(GST_BUFFER_PTS(buffer)) : 0;
+  explain::ExplainRequest request = explainer_->prepare(view, index, pts, target_index_);
+  if (thumbnail != nullptr && settings_.thumbnail_width > 0 && view.width > 0) {
+    const int bytes = model::bytesPerPixel(view.format);
+    const cv::Mat frame(view.height, view.width, CV_8UC(bytes),
+                        const_cast<std::uint8_t*>(view.data), view.rowStride());
+    const int width = static_cast<int>(std::min<unsigned>(settings_.thumbnail_width, view.width));
+    const int height = std::max(1, view.height * width / view.width);
+    cv::Mat small, rgb;
+    cv::resize(frame, small, {width, height}, 0, 0, cv::INTER_AREA);
+    switch (view.format) {
+      case model::PixelFormat::kRGB:
+        rgb = small;
+        break;
+      case model::PixelFormat::kBGR:
+        cv::cvtColor(small, rgb, cv::COLOR_BGR2RGB);
+        break;
+      case model::PixelFormat::kRGBA:
+        cv::cvtColor(small, rgb, cv::COLOR_RGBA2RGB);
+        break;
+      case model::PixelFormat::kBGRA:
+        cv::cvtColor(small, rgb, cv::COLOR_BGRA2RGB);
+        break;
+      case model::PixelFormat::kGray:
+        cv::cvtColor(small, rgb, cv::COLOR_GRAY2RGB);
+        break;
+    }
+    rgb = rgb.isContinuous() ? rgb : rgb.clone();
+    thumbnail->assign(rgb.data, rgb.data + rgb.total() * 3);
+    *thumb_w = width;
+    *thumb_h = height;
+  }
+  return request;
+}
+
+void ExplainStage::push(GstBuffer* buffer, const GstVideoInfo& info, std::deque<GstBuffer*>& out) {
+  ensureExplainer(buffer);
+  const std::int64_t index = next_index_++;
+  const explain::ScoredFrame frame = scoreOf(buffer, index);
+  {
+    std::lock_guard lock(mutex_);
+    stats_.frames += 1;
+  }
+  if (live_) {
+    if (live_planner_->push(frame)) {
+      Thumbnail thumb;
+      explain::ExplainBatch batch;
+      batch.frames.push_back(prepare(buffer, info, index, &thumb.rgb, &thumb.width, &thumb.height));
+      const double now = monotonicSeconds();
+      const bool taken = scheduler_->trySubmit(std::move(batch));
+      std::lock_guard lock(mutex_);
+      stats_.selected += 1;
+      if (taken) {
+        live_planner_->started(frame);
+        thumbnails_[index] = std::move(thumb);
+        selected_at_[index] = now;
+      } else {
+        stats_.skipped += 1;
+      }
+    }
+    postClosedEvents();
+    collect(false);
+    attachLive(buffer);
+    out.push_back(buffer);
+    return;
+  }
+
+  info_ = info;
+  held_.push_back({index, buffer});
+  const std::vector<std::int64_t> selected = archive_->push(frame);
+  if (!selected.empty()) submitSelection(selected);
+  postClosedEvents();
+  collect(false);
+  // Bounded holding: past twice an event's cap, wait for explanations (the upstream
+  // queue fills and the decoder waits) instead of holding more.
+  const auto limit = static_cast<std::size_t>(settings_.max_event_frames) * 2;
+  while (archive_->held() > limit && archive_->outstanding() > 0) {
+    collect(true);
+    releaseArchive(out);
+  }
+  releaseArchive(out);
+}
+
+void ExplainStage::submitSelection(const std::vector<std::int64_t>& selected) {
+  const std::int64_t group = next_group_++;
+  groups_[group].indices = selected;
+  const std::size_t batch_size = std::max(1u, settings_.batch_size);
+  explain::ExplainBatch batch;
+  for (std::int64_t index : selected) {
+    group_of_[index] = group;
+    const Held& held = held_.at(static_cast<std::size_t>(index - held_.front().index));
+    batch.frames.push_back(prepare(held.buffer, info_, index, nullptr, nullptr, nullptr));
+    {
+      std::lock_guard lock(mutex_);
+      stats_.selected += 1;
+      selected_at_[index] = monotonicSeconds();
+    }
+    // Batches flush by count, and at the end of a selection: never by time, so the
+    // result is the same whatever the machine's speed.
+    if (batch.frames.size() == batch_size) {
+      scheduler_->submit(std::move(batch));
+      batch = {};
+    }
+  }
+  if (!batch.frames.empty()) scheduler_->submit(std::move(batch));
+}
+
+void ExplainStage::collect(bool wait) {
+  std::deque<explain::FrameRelevance> arrived;
+  {
+    std::unique_lock lock(mutex_);
+    if (wait) arrived_cv_.wait(lock, [this] { return !arrived_.empty(); });
+    arrived.swap(arrived_);
+    const double now = monotonicSeconds();
+    for (const explain::FrameRelevance& frame : arrived) {
+      const auto selected = selected_at_.find(frame.frame_index);
+      if (selected != selected_at_.end()) {
+        stats_.latencies.push_back(now - selected->second);
+        selected_at_.erase(selected);
+      }
+      stats_.explain_seconds += frame.seconds;
+      if (!frame.error.empty()) stats_.failed += 1;
+    }
+  }
+  for (explain::FrameRelevance& frame : arrived) {
+    if (!frame.error.empty()) {
+      GST_ELEMENT_WARNING(owner_, STREAM, FAILED,
+                          ("explaining frame %" G_GINT64_FORMAT " failed: %s", frame.frame_index,
+                           frame.error.c_str()),
+                          ("the frame goes out without a heatmap"));
+    }
+    if (live_) {
+      done_[frame.frame_index] = std::move(frame);
+      continue;
+    }
+    const std::int64_t index = frame.frame_index;
+    archive_->explained(index);
+    const std::int64_t group_id = group_of_.at(index);
+    Group& group = groups_.at(group_id);
+    done_[index] = std::move(frame);
+    if (++group.arrived == group.indices.size()) {
+      std::vector<at::Tensor> maps;
+      for (std::int64_t member : group.indices) {
+        const explain::FrameRelevance& result = done_.at(member);
+        if (result.error.empty()) maps.push_back(result.relevance);
+      }
+      group.scale = maps.empty() ? 1.0 : sharedPositiveScale(maps);
+    }
+  }
+}
+
+RelevanceResult ExplainStage::toMeta(const explain::FrameRelevance& frame, double scale) const {
+  RelevanceResult meta;
+  meta.height = static_cast<int>(frame.relevance.size(0));
+  meta.width = static_cast<int>(frame.relevance.size(1));
+  const float* data = frame.relevance.data_ptr<float>();
+  meta.heatmap.assign(data, data + frame.relevance.numel());
+  meta.target = target_;
+  meta.target_index = static_cast<int>(frame.target);
+  meta.composite = explainer_->composite();
+  meta.init = settings_.init;
+  meta.explained = frame.explained;
+  meta.relevance_sum = frame.relevance_sum;
+  meta.positive_sum = frame.positive_sum;
+  meta.hottest_x = frame.hottest.x;
+  meta.hottest_y = frame.hottest.y;
+  meta.hottest_width = frame.hottest.width;
+  meta.hottest_height = frame.hottest.height;
+  meta.scale = scale;
+  meta.frame_index = static_cast<std::uint64_t>(frame.frame_index);
+  meta.pts = static_cast<std::uint64_t>(frame.pts_ns);
+  return meta;
+}
+
+void ExplainStage::releaseArchive(std::deque<GstBuffer*>& out) {
+  for (std::int64_t index : archive_->release()) {
+    Held held = held_.front();
+    held_.pop_front();
+    g_assert(held.index == index);
+    const auto result = done_.find(index);
+    if (result != done_.end()) {
+      if (result->second.error.empty()) {
+        const std::int64_t group_id = group_of_.at(index);
+        RelevanceResult meta = toMeta(result->second, groups_.at(group_id).scale);
+        const DeepbugClassificationMeta* classification =
+            deepbug_buffer_get_classification_meta(held.buffer);
+        if (classification != nullptr && classification->result != nullptr) {
+          meta.geometry = classification->result->geometry;
+        }
+        held.buffer = gst_buffer_make_writable(held.buffer);
+        deepbug_buffer_add_relevance_meta(held.buffer, meta);
+        std::lock_guard lock(mutex_);
+        stats_.explained += 1;
+      }
+      const std::int64_t group_id = group_of_.at(index);
+      group_of_.erase(index);
+      done_.erase(result);
+      Group& group = groups_.at(group_id);
+      if (--group.arrived == 0) groups_.erase(group_id);
+    }
+    out.push_back(held.buffer);
+  }
+  std::lock_guard lock(mutex_);
+  stats_.peak_held = std::max<std::uint64_t>(stats_.peak_held, archive_->held());
+}
+
+void ExplainStage::attachLive(GstBuffer*& buffer) {
+  if (done_.empty()) return;
+  // The newest ready map goes on this frame; older ones it supersedes are counted.
+  auto newest = std::prev(done_.end());
+  explain::FrameRelevance frame = std::move(newest->second);
+  {
+    std::lock_guard lock(mutex_);
+    stats_.superseded += done_.size() - 1;
+  }
+  for (auto it = done_.begin(); it != newest; ++it)
+    thumbnails_.erase(it->first);
+  done_.clear();
+  const auto thumb = thumbnails_.find(frame.frame_index);
+  if (!frame.error.empty()) {
+    if (thumb != thumbnails_.end()) thumbnails_.erase(thumb);
+    return;
+  }
+  live_scale_ = std::max(live_scale_, sharedPositiveScale({frame.relevance}));
+  RelevanceResult meta = toMeta(frame, live_scale_);
+  meta.on_explained_frame = false;
+  const DeepbugClassificationMeta* classification = deepbug_buffer_get_classification_meta(buffer);
+  if (classification != nullptr && classification->result != nullptr) {
+    meta.geometry = classification->result->geometry;
+  }
+  if (thumb != thumbnails_.end()) {
+    meta.thumbnail = std::move(thumb->second.rgb);
+    meta.thumbnail_width = thumb->second.width;
+    meta.thumbnail_height = thumb->second.height;
+    thumbnails_.erase(thumb);
+  }
+  buffer = gst_buffer_make_writable(buffer);
+  deepbug_buffer_add_relevance_meta(buffer, meta);
+  std::lock_guard lock(mutex_);
+  stats_.explained += 1;
+}
+
+void ExplainStage::postEvent(const explain::Event& event,
+                             const std::vector<std::int64_t>& selected) {
+  std::ostringstream frames;
+  for (std::size_t i = 0; i < selected.size(); ++i)
+    frames << (i ? "," : "") << selected[i];
+  GstStructure* s = gst_structure_new(
+      "deepbug-explain-event", "id", G_TYPE_INT64, event.id, "target", G_TYPE_STRING,
+      target_.c_str(), "composite", G_TYPE_STRING,
+      explainer_ ? explainer_->composite().c_str() : settings_.composite.c_str(), "mode",
+      G_TYPE_STRING, live_ ? "live" : "archive", "start-index", G_TYPE_INT64, event.start.index,
+      "end-index", G_TYPE_INT64, event.end.index, "start-pts", G_TYPE_INT64, event.start.pts_ns,
+      "end-pts", G_TYPE_INT64, event.end.pts_ns, "frames", G_TYPE_INT64, event.frames,
+      "classified-frames", G_TYPE_INT64, event.classified_frames, "mean-score", G_TYPE_DOUBLE,
+      event.mean_score, "ended-by-stream-end", G_TYPE_BOOLEAN, event.ended_by_stream_end,
+      "selected", G_TYPE_STRING, frames.str().c_str(), nullptr);
+  if (event.peak) {
+    gst_structure_set(s, "peak-index", G_TYPE_INT64, event.peak->index, "peak-pts", G_TYPE_INT64,
+                      event.peak->pts_ns, "peak-score", G_TYPE_DOUBLE, event.peak->score, nullptr);
+  }
+  gst_element_post_message(owner_, gst_message_new_element(GST_OBJECT(owner_), s));
+  std::lock_guard lock(mutex_);
+  stats_.events += 1;
+}
+
+void ExplainStage::postClosedEvents() {
+  if (live_) {
+    for (const explain::Event& event : live_planner_->takeClosedEvents()) {
+      postEvent(event, {});
+      live_scale_ = 0.0;
+    }
+    return;
+  }
+  for (const explain::PlannedEvent& planned : archive_->takeClosedEvents())
+    postEvent(planned.event, planned.selected);
+}
+
+void ExplainStage::finish(std::deque<GstBuffer*>& out) {
+  if (live_) {
+    live_planner_->finish();
+    postClosedEvents();
+    std::lock_guard lock(mutex_);
+    stats_.dropped += scheduler_ ? scheduler_->inFlight() : 0;
+    return;
+  }
+  const std::vector<std::int64_t> selected = archive_->finish();
+  if (!selected.empty()) submitSelection(selected);
+  postClosedEvents();
+  while (archive_->outstanding() > 0) {
+    collect(true);
+    releaseArchive(out);
+  }
+  collect(false);
+  releaseArchive(out);
+}
+
+void ExplainStage::flush() {
+  if (scheduler_) scheduler_->waitIdle();
+  collect(false);
+  for (Held& held : held_)
+    gst_buffer_unref(held.buffer);
+  held_.clear();
+  done_.clear();
+  groups_.clear();
+  group_of_.clear();
+  thumbnails_.clear();
+  selected_at_.clear();
+  live_scale_ = 0.0;
+  const explain::ArchivePolicy policy = toArchivePolicy(settings_);
+  if (live_) {
+    live_planner_.emplace(policy.events, policy.selection);
+  } else {
+    archive_.emplace(policy);
+  }
+}
+
+ExplainStats ExplainStage::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+}  // namespace deepbug::gst

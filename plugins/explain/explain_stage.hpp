@@ -1,0 +1,123 @@
+// The work of deepbugexplain, apart from GObject glue: reads each frame's
+// classification, plans explanations (archive: hold and explain each event's
+// selected frames exactly; live: explain running peaks when there is room, never
+// wait), runs LRP on the flow-graph scheduler, attaches DeepbugRelevanceMeta and
+// posts one "deepbug-explain-event" element message per event.
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "explain/archive_planner.hpp"
+#include "explain/explain_scheduler.hpp"
+#include "explain/explain_settings.hpp"
+#include "explain/frame_explainer.hpp"
+#include "explain/live_planner.hpp"
+#include "meta/relevance_meta.hpp"
+
+namespace deepbug::gst {
+
+struct ExplainStats {
+  std::uint64_t frames = 0;
+  std::uint64_t selected = 0;    // frames chosen for explanation
+  std::uint64_t explained = 0;   // explanations attached
+  std::uint64_t failed = 0;      // explanations that raised an error
+  std::uint64_t skipped = 0;     // live: chosen, but no capacity
+  std::uint64_t dropped = 0;     // live: in flight at the end, not waited for
+  std::uint64_t superseded = 0;  // live: a newer map was ready for the same frame
+  std::uint64_t events = 0;
+  double explain_seconds = 0.0;   // LRP time, summed over frames
+  std::uint64_t peak_held = 0;    // archive: most frames held at once
+  std::vector<double> latencies;  // selection → result, seconds
+};
+
+class ExplainStage {
+ public:
+  // `owner` posts the event messages. Throws deepbug::Error for invalid settings.
+  ExplainStage(GstElement* owner, ExplainSettings settings, bool live);
+  ~ExplainStage();
+
+  // Takes `buffer`; appends the buffers that may leave now to `out`, in order.
+  // Archive mode may block here (bounded holding: backpressure). Throws deepbug::Error
+  // (loading the model at the first frame, mapping a frame).
+  void push(GstBuffer* buffer, const GstVideoInfo& info, std::deque<GstBuffer*>& out);
+  // End of stream: archive finishes every explanation and releases everything; live
+  // drops what is in flight (counted).
+  void finish(std::deque<GstBuffer*>& out);
+  // Flushing seek: drops what is held and starts over.
+  void flush();
+
+  bool live() const { return live_; }
+  ExplainStats stats() const;
+
+ private:
+  struct Held {
+    std::int64_t index;
+    GstBuffer* buffer;  // owned
+  };
+  struct Group {  // the selections of one event (or chunk): they share a colour scale
+    std::vector<std::int64_t> indices;
+    std::size_t arrived = 0;
+    double scale = 0.0;
+  };
+
+  void ensureExplainer(GstBuffer* buffer);
+  explain::ScoredFrame scoreOf(GstBuffer* buffer, std::int64_t index);
+  explain::ExplainRequest prepare(GstBuffer* buffer, const GstVideoInfo& info, std::int64_t index,
+                                  std::vector<std::uint8_t>* thumbnail, int* thumb_w, int* thumb_h);
+  void submitSelection(const std::vector<std::int64_t>& selected);
+  void collect(bool wait);
+  void releaseArchive(std::deque<GstBuffer*>& out);
+  void attachLive(GstBuffer*& buffer);
+  RelevanceResult toMeta(const explain::FrameRelevance& frame, double scale) const;
+  void postEvent(const explain::Event& event, const std::vector<std::int64_t>& selected);
+  void postClosedEvents();
+
+  GstElement* owner_;
+  ExplainSettings settings_;
+  bool live_;
+  std::int64_t next_index_ = 0;
+  int target_index_ = -1;
+  std::string target_;
+  std::string model_path_;
+
+  // Results arrive on the graph's thread.
+  mutable std::mutex mutex_;
+  std::condition_variable arrived_cv_;
+  std::deque<explain::FrameRelevance> arrived_;
+  ExplainStats stats_;
+
+  std::unique_ptr<explain::FrameExplainer> explainer_;
+  std::unique_ptr<explain::ExplainScheduler> scheduler_;  // after explainer_: destroyed first
+
+  // Archive mode.
+  std::optional<explain::ArchivePlanner> archive_;
+  GstVideoInfo info_{};  // of the frames held
+  std::deque<Held> held_;
+  std::map<std::int64_t, explain::FrameRelevance> done_;
+  std::map<std::int64_t, Group> groups_;
+  std::map<std::int64_t, std::int64_t> group_of_;
+  std::int64_t next_group_ = 1;
+
+  // Live mode.
+  std::optional<explain::LivePlanner> live_planner_;
+  struct Thumbnail {
+    std::vector<std::uint8_t> rgb;
+    int width = 0, height = 0;
+  };
+  std::map<std::int64_t, Thumbnail> thumbnails_;
+  std::map<std::int64_t, double> selected_at_;  // monotonic seconds
+  double live_scale_ = 0.0;                     // largest in the open event
+};
+
+}  // namespace deepbug::gst

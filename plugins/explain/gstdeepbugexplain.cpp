@@ -1,0 +1,428 @@
+#include "explain/gstdeepbugexplain.hpp"
+
+#include <gst/video/video.h>
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "core/error.hpp"
+#include "explain/explain_stage.hpp"
+
+GST_DEBUG_CATEGORY(deepbug_explain_debug);
+#define GST_CAT_DEFAULT deepbug_explain_debug
+
+namespace {
+
+using deepbug::gst::ExplainMode;
+using deepbug::gst::ExplainSettings;
+using deepbug::gst::ExplainStage;
+
+constexpr const char* kFormats = "{ RGB, BGR, RGBA, BGRA, RGBx, BGRx, GRAY8 }";
+
+// Properties are a table: id, spec, and how each reads and writes ExplainSettings.
+struct PropertyBinding {
+  std::function<GParamSpec*()> spec;
+  std::function<void(ExplainSettings&, const GValue*)> set;
+  std::function<void(const ExplainSettings&, GValue*)> get;
+};
+
+std::string textOf(const GValue* value) {
+  const gchar* text = g_value_get_string(value);
+  return text ? text : "";
+}
+
+constexpr auto kFlags =
+    static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+
+PropertyBinding stringProperty(const char* name, const char* blurb, const char* fallback,
+                               std::string ExplainSettings::*member) {
+  return {[=] { return g_param_spec_string(name, name, blurb, fallback, kFlags); },
+          [=](ExplainSettings& s, const GValue* v) { s.*member = textOf(v); },
+          [=](const ExplainSettings& s, GValue* v) { g_value_set_string(v, (s.*member).c_str()); }};
+}
+
+PropertyBinding uintProperty(const char* name, const char* blurb, unsigned low, unsigned high,
+                             unsigned fallback, unsigned ExplainSettings::*member) {
+  return {[=] { return g_param_spec_uint(name, name, blurb, low, high, fallback, kFlags); },
+          [=](ExplainSettings& s, const GValue* v) { s.*member = g_value_get_uint(v); },
+          [=](const ExplainSettings& s, GValue* v) { g_value_set_uint(v, s.*member); }};
+}
+
+PropertyBinding doubleProperty(const char* name, const char* blurb, double low, double high,
+                               double fallback, double ExplainSettings::*member) {
+  return {[=] { return g_param_spec_double(name, name, blurb, low, high, fallback, kFlags); },
+          [=](ExplainSettings& s, const GValue* v) { s.*member = g_value_get_double(v); },
+          [=](const ExplainSettings& s, GValue* v) { g_value_set_double(v, s.*member); }};
+}
+
+GType modeType() {
+  static GType type = 0;
+  if (g_once_init_enter(&type)) {
+    static const GEnumValue values[] = {
+        {static_cast<gint>(ExplainMode::kAuto), "Live when upstream is live, else archive", "auto"},
+        {static_cast<gint>(ExplainMode::kArchive),
+         "Hold frames until explained: lossless, deterministic", "archive"},
+        {static_cast<gint>(ExplainMode::kLive), "Never hold a frame; skip what finds no room",
+         "live"},
+        {0, nullptr, nullptr}};
+    g_once_init_leave(&type, g_enum_register_static("GstDeepbugExplainMode", values));
+  }
+  return type;
+}
+
+const std::vector<PropertyBinding>& properties() {
+  static const std::vector<PropertyBinding> table = [] {
+    const ExplainSettings d;
+    std::vector<PropertyBinding> t;
+    t.push_back(stringProperty("model",
+                               "TorchScript model file; empty: the one named by the upstream "
+                               "deepbugclassify's meta",
+                               "", &ExplainSettings::model));
+    t.push_back(stringProperty("target", "Class to watch and explain; empty: the first label", "",
+                               &ExplainSettings::target));
+    t.push_back(stringProperty("composite",
+                               "LRP composite (epsilon-plus-flat, epsilon-gamma-box, …)",
+                               d.composite.c_str(), &ExplainSettings::composite));
+    t.push_back(stringProperty("rules", "Comma-separated per-layer rule overrides LAYER=RULE", "",
+                               &ExplainSettings::rules));
+    t.push_back(stringProperty("init", "Initial relevance: logit, one or contrastive",
+                               d.init.c_str(), &ExplainSettings::init));
+    t.push_back(stringProperty("device", "auto, cpu, cuda or cuda:N", d.device.c_str(),
+                               &ExplainSettings::device));
+    t.push_back({[] {
+                   return g_param_spec_enum("mode", "mode", "Archive or live explanation",
+                                            modeType(), static_cast<gint>(ExplainMode::kAuto),
+                                            kFlags);
+                 },
+                 [](ExplainSettings& s, const GValue* v) {
+                   s.mode = static_cast<ExplainMode>(g_value_get_enum(v));
+                 },
+                 [](const ExplainSettings& s, GValue* v) {
+                   g_value_set_enum(v, static_cast<gint>(s.mode));
+                 }});
+    t.push_back(doubleProperty("threshold-on", "An event opens at this score of the target", 0, 1,
+                               d.threshold_on, &ExplainSettings::threshold_on));
+    t.push_back(doubleProperty("threshold-off", "An event closes below this score", 0, 1,
+                               d.threshold_off, &ExplainSettings::threshold_off));
+    t.push_back(uintProperty("min-frames", "Shorter events are flicker and are dropped", 1,
+                             G_MAXINT32, d.min_frames, &ExplainSettings::min_frames));
+    t.push_back(uintProperty("every-n",
+                             "Also explain every n-th classified frame of an event (0: off)", 0,
+                             G_MAXINT32, d.every_n, &ExplainSettings::every_n));
+    t.push_back(uintProperty("top-k", "Explain the k best frames of each event (1: the peak)", 1,
+                             G_MAXINT32, d.top_k, &ExplainSettings::top_k));
+    t.push_back(doubleProperty(
+        "max-rate", "At most this many explanations per second of stream time (0: no cap)", 0, 1e6,
+        d.max_rate, &ExplainSettings::max_rate));
+    t.push_back(uintProperty("max-event-frames",
+                             "Archive: frames of one event held at most; longer events are "
+                             "explained in chunks of this many",
+                             1, G_MAXINT32, d.max_event_frames,
+                             &ExplainSettings::max_event_frames));
+    t.push_back(uintProperty("batch-size", "Archive: frames per LRP batch", 1, 256, d.batch_size,
+                             &ExplainSettings::batch_size));
+    t.push_back(uintProperty("concurrency", "LRP batches run at once", 1, 64, d.concurrency,
+                             &ExplainSettings::concurrency));
+    t.push_back(uintProperty("threads", "LibTorch threads per LRP worker", 1, 256, d.threads,
+                             &ExplainSettings::threads));
+    t.push_back(uintProperty("max-in-flight", "LRP batches submitted and not yet done, at most", 1,
+                             256, d.max_in_flight, &ExplainSettings::max_in_flight));
+    t.push_back(uintProperty("thumbnail-width",
+                             "Live: width of the explained frame's copy carried in the meta "
+                             "(picture-in-picture); 0: none",
+                             0, 4096, d.thumbnail_width, &ExplainSettings::thumbnail_width));
+    return t;
+  }();
+  return table;
+}
+
+// Property ids: 1..N for the table, then the read-only statistics.
+guint statsPropertyId() {
+  return static_cast<guint>(properties().size()) + 1;
+}
+
+struct ExplainState {
+  std::mutex settings_mutex;
+  ExplainSettings settings;
+  std::unique_ptr<ExplainStage> stage;  // from the first buffer to stop()
+  std::mutex stage_mutex;               // stage pointer, for the stats reader
+  GstVideoInfo info{};
+  std::deque<GstBuffer*> ready;
+
+  void clearReady() {
+    for (GstBuffer* buffer : ready)
+      gst_buffer_unref(buffer);
+    ready.clear();
+  }
+};
+
+ExplainState& stateOf(gpointer self);
+
+bool upstreamIsLive(GstBaseTransform* trans) {
+  GstQuery* query = gst_query_new_latency();
+  gboolean live = FALSE;
+  if (gst_pad_peer_query(GST_BASE_TRANSFORM_SINK_PAD(trans), query)) {
+    gst_query_parse_latency(query, &live, nullptr, nullptr);
+  }
+  gst_query_unref(query);
+  return live;
+}
+
+void postError(GstBaseTransform* trans, const deepbug::Error& e) {
+  GST_ELEMENT_ERROR(
+      trans, STREAM, FAILED, ("%s", e.what()),
+      ("%s", e.hint().empty() ? "check the deepbugexplain properties" : e.hint().c_str()));
+}
+
+}  // namespace
+
+struct _GstDeepbugExplain {
+  GstBaseTransform parent;
+  ExplainState* state;
+};
+
+G_DEFINE_TYPE(GstDeepbugExplain, gst_deepbug_explain, GST_TYPE_BASE_TRANSFORM)
+GST_ELEMENT_REGISTER_DEFINE(deepbugexplain, "deepbugexplain", GST_RANK_NONE,
+                            GST_TYPE_DEEPBUG_EXPLAIN)
+
+namespace {
+ExplainState& stateOf(gpointer self) {
+  return *reinterpret_cast<GstDeepbugExplain*>(self)->state;
+}
+
+// Pushes every ready buffer downstream, in order.
+GstFlowReturn pushReady(GstBaseTransform* trans) {
+  ExplainState& s = stateOf(trans);
+  GstFlowReturn ret = GST_FLOW_OK;
+  while (!s.ready.empty()) {
+    GstBuffer* buffer = s.ready.front();
+    s.ready.pop_front();
+    if (ret == GST_FLOW_OK) {
+      ret = gst_pad_push(GST_BASE_TRANSFORM_SRC_PAD(trans), buffer);
+    } else {
+      gst_buffer_unref(buffer);
+    }
+  }
+  return ret;
+}
+}  // namespace
+
+static GstFlowReturn deepbug_explain_submit_input_buffer(GstBaseTransform* trans, gboolean discont,
+                                                         GstBuffer* input) {
+  ExplainState& s = stateOf(trans);
+  GstFlowReturn ret = GST_BASE_TRANSFORM_CLASS(gst_deepbug_explain_parent_class)
+                          ->submit_input_buffer(trans, discont, input);
+  GstBuffer* buffer = trans->queued_buf;
+  trans->queued_buf = nullptr;
+  if (ret != GST_FLOW_OK || buffer == nullptr) {
+    if (buffer != nullptr) gst_buffer_unref(buffer);
+    return ret;
+  }
+  try {
+    if (!s.stage) {
+      ExplainSettings settings;
+      {
+        std::lock_guard lock(s.settings_mutex);
+        settings = s.settings;
+      }
+      const bool live = settings.mode == ExplainMode::kLive ||
+                        (settings.mode == ExplainMode::kAuto && upstreamIsLive(trans));
+      auto stage = std::make_unique<ExplainStage>(GST_ELEMENT(trans), settings, live);
+      std::lock_guard lock(s.stage_mutex);
+      s.stage = std::move(stage);
+    }
+    s.stage->push(buffer, s.info, s.ready);
+  } catch (const deepbug::Error& e) {
+    postError(trans, e);
+    return GST_FLOW_ERROR;
+  } catch (const std::exception& e) {
+    postError(trans, deepbug::Error(e.what()));
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn deepbug_explain_generate_output(GstBaseTransform* trans, GstBuffer** out) {
+  ExplainState& s = stateOf(trans);
+  *out = nullptr;
+  if (!s.ready.empty()) {
+    *out = s.ready.front();
+    s.ready.pop_front();
+  }
+  return GST_FLOW_OK;
+}
+
+static gboolean deepbug_explain_sink_event(GstBaseTransform* trans, GstEvent* event) {
+  ExplainState& s = stateOf(trans);
+  switch (GST_EVENT_TYPE(event)) {
+    case GST_EVENT_FLUSH_STOP:
+      s.clearReady();
+      if (s.stage) s.stage->flush();
+      break;
+    case GST_EVENT_EOS:
+      // Archive: every explanation finishes and every held frame goes out before EOS.
+      if (s.stage) {
+        try {
+          s.stage->finish(s.ready);
+        } catch (const deepbug::Error& e) {
+          postError(trans, e);
+        }
+      }
+      pushReady(trans);
+      break;
+    case GST_EVENT_CAPS:
+    case GST_EVENT_SEGMENT:
+      // Held frames belong to the old caps/segment: send them out first.
+      if (s.stage) {
+        try {
+          s.stage->finish(s.ready);
+        } catch (const deepbug::Error& e) {
+          postError(trans, e);
+        }
+      }
+      pushReady(trans);
+      break;
+    default:
+      break;
+  }
+  return GST_BASE_TRANSFORM_CLASS(gst_deepbug_explain_parent_class)->sink_event(trans, event);
+}
+
+static gboolean deepbug_explain_set_caps(GstBaseTransform* trans, GstCaps* incaps,
+                                         GstCaps* /*outcaps*/) {
+  ExplainState& s = stateOf(trans);
+  if (!gst_video_info_from_caps(&s.info, incaps)) {
+    GST_ERROR_OBJECT(trans, "caps %" GST_PTR_FORMAT " are not raw video", incaps);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean deepbug_explain_start(GstBaseTransform* trans) {
+  ExplainState& s = stateOf(trans);
+  ExplainSettings settings;
+  {
+    std::lock_guard lock(s.settings_mutex);
+    settings = s.settings;
+  }
+  try {  // Settings errors show at start, not at the first frame.
+    deepbug::gst::toArchivePolicy(settings);
+    deepbug::gst::toSchedulerOptions(settings);
+  } catch (const deepbug::Error& e) {
+    GST_ELEMENT_ERROR(
+        trans, RESOURCE, SETTINGS, ("%s", e.what()),
+        ("%s", e.hint().empty() ? "check the deepbugexplain properties" : e.hint().c_str()));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean deepbug_explain_stop(GstBaseTransform* trans) {
+  ExplainState& s = stateOf(trans);
+  s.clearReady();
+  std::lock_guard lock(s.stage_mutex);
+  s.stage.reset();
+  return TRUE;
+}
+
+static void deepbug_explain_set_property(GObject* object, guint id, const GValue* value,
+                                         GParamSpec* pspec) {
+  if (id == 0 || id > properties().size()) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+    return;
+  }
+  ExplainState& s = stateOf(object);
+  std::lock_guard lock(s.settings_mutex);
+  properties()[id - 1].set(s.settings, value);
+}
+
+static GstStructure* statsStructure(const deepbug::gst::ExplainStats& st, bool live) {
+  std::vector<double> latencies = st.latencies;
+  std::sort(latencies.begin(), latencies.end());
+  auto percentile = [&](double p) {
+    if (latencies.empty()) return 0.0;
+    const auto i = static_cast<std::size_t>(p * static_cast<double>(latencies.size() - 1) + 0.5);
+    return latencies[i];
+  };
+  return gst_structure_new(
+      "deepbug-explain-stats", "mode", G_TYPE_STRING, live ? "live" : "archive", "frames",
+      G_TYPE_UINT64, st.frames, "selected", G_TYPE_UINT64, st.selected, "explained", G_TYPE_UINT64,
+      st.explained, "failed", G_TYPE_UINT64, st.failed, "skipped", G_TYPE_UINT64, st.skipped,
+      "dropped", G_TYPE_UINT64, st.dropped, "superseded", G_TYPE_UINT64, st.superseded, "events",
+      G_TYPE_UINT64, st.events, "explain-seconds", G_TYPE_DOUBLE, st.explain_seconds, "latency-p50",
+      G_TYPE_DOUBLE, percentile(0.5), "latency-p95", G_TYPE_DOUBLE, percentile(0.95), "peak-held",
+      G_TYPE_UINT64, st.peak_held, nullptr);
+}
+
+static void deepbug_explain_get_property(GObject* object, guint id, GValue* value,
+                                         GParamSpec* pspec) {
+  ExplainState& s = stateOf(object);
+  if (id == statsPropertyId()) {
+    std::lock_guard lock(s.stage_mutex);
+    const deepbug::gst::ExplainStats stats =
+        s.stage ? s.stage->stats() : deepbug::gst::ExplainStats{};
+    g_value_take_boxed(value, statsStructure(stats, s.stage && s.stage->live()));
+    return;
+  }
+  if (id == 0 || id > properties().size()) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+    return;
+  }
+  std::lock_guard lock(s.settings_mutex);
+  properties()[id - 1].get(s.settings, value);
+}
+
+static void gst_deepbug_explain_finalize(GObject* object) {
+  delete GST_DEEPBUG_EXPLAIN(object)->state;
+  G_OBJECT_CLASS(gst_deepbug_explain_parent_class)->finalize(object);
+}
+
+static void gst_deepbug_explain_init(GstDeepbugExplain* self) {
+  self->state = new ExplainState();
+  gst_base_transform_set_passthrough(GST_BASE_TRANSFORM(self), FALSE);
+  gst_base_transform_set_prefer_passthrough(GST_BASE_TRANSFORM(self), FALSE);
+}
+
+static void gst_deepbug_explain_class_init(GstDeepbugExplainClass* klass) {
+  GST_DEBUG_CATEGORY_INIT(deepbug_explain_debug, "deepbugexplain", 0, "DeepBug LRP explanations");
+  auto* object_class = G_OBJECT_CLASS(klass);
+  auto* element_class = GST_ELEMENT_CLASS(klass);
+  auto* trans_class = GST_BASE_TRANSFORM_CLASS(klass);
+  object_class->set_property = deepbug_explain_set_property;
+  object_class->get_property = deepbug_explain_get_property;
+  object_class->finalize = gst_deepbug_explain_finalize;
+  for (std::size_t i = 0; i < properties().size(); ++i) {
+    g_object_class_install_property(object_class, static_cast<guint>(i + 1),
+                                    properties()[i].spec());
+  }
+  g_object_class_install_property(
+      object_class, statsPropertyId(),
+      g_param_spec_boxed(
+          "stats", "Statistics", "Frames, selections, explanations, skips, latency (p50/p95)",
+          GST_TYPE_STRUCTURE, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+
+  gst_element_class_set_static_metadata(
+      element_class, "DeepBug LRP explainer", "Filter/Analyzer/Video",
+      "Explains the frames an event selects with Layer-wise Relevance Propagation and attaches "
+      "the heatmaps as DeepbugRelevanceMeta",
+      "DeepBug Stream developers");
+  GstCaps* caps =
+      gst_caps_from_string((std::string("video/x-raw, format=(string)") + kFormats).c_str());
+  gst_element_class_add_pad_template(
+      element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+  gst_element_class_add_pad_template(
+      element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
+  gst_caps_unref(caps);
+
+  trans_class->submit_input_buffer = deepbug_explain_submit_input_buffer;
+  trans_class->generate_output = deepbug_explain_generate_output;
+  trans_class->sink_event = deepbug_explain_sink_event;
+  trans_class->set_caps = deepbug_explain_set_caps;
+  trans_class->start = deepbug_explain_start;
+  trans_class->stop = deepbug_explain_stop;
+  trans_class->passthrough_on_same_caps = FALSE;
+}

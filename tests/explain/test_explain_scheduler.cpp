@@ -1,0 +1,179 @@
+// The flow graph: results in submission order whatever order they finish in, never
+// more than max_in_flight batches in flight nor more than `concurrency` running, live
+// submissions refused (not queued) when full, under 1, 2 and 4 TBB threads.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "explain/explain_scheduler.hpp"
+
+namespace deepbug::explain {
+namespace {
+
+ExplainBatch batchOf(int64_t frame_index) {
+  ExplainBatch batch;
+  ExplainRequest request;
+  request.frame_index = frame_index;
+  batch.frames.push_back(request);
+  return batch;
+}
+
+BatchResult echo(const ExplainBatch& batch) {
+  BatchResult result;
+  for (const ExplainRequest& request : batch.frames) {
+    FrameRelevance frame;
+    frame.frame_index = request.frame_index;
+    result.frames.push_back(frame);
+  }
+  return result;
+}
+
+class SchedulerThreads : public ::testing::TestWithParam<int> {};
+
+TEST_P(SchedulerThreads, ResultsComeBackInOrderWithinTheBounds) {
+  const int threads = GetParam();
+  SchedulerOptions options;
+  options.concurrency = threads;
+  options.max_in_flight = threads + 1;
+  std::mutex mutex;
+  std::vector<int64_t> delivered;
+  {
+    ExplainScheduler scheduler(
+        options,
+        [](const ExplainBatch& batch) {
+          // Earlier batches take longer, so they finish out of order.
+          const int64_t index = batch.frames.front().frame_index;
+          std::this_thread::sleep_for(std::chrono::milliseconds(index % 4 == 0 ? 6 : 1));
+          return echo(batch);
+        },
+        [&](BatchResult&& result) {
+          std::lock_guard lock(mutex);
+          delivered.push_back(result.frames.front().frame_index);
+        });
+    for (int64_t i = 0; i < 40; ++i)
+      scheduler.submit(batchOf(i));
+    scheduler.waitIdle();
+    EXPECT_EQ(scheduler.inFlight(), 0u);
+    EXPECT_LE(scheduler.peakInFlight(), static_cast<std::size_t>(options.max_in_flight));
+    EXPECT_LE(scheduler.peakRunning(), static_cast<std::size_t>(threads));
+    EXPECT_GE(scheduler.peakRunning(), 1u);
+  }
+  std::vector<int64_t> expected(40);
+  for (int64_t i = 0; i < 40; ++i)
+    expected[static_cast<std::size_t>(i)] = i;
+  EXPECT_EQ(delivered, expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(TbbThreads, SchedulerThreads, ::testing::Values(1, 2, 4));
+
+// Work that waits until the test opens the gate.
+struct Gate {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool open = false;
+  int entered = 0;
+
+  void pass() {
+    std::unique_lock lock(mutex);
+    ++entered;
+    changed.notify_all();
+    changed.wait(lock, [this] { return open; });
+  }
+  void waitEntered(int count) {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return entered >= count; });
+  }
+  void release() {
+    std::lock_guard lock(mutex);
+    open = true;
+    changed.notify_all();
+  }
+};
+
+TEST(ExplainScheduler, TrySubmitRefusesWhenFullAndNeverBlocks) {
+  Gate gate;
+  std::atomic<int> delivered{0};
+  SchedulerOptions options;
+  options.max_in_flight = 2;
+  options.concurrency = 1;
+  ExplainScheduler scheduler(
+      options,
+      [&](const ExplainBatch& batch) {
+        gate.pass();
+        return echo(batch);
+      },
+      [&](BatchResult&&) { ++delivered; });
+  EXPECT_TRUE(scheduler.trySubmit(batchOf(0)));
+  EXPECT_TRUE(scheduler.trySubmit(batchOf(1)));
+  gate.waitEntered(1);
+  int refused = 0;
+  for (int i = 2; i < 10; ++i)
+    refused += scheduler.trySubmit(batchOf(i)) ? 0 : 1;
+  EXPECT_EQ(refused, 8);
+  EXPECT_EQ(scheduler.inFlight(), 2u);
+  gate.release();
+  scheduler.waitIdle();
+  EXPECT_EQ(delivered.load(), 2);
+  EXPECT_TRUE(scheduler.trySubmit(batchOf(10)));  // room again
+}
+
+TEST(ExplainScheduler, SubmitWaitsForRoomInsteadOfDropping) {
+  Gate gate;
+  std::atomic<int> delivered{0};
+  SchedulerOptions options;
+  options.max_in_flight = 1;
+  ExplainScheduler scheduler(
+      options,
+      [&](const ExplainBatch& batch) {
+        gate.pass();
+        return echo(batch);
+      },
+      [&](BatchResult&&) { ++delivered; });
+  scheduler.submit(batchOf(0));
+  gate.waitEntered(1);
+  std::atomic<bool> second_taken{false};
+  std::thread producer([&] {
+    scheduler.submit(batchOf(1));
+    second_taken = true;
+  });
+  // While the first batch runs, the second cannot be taken; it is once the gate opens.
+  EXPECT_FALSE(second_taken.load());
+  EXPECT_EQ(scheduler.inFlight(), 1u);
+  gate.release();
+  producer.join();
+  scheduler.waitIdle();
+  EXPECT_TRUE(second_taken.load());
+  EXPECT_EQ(delivered.load(), 2);
+}
+
+TEST(ExplainScheduler, AFailingBatchComesBackWithItsErrorAndTheGraphGoesOn) {
+  std::vector<BatchResult> results;
+  std::mutex mutex;
+  {
+    ExplainScheduler scheduler(
+        {},
+        [](const ExplainBatch& batch) -> BatchResult {
+          if (batch.frames.front().frame_index == 1) throw std::runtime_error("no memory");
+          return echo(batch);
+        },
+        [&](BatchResult&& result) {
+          std::lock_guard lock(mutex);
+          results.push_back(std::move(result));
+        });
+    for (int64_t i = 0; i < 3; ++i)
+      scheduler.submit(batchOf(i));
+  }
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_TRUE(results[0].frames[0].error.empty());
+  EXPECT_EQ(results[1].frames[0].frame_index, 1);
+  EXPECT_EQ(results[1].frames[0].error, "no memory");
+  EXPECT_TRUE(results[2].frames[0].error.empty());
+}
+
+}  // namespace
+}  // namespace deepbug::explain

@@ -1,0 +1,183 @@
+// deepbugexplain through GstHarness with scripted classification scores: archive mode
+// lets every buffer out, in order, with relevance meta exactly on the selected frames
+// and one message per event; live mode never holds a frame and skips what finds no room.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <set>
+
+#include "meta/relevance_meta.hpp"
+#include "model/geometry.hpp"
+#include "plugins/element_helpers.hpp"
+
+namespace deepbug::test {
+namespace {
+
+struct HarnessDeleter {
+  void operator()(GstHarness* h) const { gst_harness_teardown(h); }
+};
+using Harness = std::unique_ptr<GstHarness, HarnessDeleter>;
+
+constexpr int kWidth = 64;
+constexpr int kHeight = 48;
+
+// A frame classified by `model` with P(aggressive) = score.
+GstBuffer* scoredFrame(int index, double score, const std::string& model, bool classified = true) {
+  GstBuffer* buffer = makeFrame("RGB", kWidth, kHeight, index, index * GST_SECOND / 10);
+  gst::ClassificationResult r;
+  r.labels = {"aggressive", "non_aggressive"};
+  r.scores = {static_cast<float>(score), static_cast<float>(1 - score)};
+  r.logits = r.scores;
+  r.top_index = score >= 0.5 ? 0 : 1;
+  r.top_score = r.scores[static_cast<std::size_t>(r.top_index)];
+  r.classified = classified;
+  r.frame_index = static_cast<std::uint64_t>(index);
+  r.model_id = model;
+  r.geometry = model::computeGeometry(kWidth, kHeight, 224, 224, model::AspectPolicy::kStretch);
+  deepbug_buffer_add_classification_meta(buffer, r);
+  return buffer;
+}
+
+Harness explainer(const std::string& properties, GstBus** bus) {
+  Harness h(gst_harness_new_parse(
+      ("deepbugexplain name=explain target=aggressive " + properties).c_str()));
+  gst_harness_set_caps_str(h.get(), rawCaps("RGB", kWidth, kHeight).c_str(),
+                           rawCaps("RGB", kWidth, kHeight).c_str());
+  *bus = gst_bus_new();
+  gst_element_set_bus(h->element, *bus);
+  return h;
+}
+
+struct Output {
+  std::vector<GstClockTime> pts;
+  std::vector<int> explained;  // indices of buffers carrying relevance meta
+  std::vector<gst::RelevanceResult> metas;
+};
+
+Output pullAll(GstHarness* h, int n) {
+  Output out;
+  for (int i = 0; i < n; ++i) {
+    GstBuffer* buffer = gst_harness_pull(h);
+    EXPECT_NE(buffer, nullptr) << "buffer " << i << " never came out";
+    if (buffer == nullptr) break;
+    out.pts.push_back(GST_BUFFER_PTS(buffer));
+    if (const DeepbugRelevanceMeta* meta = deepbug_buffer_get_relevance_meta(buffer)) {
+      out.explained.push_back(i);
+      out.metas.push_back(*meta->result);
+    }
+    gst_buffer_unref(buffer);
+  }
+  return out;
+}
+
+std::vector<const GstStructure*> eventsOn(GstBus* bus, std::vector<GstMessage*>& keep) {
+  std::vector<const GstStructure*> events;
+  while (GstMessage* message = gst_bus_pop_filtered(bus, GST_MESSAGE_ELEMENT)) {
+    keep.push_back(message);
+    const GstStructure* s = gst_message_get_structure(message);
+    if (gst_structure_has_name(s, "deepbug-explain-event")) events.push_back(s);
+  }
+  return events;
+}
+
+// The element inside the harness's bin.
+guint64 statOf(GstHarness* h, const char* field) {
+  GstElement* element = gst_bin_get_by_name(GST_BIN(h->element), "explain");
+  GstStructure* stats = nullptr;
+  g_object_get(element, "stats", &stats, nullptr);
+  gst_object_unref(element);
+  guint64 value = 0;
+  gst_structure_get_uint64(stats, field, &value);
+  gst_structure_free(stats);
+  return value;
+}
+
+TEST(ExplainElement, ArchiveLetsEveryFrameOutInOrderWithMapsExactlyOnTheSelectedFrames) {
+  GstBus* bus = nullptr;
+  Harness h = explainer("mode=archive threshold-on=0.6 threshold-off=0.4 min-frames=3", &bus);
+  const std::string model = fixtureModel("tiny");
+  // Events: frames 2–5 (peak 4; frame 3 is carried with a higher score and must not
+  // be chosen), flicker at 9–10, and 13–15 running into the end (peak 15).
+  const std::vector<double> scores{0.1, 0.2, 0.7, 0.95, 0.9, 0.65, 0.2, 0.1,
+                                   0.3, 0.8, 0.7, 0.1,  0.3, 0.61, 0.7, 0.75};
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    ASSERT_EQ(gst_harness_push(h.get(), scoredFrame(static_cast<int>(i), scores[i], model, i != 3)),
+              GST_FLOW_OK);
+  }
+  ASSERT_TRUE(gst_harness_push_event(h.get(), gst_event_new_eos()));
+  const Output out = pullAll(h.get(), static_cast<int>(scores.size()));
+  ASSERT_EQ(out.pts.size(), scores.size());
+  for (std::size_t i = 0; i < out.pts.size(); ++i)
+    EXPECT_EQ(out.pts[i], i * GST_SECOND / 10) << "buffer " << i << " out of order";
+  EXPECT_EQ(out.explained, (std::vector<int>{4, 15}));
+  for (std::size_t i = 0; i < out.metas.size(); ++i) {
+    const gst::RelevanceResult& m = out.metas[i];
+    EXPECT_EQ(m.frame_index, static_cast<std::uint64_t>(out.explained[i]));
+    EXPECT_TRUE(m.on_explained_frame);
+    EXPECT_EQ(m.width, 224);
+    EXPECT_EQ(m.heatmap.size(), 224u * 224u);
+    EXPECT_EQ(m.target, "aggressive");
+    EXPECT_GT(m.scale, 0.0);
+    EXPECT_EQ(m.geometry.frame_width, kWidth);
+  }
+  std::vector<GstMessage*> keep;
+  const auto events = eventsOn(bus, keep);
+  ASSERT_EQ(events.size(), 2u);
+  gint64 peak = -1, start = -1;
+  gst_structure_get_int64(events[0], "peak-index", &peak);
+  gst_structure_get_int64(events[0], "start-index", &start);
+  EXPECT_EQ(peak, 4);
+  EXPECT_EQ(start, 2);
+  EXPECT_STREQ(gst_structure_get_string(events[0], "selected"), "4");
+  gboolean by_end = FALSE;
+  gst_structure_get_boolean(events[1], "ended-by-stream-end", &by_end);
+  EXPECT_TRUE(by_end);
+  EXPECT_EQ(statOf(h.get(), "frames"), scores.size());
+  EXPECT_EQ(statOf(h.get(), "explained"), 2u);
+  for (GstMessage* message : keep)
+    gst_message_unref(message);
+  gst_object_unref(bus);
+}
+
+TEST(ExplainElement, ArchiveHoldsTheFramesOfAnOpenEventAndNoOthers) {
+  GstBus* bus = nullptr;
+  Harness h = explainer("mode=archive min-frames=2", &bus);
+  const std::string model = fixtureModel("tiny");
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(gst_harness_push(h.get(), scoredFrame(i, 0.1, model)), GST_FLOW_OK);
+  EXPECT_EQ(gst_harness_buffers_received(h.get()), 3u);  // no event: straight through
+  for (int i = 3; i < 6; ++i)
+    ASSERT_EQ(gst_harness_push(h.get(), scoredFrame(i, 0.9, model)), GST_FLOW_OK);
+  EXPECT_EQ(gst_harness_buffers_received(h.get()), 3u);  // the open event waits
+  ASSERT_TRUE(gst_harness_push_event(h.get(), gst_event_new_eos()));
+  EXPECT_EQ(gst_harness_buffers_received(h.get()), 6u);
+  gst_object_unref(bus);
+}
+
+TEST(ExplainElement, LiveNeverHoldsAFrameAndSkipsSelectionsItHasNoRoomFor) {
+  GstBus* bus = nullptr;
+  // The report CNN takes far longer to explain than a push takes, and one batch in
+  // flight is the limit: while it runs, the rising scores keep choosing frames.
+  Harness h = explainer("mode=live max-in-flight=1 min-frames=1", &bus);
+  const std::string model = fixtureModel("report_cnn");
+  const int frames = 40;
+  for (int i = 0; i < frames; ++i) {
+    ASSERT_EQ(gst_harness_push(h.get(), scoredFrame(i, 0.61 + 0.009 * i, model)), GST_FLOW_OK);
+    // Never held: each push has let its own frame out.
+    EXPECT_EQ(gst_harness_buffers_received(h.get()), static_cast<guint>(i + 1));
+  }
+  ASSERT_TRUE(gst_harness_push_event(h.get(), gst_event_new_eos()));
+  const Output out = pullAll(h.get(), frames);
+  ASSERT_EQ(out.pts.size(), static_cast<std::size_t>(frames));
+  for (const gst::RelevanceResult& meta : out.metas)
+    EXPECT_FALSE(meta.on_explained_frame);
+  const guint64 selected = statOf(h.get(), "selected");
+  const guint64 skipped = statOf(h.get(), "skipped");
+  EXPECT_EQ(selected, static_cast<guint64>(frames));  // every frame was a new running peak
+  EXPECT_GT(skipped, 0u);
+  EXPECT_LT(skipped, selected);  // the first one found room
+  gst_object_unref(bus);
+}
+
+}  // namespace
+}  // namespace deepbug::test
