@@ -107,7 +107,7 @@ GstElement* SourcePipeline::buildAnalysisBranch() {
     labels += (labels.empty() ? "" : ",") + label;
   g_object_set(classify_, "model", m.path.c_str(), "device", m.device.c_str(), "batch-size",
                static_cast<guint>(m.batch_size), "interval", static_cast<guint>(m.interval),
-               "threads", classifyThreads(), "input-size", static_cast<guint>(m.input_size),
+               "threads", config_.model.threads, "input-size", static_cast<guint>(m.input_size),
                "labels", labels.c_str(), nullptr);
   gst_util_set_object_arg(G_OBJECT(classify_), "precision", m.precision.c_str());
   gst_util_set_object_arg(G_OBJECT(classify_), "aspect", m.aspect.c_str());
@@ -131,14 +131,6 @@ GstElement* SourcePipeline::buildAnalysisBranch() {
   gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::afterClassify, this, nullptr);
   gst_object_unref(out);
   return config_.explain.enabled ? buildExplainStage(classify_) : classify_;
-}
-
-// Classification and LRP share the cores: unless told otherwise, classification gets
-// what the explain workers leave (ThreadBudget; config.cpp checks explicit settings).
-int SourcePipeline::classifyThreads() const {
-  if (config_.model.threads > 0 || !config_.explain.enabled) return config_.model.threads;
-  const ExplainConfig& e = config_.explain;
-  return std::max(1, ThreadBudget().cores() - e.concurrency * e.threads);
 }
 
 GstElement* SourcePipeline::buildExplainStage(GstElement* upstream) {

@@ -63,7 +63,6 @@ class SourcePipeline {
   void buildDecodeBranch();
   GstElement* buildAnalysisBranch();
   GstElement* buildExplainStage(GstElement* upstream);
-  int classifyThreads() const;
   void buildOutputBranch(GstElement* upstream);
   void onPadAdded(GstPad* pad);
   void recordScores(GstBuffer* buffer);

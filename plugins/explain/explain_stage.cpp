@@ -439,6 +439,11 @@ void ExplainStage::flush() {
   }
 }
 
+void ExplainStage::stopWorkers() {
+  scheduler_.reset();
+  collect(false);  // results that came in meanwhile are counted (and dropped)
+}
+
 ExplainStats ExplainStage::stats() const {
   std::lock_guard lock(mutex_);
   return stats_;

@@ -56,6 +56,9 @@ class ExplainStage {
   void finish(std::deque<GstBuffer*>& out);
   // Flushing seek: drops what is held and starts over.
   void flush();
+  // Waits for the LRP work still running and stops the workers (before reading final
+  // statistics); nothing may be pushed afterwards.
+  void stopWorkers();
 
   bool live() const { return live_; }
   ExplainStats stats() const;

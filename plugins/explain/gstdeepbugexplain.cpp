@@ -150,6 +150,9 @@ struct ExplainState {
   ExplainSettings settings;
   std::unique_ptr<ExplainStage> stage;  // from the first buffer to stop()
   std::mutex stage_mutex;               // stage pointer, for the stats reader
+  // The statistics of the last run, kept after stop() for applications to read.
+  deepbug::gst::ExplainStats last_stats;
+  bool last_live = false;
   GstVideoInfo info{};
   std::deque<GstBuffer*> ready;
 
@@ -234,6 +237,7 @@ static GstFlowReturn deepbug_explain_submit_input_buffer(GstBaseTransform* trans
       auto stage = std::make_unique<ExplainStage>(GST_ELEMENT(trans), settings, live);
       std::lock_guard lock(s.stage_mutex);
       s.stage = std::move(stage);
+      s.last_stats = {};
     }
     s.stage->push(buffer, s.info, s.ready);
   } catch (const deepbug::Error& e) {
@@ -325,7 +329,12 @@ static gboolean deepbug_explain_stop(GstBaseTransform* trans) {
   ExplainState& s = stateOf(trans);
   s.clearReady();
   std::lock_guard lock(s.stage_mutex);
-  s.stage.reset();
+  if (s.stage) {
+    s.stage->stopWorkers();  // waits for LRP still running (live), so the counts are final
+    s.last_stats = s.stage->stats();
+    s.last_live = s.stage->live();
+    s.stage.reset();
+  }
   return TRUE;
 }
 
@@ -363,9 +372,8 @@ static void deepbug_explain_get_property(GObject* object, guint id, GValue* valu
   ExplainState& s = stateOf(object);
   if (id == statsPropertyId()) {
     std::lock_guard lock(s.stage_mutex);
-    const deepbug::gst::ExplainStats stats =
-        s.stage ? s.stage->stats() : deepbug::gst::ExplainStats{};
-    g_value_take_boxed(value, statsStructure(stats, s.stage && s.stage->live()));
+    const deepbug::gst::ExplainStats stats = s.stage ? s.stage->stats() : s.last_stats;
+    g_value_take_boxed(value, statsStructure(stats, s.stage ? s.stage->live() : s.last_live));
     return;
   }
   if (id == 0 || id > properties().size()) {

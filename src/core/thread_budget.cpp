@@ -3,6 +3,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "core/error.hpp"
@@ -17,6 +18,27 @@ int availableCores() {
     if (count > 0) return count;
   }
   return std::max(1u, std::thread::hardware_concurrency());
+}
+
+namespace {
+std::atomic<int> g_cores_on_loan{0};
+}  // namespace
+
+CoreLoan::CoreLoan(int cores) : cores_(std::max(0, cores)) {
+  g_cores_on_loan += cores_;
+}
+
+CoreLoan::~CoreLoan() {
+  g_cores_on_loan -= cores_;
+}
+
+int coresOnLoan() {
+  return g_cores_on_loan.load();
+}
+
+int unlentCores() {
+  static const int cores = availableCores();
+  return std::max(1, cores - coresOnLoan());
 }
 
 ThreadBudget::ThreadBudget(int cores) : cores_(std::max(1, cores)) {}

@@ -18,6 +18,26 @@ struct StageThreads {
 // Cores this process may run on (CPU affinity, so containers and taskset count).
 int availableCores();
 
+// Cores lent to a stage while it works (an LRP pass, say): a stage whose thread count is
+// automatic takes the cores nobody has borrowed, so the cores are neither
+// oversubscribed while the lender works nor idle while it does not.
+class CoreLoan {
+ public:
+  explicit CoreLoan(int cores);
+  ~CoreLoan();
+  CoreLoan(const CoreLoan&) = delete;
+  CoreLoan& operator=(const CoreLoan&) = delete;
+
+ private:
+  int cores_;
+};
+
+// Cores lent right now, process-wide.
+int coresOnLoan();
+
+// Intra-op threads for a stage with automatic threads: the cores not on loan (≥ 1).
+int unlentCores();
+
 class ThreadBudget {
  public:
   explicit ThreadBudget(int cores = availableCores());

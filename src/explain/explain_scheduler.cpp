@@ -13,6 +13,7 @@
 
 #include "core/error.hpp"
 #include "core/runtime.hpp"
+#include "core/thread_budget.hpp"
 
 namespace deepbug::explain {
 
@@ -66,6 +67,8 @@ struct ExplainScheduler::Impl {
       peak_running = std::max(peak_running, ++running);
     }
     setIntraOpThreads(options.intra_op_threads);
+    // While this pass runs, its cores are on loan: automatic stages use the others.
+    const CoreLoan loan(options.intra_op_threads);
     BatchResult result;
     try {
       result = work(batch);

@@ -23,6 +23,7 @@ struct Classifier::Impl {
   std::string path;
   Precision precision = Precision::kFp32;
   int threads = 1;
+  bool automatic_threads = false;  // threads = the cores no other stage has borrowed
 };
 
 Classifier::Classifier(const ClassifierOptions& options) : impl_(std::make_unique<Impl>()) {
@@ -35,6 +36,7 @@ Classifier::Classifier(const ClassifierOptions& options) : impl_(std::make_uniqu
   impl_->path = options.model_path;
   impl_->precision = options.precision;
   impl_->threads = options.threads > 0 ? options.threads : ThreadBudget().defaultIntraOpThreads();
+  impl_->automatic_threads = options.threads == 0;
   if (device.rfind("cuda", 0) == 0) compat::disableTf32();
 
   setIntraOpThreads(impl_->threads);
@@ -97,7 +99,7 @@ at::Tensor Classifier::forward(const at::Tensor& batch) const {
 std::vector<Classification> Classifier::classify(const std::vector<FrameView>& frames,
                                                  ClassifyTimings* timings) const {
   if (frames.empty()) return {};
-  setIntraOpThreads(impl_->threads);
+  setIntraOpThreads(impl_->automatic_threads ? unlentCores() : impl_->threads);
   c10::InferenceMode inference;
 
   using Clock = std::chrono::steady_clock;

@@ -21,8 +21,9 @@ struct ClassifierOptions {
   std::string model_path;
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
   Precision precision = Precision::kFp32;
-  // Intra-op (OpenMP) threads for each call; 0 = every core this process may use.
-  // A stage running W concurrent calls should give each cores / W (see ThreadBudget).
+  // Intra-op (OpenMP) threads for each call; 0 = every core no other stage has borrowed
+  // at the time of the call (CoreLoan). A stage running W concurrent calls should give
+  // each cores / W (see ThreadBudget).
   int threads = 0;
   MetadataOverrides overrides;
 };

@@ -1,5 +1,5 @@
-// deepbug-bench: benchmarks that print JSON. Subcommands: classify, lrp, and pipeline in
-// builds with GStreamer.
+// deepbug-bench: benchmarks that print JSON. Subcommands: classify, lrp, and pipeline and
+// stream in builds with GStreamer.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -7,6 +7,7 @@
 #include "bench_lrp.hpp"
 #ifdef DEEPBUG_BENCH_PIPELINE
 #include "bench_pipeline.hpp"
+#include "bench_stream.hpp"
 #endif
 #include "core/cli_main.hpp"
 
@@ -75,6 +76,24 @@ int run(int argc, char** argv) {
                    "Decoded frames held in memory for classify-only")
       ->capture_default_str();
   pipeline_cmd->add_option("--work-dir", pipeline.work_dir, "Keep the pipeline's outputs here");
+
+  deepbug::bench::StreamBenchOptions stream;
+  CLI::App* stream_cmd = app.add_subcommand(
+      "stream", "deepbug-stream with explanation off and on (archive), and live with a rate cap");
+  stream_cmd->add_option("--footage", stream.footage, "Video file")->required();
+  stream_cmd->add_option("--model", stream.model, "TorchScript model")->required();
+  stream_cmd->add_option("--target", stream.target, "Class to explain (default: first label)");
+  stream_cmd->add_option("--composite", stream.composite)->capture_default_str();
+  stream_cmd->add_option("--threshold-on", stream.threshold_on)->capture_default_str();
+  stream_cmd->add_option("--threshold-off", stream.threshold_off)->capture_default_str();
+  stream_cmd->add_option("--min-frames", stream.min_frames)->capture_default_str();
+  stream_cmd->add_option("--top-k", stream.top_k)->capture_default_str();
+  stream_cmd->add_option("--batch", stream.batch, "Classification batch")->capture_default_str();
+  stream_cmd
+      ->add_option("--live-max-rate", stream.live_max_rate,
+                   "Explanations per second of stream time in the live run")
+      ->capture_default_str();
+  stream_cmd->add_option("--work-dir", stream.work_dir, "Keep the runs' outputs here");
 #endif
 
   try {
@@ -94,6 +113,9 @@ int run(int argc, char** argv) {
 #ifdef DEEPBUG_BENCH_PIPELINE
   if (pipeline_cmd->parsed()) {
     std::cout << deepbug::bench::benchPipeline(pipeline).dump(2) << std::endl;
+  }
+  if (stream_cmd->parsed()) {
+    std::cout << deepbug::bench::benchStream(stream).dump(2) << std::endl;
   }
 #endif
   return deepbug::kExitOk;

@@ -1,0 +1,167 @@
+// deepbug-stream with explanations, as a program on a clip encoded here: every frame
+// still comes out, each event's peak (the best classified frame, from scores.csv) is
+// explained with snapshots that open, events.jsonl agrees with scores.csv, and two runs
+// with different thread counts give the same events and explained frames.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "integration/csv.hpp"
+#include "integration/process.hpp"
+
+namespace deepbug::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class StreamExplain : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    setenv("GST_REGISTRY", DEEPBUG_GST_REGISTRY, 1);
+    dir_ = fs::path(::testing::TempDir()) / "stream_explain";
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    // A moving ball over a changing pattern: the tiny model's score drifts with it.
+    clip_ = (dir_ / "clip.mp4").string();
+    const ProcessResult made = runCommand(
+        "gst-launch-1.0 -q videotestsrc pattern=ball motion=sweep num-buffers=90 "
+        "background-color=0xff204060 ! video/x-raw,width=320,height=240,framerate=15/1 ! "
+        "videoconvert ! x264enc speed-preset=ultrafast ! h264parse ! mp4mux ! filesink "
+        "location=" +
+        clip_);
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    // Scores without explanation, to place the thresholds where events happen.
+    const ProcessResult scored = runCommand(program("deepbug-stream") + " --config " +
+                                            writeConfig("plain", "") + " --quiet");
+    ASSERT_EQ(scored.exit_code, 0) << scored.output;
+    for (const auto& row : readCsv((dir_ / "plain" / "cam" / "scores.csv").string()))
+      scores_.push_back(std::stod(row.at("aggressive")));
+    ASSERT_EQ(scores_.size(), 90u);
+  }
+
+  static std::string writeConfig(const std::string& name, const std::string& explain) {
+    const std::string file = (dir_ / (name + ".yaml")).string();
+    std::ofstream out(file);
+    out << "sources:\n  - name: cam\n    uri: " << clip_ << "\n"
+        << "model:\n  path: " << fixture("tiny") << "\n  batch_size: 4\n"
+        << "overlay:\n  watch: aggressive\n"
+        << explain << "outputs:\n  directory: " << (dir_ / name).string() << "\n";
+    return file;
+  }
+
+  // Thresholds at the 70th and 50th percentiles of the clip's scores: events exist.
+  static std::string explainSection(const std::string& extra) {
+    std::vector<double> sorted = scores_;
+    std::sort(sorted.begin(), sorted.end());
+    return "explain:\n  threshold_on: " + std::to_string(sorted[62]) +
+           "\n  threshold_off: " + std::to_string(sorted[45]) + "\n  min_frames: 2\n" + extra;
+  }
+
+  static std::vector<json> events(const std::string& name) {
+    std::vector<json> out;
+    std::ifstream in(dir_ / name / "cam" / "events.jsonl");
+    for (std::string line; std::getline(in, line);)
+      out.push_back(json::parse(line));
+    return out;
+  }
+
+  static fs::path dir_;
+  static std::string clip_;
+  static std::vector<double> scores_;
+};
+
+fs::path StreamExplain::dir_;
+std::string StreamExplain::clip_;
+std::vector<double> StreamExplain::scores_;
+
+TEST_F(StreamExplain, EveryEventPeakIsExplainedOnItsOwnFrameAndEveryFrameComesOut) {
+  const ProcessResult run = runCommand(program("deepbug-stream") + " --config " +
+                                       writeConfig("archive", explainSection("")) + " --quiet");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const fs::path out = dir_ / "archive" / "cam";
+  cv::VideoCapture video((out / "labelled.mp4").string(), cv::CAP_FFMPEG);
+  int frames = 0;
+  for (cv::Mat frame; video.read(frame);)
+    ++frames;
+  EXPECT_EQ(frames, 90);
+
+  const std::vector<json> found = events("archive");
+  ASSERT_FALSE(found.empty()) << "thresholds at the clip's own percentiles give events";
+  for (const json& event : found) {
+    const int start = event["start"]["frame"], end = event["end"]["frame"];
+    const int peak = event["peak"]["frame"];
+    // The peak is the best score inside the event, as scores.csv has it.
+    const auto best = std::max_element(scores_.begin() + start, scores_.begin() + end + 1);
+    EXPECT_EQ(peak, best - scores_.begin()) << event.dump();
+    EXPECT_NEAR(event["peak"]["score"].get<double>(), *best, 1e-5);
+    ASSERT_EQ(event["explained"].size(), 1u) << event.dump();
+    const json& explained = event["explained"][0];
+    EXPECT_EQ(explained["frame"], peak);
+    EXPECT_DOUBLE_EQ(explained["pts"].get<double>(), explained["shown_on_frame_pts"].get<double>());
+    for (const char* kind : {"frame", "heatmap", "overlay"}) {
+      const cv::Mat image = cv::imread(explained["snapshot"][kind].get<std::string>());
+      EXPECT_FALSE(image.empty()) << kind << " snapshot of frame " << peak;
+    }
+    const json& box = explained["relevance"]["hottest_region"];
+    EXPECT_GE(box["x"].get<int>(), 0);
+    EXPECT_LE(box["x"].get<int>() + box["width"].get<int>(), 320);
+    EXPECT_GT(explained["relevance"]["scale"].get<double>(), 0.0);
+  }
+  const json summary = json::parse(std::ifstream(out / "summary.json"));
+  EXPECT_EQ(summary["frames_out"], 90);
+  EXPECT_EQ(summary["explain"]["events"], found.size());
+  EXPECT_EQ(summary["explain"]["frames_explained"], found.size());
+  EXPECT_EQ(summary["explain"]["frames_skipped"], 0);
+  EXPECT_GT(summary["stages"]["overlay"]["heatmap_frames"].get<int>(), 0);
+}
+
+TEST_F(StreamExplain, SameEventsAndExplainedFramesAtAnyThreadCount) {
+  const std::string extra = "  top_k: 2\n  every_n: 5\n";
+  ASSERT_EQ(runCommand(program("deepbug-stream") + " --config " +
+                       writeConfig("one", explainSection(extra)) +
+                       " --quiet --set model.threads=1 --set explain.threads=1")
+                .exit_code,
+            0);
+  ASSERT_EQ(runCommand(program("deepbug-stream") + " --config " +
+                       writeConfig("two", explainSection(extra + "  concurrency: 2\n")) +
+                       " --quiet --set model.threads=0 --set explain.threads=1 "
+                       "--set explain.max_in_flight=4")
+                .exit_code,
+            0);
+  const std::vector<json> a = events("one"), b = events("two");
+  ASSERT_FALSE(a.empty());
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i]["start"]["frame"], b[i]["start"]["frame"]);
+    EXPECT_EQ(a[i]["end"]["frame"], b[i]["end"]["frame"]);
+    EXPECT_EQ(a[i]["peak"]["frame"], b[i]["peak"]["frame"]);
+    ASSERT_EQ(a[i]["explained"].size(), b[i]["explained"].size());
+    for (std::size_t j = 0; j < a[i]["explained"].size(); ++j) {
+      const json& x = a[i]["explained"][j];
+      const json& y = b[i]["explained"][j];
+      EXPECT_EQ(x["frame"], y["frame"]);
+      EXPECT_NEAR(x["relevance"]["positive_sum"].get<double>(),
+                  y["relevance"]["positive_sum"].get<double>(),
+                  1e-4 * std::abs(x["relevance"]["positive_sum"].get<double>()) + 1e-7);
+    }
+  }
+}
+
+TEST_F(StreamExplain, ConfigErrorsNameTheExplainKey) {
+  const ProcessResult run = runCommand(
+      program("deepbug-stream") + " --config " +
+      writeConfig("bad", "explain:\n  threshold_on: 0.3\n  threshold_off: 0.5\n") + " --quiet");
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find("threshold_off"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("bad.yaml:"), std::string::npos) << run.output;
+  EXPECT_FALSE(fs::exists(dir_ / "bad"));
+}
+
+}  // namespace
+}  // namespace deepbug::test

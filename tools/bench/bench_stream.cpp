@@ -1,0 +1,140 @@
+#include "bench_stream.hpp"
+
+#include <gst/gst.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "config.hpp"
+#include "core/error.hpp"
+#include "core/runtime.hpp"
+#include "model/classifier.hpp"
+#include "plugin_registry.hpp"
+#include "stream_runner.hpp"
+
+namespace deepbug::bench {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// One deepbug-stream run of the footage; returns its summary.json.
+json runOnce(stream::StreamConfig config, const fs::path& out) {
+  config.outputs.directory = out.string();
+  stream::RunOptions run;
+  run.quiet = true;
+  run.overwrite = true;
+  const int code = stream::runStream(config, run);
+  if (code != kExitOk) {
+    throw std::runtime_error("a deepbug-stream run failed (exit code " + std::to_string(code) +
+                             "); outputs in " + out.string());
+  }
+  std::ifstream in(out / "bench" / "summary.json");
+  return json::parse(in);
+}
+
+// Seconds of classification (preprocessing and inference) per classified frame.
+double classifySecondsPerFrame(const json& summary) {
+  const json& c = summary["stages"]["classify"];
+  const double classified = c.value("classified", 0.0);
+  if (classified <= 0) return 0.0;
+  return (c.value("preprocess_seconds", 0.0) + c.value("inference_seconds", 0.0)) / classified;
+}
+
+}  // namespace
+
+json benchStream(const StreamBenchOptions& o) {
+  gst_init(nullptr, nullptr);
+  stream::registerDeepbugPlugin();
+  if (!fs::is_regular_file(o.footage)) {
+    throw ConfigError("no footage file '" + o.footage + "'", "check --footage");
+  }
+  model::ClassifierOptions probe;
+  probe.model_path = o.model;
+  probe.device = "cpu";
+  const std::string target =
+      !o.target.empty() ? o.target : model::Classifier(probe).labels().front();
+
+  stream::StreamConfig config;
+  config.file = "(deepbug-bench)";
+  stream::SourceConfig source;
+  source.name = "bench";
+  source.uri = source.location = fs::absolute(o.footage).string();
+  source.where = o.footage;
+  config.sources.push_back(source);
+  config.model.path = o.model;
+  config.model.where = o.model;
+  config.model.batch_size = o.batch;
+  config.overlay.watch = target;
+  config.explain.target = target;
+  config.explain.composite = o.composite;
+  config.explain.threshold_on = o.threshold_on;
+  config.explain.threshold_off = o.threshold_off;
+  config.explain.min_frames = o.min_frames;
+  config.explain.top_k = o.top_k;
+  config.explain.snapshots = true;
+
+  const fs::path work =
+      o.work_dir.empty()
+          ? fs::temp_directory_path() / ("deepbug-bench-stream-" + std::to_string(getpid()))
+          : fs::path(o.work_dir);
+  // Off, on, off again: the two "off" runs bracket the "on" run against drift.
+  stream::StreamConfig off = config;
+  off.explain.enabled = false;
+  stream::StreamConfig on = config;
+  on.explain.enabled = true;
+  on.explain.mode = "archive";
+  stream::StreamConfig live = on;
+  live.explain.mode = "live";
+  live.explain.max_rate = o.live_max_rate;
+
+  const json off1 = runOnce(off, work / "off-1");
+  const json archive = runOnce(on, work / "archive");
+  const json off2 = runOnce(off, work / "off-2");
+  const json live_run = runOnce(live, work / "live");
+  if (o.work_dir.empty()) fs::remove_all(work);
+
+  const double fps_off = (off1["fps"].get<double>() + off2["fps"].get<double>()) / 2;
+  const double fps_on = archive["fps"].get<double>();
+  const double frames = archive["frames_out"].get<double>();
+  const json& e = archive["explain"];
+  const double explained = e["frames_explained"].get<double>();
+  const double f = frames > 0 ? explained / frames : 0.0;
+  const double lrp_seconds = e["explain_seconds_per_frame"].get<double>();
+  const double classify_seconds = classifySecondsPerFrame(archive);
+  const double r = classify_seconds > 0 ? lrp_seconds / classify_seconds : 0.0;
+  const double bound = 1.0 / (1.0 + f * r);
+  const double ratio = fps_off > 0 ? fps_on / fps_off : 0.0;
+  return {{"benchmark", "stream"},
+          {"footage", o.footage},
+          {"model", o.model},
+          {"composite", o.composite},
+          {"frames", frames},
+          {"off", {{"fps_runs", {off1["fps"], off2["fps"]}}, {"fps", fps_off}}},
+          {"archive",
+           {{"fps", fps_on},
+            {"events", e["events"]},
+            {"frames_explained", explained},
+            {"fraction_explained", f},
+            {"lrp_seconds_per_frame", lrp_seconds},
+            {"classify_seconds_per_frame", classify_seconds},
+            {"lrp_cost_in_forward_passes", r},
+            {"peak_frames_held", e["peak_frames_held"]},
+            {"peak_memory_mib", archive["peak_memory_mib"]}}},
+          {"ratio", ratio},
+          {"best_possible_ratio", bound},
+          {"fraction_of_bound", bound > 0 ? ratio / bound : 0.0},
+          {"target_fraction_of_bound", 0.95},
+          {"live",
+           {{"max_rate", o.live_max_rate},
+            {"fps", live_run["fps"]},
+            {"frames_selected", live_run["explain"]["frames_selected"]},
+            {"frames_explained", live_run["explain"]["frames_explained"]},
+            {"frames_skipped", live_run["explain"]["frames_skipped"]},
+            {"latency_p50_seconds", live_run["explain"]["latency_p50_seconds"]},
+            {"latency_p95_seconds", live_run["explain"]["latency_p95_seconds"]}}},
+          {"runtime", json::parse(toJson(runtimeInfo()))}};
+}
+
+}  // namespace deepbug::bench
