@@ -269,6 +269,13 @@ void readExplain(const Reader& r, const YAML::Node& node, StreamConfig& config) 
   }
   if (node["snapshots"]) e.snapshots = r.boolean(node["snapshots"], "snapshots");
   if (node["relevance_npy"]) e.relevance_npy = r.boolean(node["relevance_npy"], "relevance_npy");
+  if (node["clips"]) e.clips = r.boolean(node["clips"], "clips");
+  if (node["clip_pre_roll"]) {
+    e.clip_pre_roll = r.number(node["clip_pre_roll"], "clip_pre_roll", 0, 3600);
+  }
+  if (node["clip_post_roll"]) {
+    e.clip_post_roll = r.number(node["clip_post_roll"], "clip_post_roll", 0, 3600);
+  }
 }
 
 }  // namespace
@@ -461,7 +468,8 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
   if (outputs["scores"]) out.scores = r.boolean(outputs["scores"], "scores");
   if (const YAML::Node encoder = outputs["encoder"]) {
     r.requireMap(encoder, "encoder");
-    r.checkKeys(encoder, "outputs.encoder", {"preset", "bitrate_kbps", "quality"});
+    r.checkKeys(encoder, "outputs.encoder",
+                {"preset", "bitrate_kbps", "quality", "keyframe_seconds"});
     if (encoder["preset"]) {
       out.encoder.preset = r.choice(encoder["preset"], "preset",
                                     {"ultrafast", "superfast", "veryfast", "faster", "fast",
@@ -473,6 +481,10 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
     }
     if (encoder["quality"]) {
       out.encoder.quality = static_cast<int>(r.integer(encoder["quality"], "quality", 0, 51));
+    }
+    if (encoder["keyframe_seconds"]) {
+      out.encoder.keyframe_seconds =
+          r.number(encoder["keyframe_seconds"], "keyframe_seconds", 0.1, 3600);
     }
   }
   return config;

@@ -68,14 +68,18 @@ struct ExplainConfig {
   int concurrency = 1;
   int threads = 1;
   int max_in_flight = 2;
-  bool snapshots = true;       // frame, heatmap and overlay PNGs per explained frame
-  bool relevance_npy = false;  // and the relevance map as .npy
+  bool snapshots = true;        // frame, heatmap and overlay PNGs per explained frame
+  bool relevance_npy = false;   // and the relevance map as .npy
+  bool clips = true;            // clips/event-ID.mp4 cut from the labelled video
+  double clip_pre_roll = 2.0;   // seconds before the event's start
+  double clip_post_roll = 2.0;  // seconds after its end
 };
 
 struct EncoderConfig {
   std::string preset = "veryfast";  // x264 speed preset
   int bitrate_kbps = 0;             // 0: constant quality
   int quality = 23;                 // x264 quantizer when bitrate_kbps is 0
+  double keyframe_seconds = 2.0;    // a keyframe at least this often (cuttable clips)
 };
 
 struct OutputsConfig {

@@ -250,6 +250,15 @@ void ExplainOutputs::writeEvent(Pending& pending) {
     it = explained_.erase(it);
   }
   pending.event["explained"] = explained;
+  const long long id = pending.event["id"].get<long long>();
+  spans_.push_back(
+      {id, pending.event["start"]["pts"].get<double>(), pending.event["end"]["pts"].get<double>()});
+  if (config_.explain.clips && config_.outputs.video) {
+    // Cut when the recording is final, at the end of the run (pipeline/event_clips.hpp).
+    const std::string extension = config_.outputs.container == "mkv" ? ".mkv" : ".mp4";
+    pending.event["clip"] =
+        (fs::path(dir_) / "clips" / ("event-" + std::to_string(id) + extension)).string();
+  }
   const std::string line = pending.event.dump() + "\n";
   std::fwrite(line.data(), 1, line.size(), events_);
   std::fflush(events_);
@@ -261,6 +270,11 @@ void ExplainOutputs::finish() {
   for (Pending& pending : pending_)
     writeEvent(pending);
   pending_.clear();
+}
+
+std::vector<ExplainOutputs::EventSpan> ExplainOutputs::eventSpans() const {
+  std::lock_guard lock(mutex_);
+  return spans_;
 }
 
 std::uint64_t ExplainOutputs::eventsWritten() const {

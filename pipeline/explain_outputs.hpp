@@ -36,6 +36,13 @@ class ExplainOutputs {
   // End of the run: writes every event still waiting.
   void finish();
 
+  struct EventSpan {
+    long long id = 0;
+    double start_seconds = 0.0, end_seconds = 0.0;  // stream time
+  };
+  // Every event written so far (for their clips).
+  std::vector<EventSpan> eventSpans() const;
+
   std::uint64_t eventsWritten() const;
   std::uint64_t snapshotsWritten() const;
   double snapshotSeconds() const;
@@ -57,6 +64,7 @@ class ExplainOutputs {
   std::FILE* events_ = nullptr;
   std::map<std::int64_t, nlohmann::json> explained_;  // by frame index, until written
   std::vector<Pending> pending_;
+  std::vector<EventSpan> spans_;
   std::uint64_t events_written_ = 0;
   std::uint64_t snapshots_ = 0;
   double snapshot_seconds_ = 0.0;

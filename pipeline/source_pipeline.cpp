@@ -1,5 +1,6 @@
 #include "source_pipeline.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -7,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/thread_budget.hpp"
+#include "event_clips.hpp"
 #include "meta/classification_meta.hpp"
 #include "meta/relevance_meta.hpp"
 
@@ -200,6 +202,9 @@ void SourcePipeline::buildOutputBranch(GstElement* upstream) {
     GstElement* convert = make("videoconvert", "to_yuv");
     GstElement* encoder = make("x264enc", "encode");
     const EncoderConfig& e = config_.outputs.encoder;
+    const double fps = info_.fps > 0 ? info_.fps : 25.0;
+    g_object_set(encoder, "key-int-max",
+                 static_cast<guint>(std::max(1.0, std::round(fps * e.keyframe_seconds))), nullptr);
     gst_util_set_object_arg(G_OBJECT(encoder), "speed-preset", e.preset.c_str());
     if (e.bitrate_kbps > 0) {
       g_object_set(encoder, "bitrate", static_cast<guint>(e.bitrate_kbps), nullptr);
@@ -429,6 +434,7 @@ void SourcePipeline::finish(bool interrupted) {
     }
     gst_object_unref(bus);
     explain_outputs_->finish();
+    cutEventClips();
   }
   state_ = SourceState::kFinished;
   if (scores_ != nullptr) {
@@ -445,6 +451,25 @@ void SourcePipeline::finish(bool interrupted) {
   const fs::path tmp = path.string() + ".tmp";
   std::ofstream(tmp) << s.dump(1) << "\n";
   fs::rename(tmp, path);
+}
+
+// After the recording is final: a clip per event, pre- and post-roll included.
+void SourcePipeline::cutEventClips() {
+  const ExplainConfig& e = config_.explain;
+  if (!e.clips || !config_.outputs.video || !fs::exists(video_path_)) return;
+  std::vector<ClipRequest> requests;
+  for (const auto& span : explain_outputs_->eventSpans()) {
+    requests.push_back(
+        {span.id, span.start_seconds - e.clip_pre_roll, span.end_seconds + e.clip_post_roll});
+  }
+  for (const ClipResult& clip : cutClips(video_path_, (fs::path(output_dir_) / "clips").string(),
+                                         requests, config_.outputs.encoder.keyframe_seconds)) {
+    if (clip.error.empty()) {
+      clips_written_ += 1;
+    } else {
+      warn("clip of event " + std::to_string(clip.event_id) + " not written: " + clip.error);
+    }
+  }
 }
 
 json SourcePipeline::summary() const {
@@ -486,7 +511,8 @@ json SourcePipeline::summary() const {
                     {"latency_p95_seconds", e.value("latency_p95", 0.0)},
                     {"peak_frames_held", e.value("peak_held", std::uint64_t{0})},
                     {"snapshots", explain_outputs_ ? explain_outputs_->snapshotsWritten() : 0},
-                    {"events_written", explain_outputs_ ? explain_outputs_->eventsWritten() : 0}};
+                    {"events_written", explain_outputs_ ? explain_outputs_->eventsWritten() : 0},
+                    {"clips", clips_written_}};
   }
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

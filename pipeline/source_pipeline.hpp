@@ -63,6 +63,7 @@ class SourcePipeline {
   void buildDecodeBranch();
   GstElement* buildAnalysisBranch();
   GstElement* buildExplainStage(GstElement* upstream);
+  void cutEventClips();
   void buildOutputBranch(GstElement* upstream);
   void onPadAdded(GstPad* pad);
   void recordScores(GstBuffer* buffer);
@@ -88,6 +89,7 @@ class SourcePipeline {
   GstElement* explain_ = nullptr;
   GstElement* overlay_ = nullptr;
   std::unique_ptr<ExplainOutputs> explain_outputs_;
+  std::uint64_t clips_written_ = 0;
 
   SourceState state_ = SourceState::kCreated;
   std::string error_;

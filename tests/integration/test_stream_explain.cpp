@@ -11,6 +11,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
 
+#include <unistd.h>
+
 #include "integration/csv.hpp"
 #include "integration/process.hpp"
 
@@ -24,7 +26,8 @@ class StreamExplain : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     setenv("GST_REGISTRY", DEEPBUG_GST_REGISTRY, 1);
-    dir_ = fs::path(::testing::TempDir()) / "stream_explain";
+    // ctest runs each test in a process of its own, in parallel: one folder each.
+    dir_ = fs::path(::testing::TempDir()) / ("stream_explain_" + std::to_string(getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     // A moving ball over a changing pattern: the tiny model's score drifts with it.
@@ -119,6 +122,19 @@ TEST_F(StreamExplain, EveryEventPeakIsExplainedOnItsOwnFrameAndEveryFrameComesOu
   EXPECT_EQ(summary["explain"]["frames_explained"], found.size());
   EXPECT_EQ(summary["explain"]["frames_skipped"], 0);
   EXPECT_GT(summary["stages"]["overlay"]["heatmap_frames"].get<int>(), 0);
+  // A clip per event, cut from the labelled video: it covers the event.
+  EXPECT_EQ(summary["explain"]["clips"], found.size());
+  for (const json& event : found) {
+    cv::VideoCapture clip(event["clip"].get<std::string>(), cv::CAP_FFMPEG);
+    ASSERT_TRUE(clip.isOpened()) << event["clip"];
+    int clip_frames = 0;
+    for (cv::Mat frame; clip.read(frame);)
+      ++clip_frames;
+    const int event_frames =
+        event["end"]["frame"].get<int>() - event["start"]["frame"].get<int>() + 1;
+    EXPECT_GE(clip_frames, event_frames) << event["clip"];
+    EXPECT_LE(clip_frames, 90) << event["clip"];
+  }
 }
 
 TEST_F(StreamExplain, SameEventsAndExplainedFramesAtAnyThreadCount) {
@@ -161,6 +177,13 @@ TEST_F(StreamExplain, ConfigErrorsNameTheExplainKey) {
   EXPECT_NE(run.output.find("threshold_off"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("bad.yaml:"), std::string::npos) << run.output;
   EXPECT_FALSE(fs::exists(dir_ / "bad"));
+}
+
+TEST_F(StreamExplain, WithoutExplainTheStreamWritesNoEventsOrSnapshots) {
+  const fs::path out = dir_ / "plain" / "cam";
+  EXPECT_FALSE(fs::exists(out / "events.jsonl"));
+  EXPECT_FALSE(fs::exists(out / "snapshots"));
+  EXPECT_FALSE(json::parse(std::ifstream(out / "summary.json")).contains("explain"));
 }
 
 }  // namespace
