@@ -1,6 +1,7 @@
 // deepbugexplain through GstHarness with scripted classification scores: archive mode
 // lets every buffer out, in order, with relevance meta exactly on the selected frames
 // and one message per event; live mode never holds a frame and skips what finds no room.
+#include <gst/app/gstappsink.h>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -177,6 +178,45 @@ TEST(ExplainElement, LiveNeverHoldsAFrameAndSkipsSelectionsItHasNoRoomFor) {
   EXPECT_GT(skipped, 0u);
   EXPECT_LT(skipped, selected);  // the first one found room
   gst_object_unref(bus);
+}
+
+// The element in a real pipeline, as gst-launch users write it: the model comes from
+// the upstream classification meta, and the relevance meta survives queue, videoconvert
+// and videoscale, its geometry and hottest region rescaled with the frame.
+TEST(ExplainElement, InAPipelineWithTheModelFromUpstreamAndMetaThroughAScaler) {
+  const std::string description =
+      "videotestsrc num-buffers=12 pattern=ball ! video/x-raw,width=160,height=120 ! "
+      "videoconvert ! deepbugclassify model=" +
+      fixtureModel("tiny") +
+      " ! deepbugexplain target=aggressive threshold-on=0 threshold-off=0 min-frames=1 "
+      "max-event-frames=4 ! queue ! videoconvert ! videoscale ! video/x-raw,width=80,height=60 ! "
+      "appsink name=out sync=false";
+  GError* error = nullptr;
+  GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
+  ASSERT_EQ(error, nullptr) << (error ? error->message : "");
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  int frames = 0, explained = 0;
+  while (GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink))) {
+    const DeepbugRelevanceMeta* meta =
+        deepbug_buffer_get_relevance_meta(gst_sample_get_buffer(sample));
+    if (meta != nullptr) {
+      ++explained;
+      EXPECT_EQ(meta->result->geometry.frame_width, 80);
+      EXPECT_EQ(meta->result->geometry.frame_height, 60);
+      EXPECT_LE(meta->result->hottest_x + meta->result->hottest_width, 80);
+      EXPECT_LE(meta->result->hottest_y + meta->result->hottest_height, 60);
+    }
+    gst_sample_unref(sample);
+    ++frames;
+  }
+  EXPECT_EQ(frames, 12);
+  // Thresholds at 0: one event over the whole clip, planned in chunks of 4 frames,
+  // each chunk's peak explained.
+  EXPECT_EQ(explained, 3);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(sink);
+  gst_object_unref(pipeline);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "meta/relevance_meta.hpp"
 #include "plugins/element_helpers.hpp"
 
 namespace deepbug::test {
@@ -98,6 +99,53 @@ TEST(OverlayElement, BuffersWithoutMetaPassUnchanged) {
   gst_structure_get_uint64(stats, "without-meta", &without);
   gst_structure_free(stats);
   EXPECT_EQ(without, 1u);
+}
+
+// A relevance map whose only evidence is the input block [112, 140)², i.e. frame pixels
+// x 160–200, y 120–150 of a 320×240 frame stretched onto 224×224.
+gst::RelevanceResult blockRelevance() {
+  gst::RelevanceResult r;
+  r.width = r.height = 224;
+  r.heatmap.assign(224 * 224, 0.0f);
+  for (int y = 112; y < 140; ++y)
+    for (int x = 112; x < 140; ++x)
+      r.heatmap[static_cast<std::size_t>(y * 224 + x)] = 1.0f;
+  r.geometry = model::computeGeometry(320, 240, 224, 224, model::AspectPolicy::kStretch);
+  r.scale = 1.0;
+  r.target = "aggressive";
+  return r;
+}
+
+TEST(OverlayElement, HeatmapIsBlendedWhereTheRelevanceIsAndHeldForHoldFrames) {
+  Harness h = overlay("legend=false hold-frames=2 fade=false show-label=false show-bar=false");
+  GstBuffer* explained = greyFrame(320, 240);
+  deepbug_buffer_add_classification_meta(explained, result(0.9f));
+  deepbug_buffer_add_relevance_meta(explained, blockRelevance());
+  for (int i = 0; i < 4; ++i) {
+    GstBuffer* in = i == 0 ? explained : greyFrame(320, 240);
+    if (i > 0) deepbug_buffer_add_classification_meta(in, result(0.9f));
+    GstBuffer* out = gst_harness_push_and_pull(h.get(), in);
+    const auto inside = pixel(out, 320, 180, 135);
+    const auto outside = pixel(out, 320, 60, 60);
+    EXPECT_EQ(outside, (std::array<int, 3>{128, 128, 128})) << "frame " << i;
+    if (i <= 2) {  // the explained frame and hold-frames=2 after it
+      EXPECT_GT(inside[0], 150) << "frame " << i << ": red where the evidence is";
+      EXPECT_LT(inside[1], 100) << "frame " << i;
+    } else {
+      EXPECT_EQ(inside, (std::array<int, 3>{128, 128, 128})) << "frame " << i << ": no longer held";
+    }
+    gst_buffer_unref(out);
+  }
+  GstStructure* stats = nullptr;
+  GstElement* element = gst_harness_find_element(h.get(), "deepbugoverlay");
+  g_object_get(element, "stats", &stats, nullptr);
+  gst_object_unref(element);
+  guint64 heatmaps = 0, heatmap_frames = 0;
+  gst_structure_get_uint64(stats, "heatmaps", &heatmaps);
+  gst_structure_get_uint64(stats, "heatmap-frames", &heatmap_frames);
+  gst_structure_free(stats);
+  EXPECT_EQ(heatmaps, 1u);
+  EXPECT_EQ(heatmap_frames, 3u);
 }
 
 }  // namespace

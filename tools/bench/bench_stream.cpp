@@ -9,6 +9,7 @@
 #include "config.hpp"
 #include "core/error.hpp"
 #include "core/runtime.hpp"
+#include "footage_accuracy.hpp"
 #include "model/classifier.hpp"
 #include "plugin_registry.hpp"
 #include "stream_runner.hpp"
@@ -53,8 +54,8 @@ json benchStream(const StreamBenchOptions& o) {
   model::ClassifierOptions probe;
   probe.model_path = o.model;
   probe.device = "cpu";
-  const std::string target =
-      !o.target.empty() ? o.target : model::Classifier(probe).labels().front();
+  const model::Classifier classifier(probe);
+  const std::string target = !o.target.empty() ? o.target : classifier.labels().front();
 
   stream::StreamConfig config;
   config.file = "(deepbug-bench)";
@@ -85,6 +86,7 @@ json benchStream(const StreamBenchOptions& o) {
   stream::StreamConfig on = config;
   on.explain.enabled = true;
   on.explain.mode = "archive";
+  on.explain.relevance_npy = !o.ground_truth.empty();
   stream::StreamConfig live = on;
   live.explain.mode = "live";
   live.explain.max_rate = o.live_max_rate;
@@ -93,6 +95,10 @@ json benchStream(const StreamBenchOptions& o) {
   const json archive = runOnce(on, work / "archive");
   const json off2 = runOnce(off, work / "off-2");
   const json live_run = runOnce(live, work / "live");
+  const json accuracy = o.ground_truth.empty()
+                            ? json(nullptr)
+                            : scoreAgainstGroundTruth((work / "archive" / "bench").string(),
+                                                      o.ground_truth, classifier.metadata());
   if (o.work_dir.empty()) fs::remove_all(work);
 
   const double fps_off = (off1["fps"].get<double>() + off2["fps"].get<double>()) / 2;
@@ -134,6 +140,7 @@ json benchStream(const StreamBenchOptions& o) {
             {"frames_skipped", live_run["explain"]["frames_skipped"]},
             {"latency_p50_seconds", live_run["explain"]["latency_p50_seconds"]},
             {"latency_p95_seconds", live_run["explain"]["latency_p95_seconds"]}}},
+          {"against_ground_truth", accuracy},
           {"runtime", json::parse(toJson(runtimeInfo()))}};
 }
 

@@ -23,6 +23,7 @@ struct StreamBenchOptions {
   int batch = 4;               // classification batch
   double live_max_rate = 0.5;  // explanations per second of stream time in the live run
   std::string work_dir;        // outputs of the runs (default: a temporary folder)
+  std::string ground_truth;    // deepbug-synth ground_truth.json: score events and maps
 };
 
 nlohmann::json benchStream(const StreamBenchOptions& options);

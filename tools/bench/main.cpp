@@ -94,6 +94,8 @@ int run(int argc, char** argv) {
                    "Explanations per second of stream time in the live run")
       ->capture_default_str();
   stream_cmd->add_option("--work-dir", stream.work_dir, "Keep the runs' outputs here");
+  stream_cmd->add_option("--ground-truth", stream.ground_truth,
+                         "deepbug-synth ground_truth.json: event timing and pointing game");
 #endif
 
   try {
