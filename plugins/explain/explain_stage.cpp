@@ -404,8 +404,12 @@ void ExplainStage::finish(std::deque<GstBuffer*>& out) {
   if (live_) {
     live_planner_->finish();
     postClosedEvents();
+    // Maps ready but with no frame left to go on, and work still running: dropped.
+    collect(false);
     std::lock_guard lock(mutex_);
-    stats_.dropped += scheduler_ ? scheduler_->inFlight() : 0;
+    stats_.dropped += done_.size() + (scheduler_ ? scheduler_->inFlight() : 0);
+    done_.clear();
+    thumbnails_.clear();
     return;
   }
   const std::vector<std::int64_t> selected = archive_->finish();

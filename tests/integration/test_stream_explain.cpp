@@ -179,6 +179,55 @@ TEST_F(StreamExplain, ConfigErrorsNameTheExplainKey) {
   EXPECT_FALSE(fs::exists(dir_ / "bad"));
 }
 
+// Ctrl-C in the middle of real footage with explanations running: the open event is
+// closed and explained, every line of events.jsonl is complete, the video is playable.
+TEST_F(StreamExplain, CtrlCFinishesTheExplanationsInFlightAndTheFiles) {
+  // Thresholds at 0: one event from the first frame, explained every 20 frames (chunks).
+  const std::string config =
+      writeConfig("interrupted",
+                  "explain:\n  threshold_on: 0\n  threshold_off: 0\n  min_frames: 1\n"
+                  "  max_event_frames: 20\n");
+  std::string text = readFile(config);
+  const std::string clip_line = "uri: " + clip_;
+  text.replace(text.find(clip_line), clip_line.size(),
+               "uri: /usr/share/doc/opencv-doc/examples/data/vtest.avi");
+  std::ofstream(config) << text;
+  const std::string log = (dir_ / "interrupted.log").string();
+  const pid_t pid =
+      spawnCommand(program("deepbug-stream") + " --config " + config + " --status-every 0.1", log);
+  // Two explained frames (six snapshot files) show the stream is well under way.
+  ASSERT_TRUE(waitUntil(
+      [&] {
+        const fs::path snapshots = dir_ / "interrupted" / "cam" / "snapshots";
+        std::error_code ec;
+        if (!fs::is_directory(snapshots, ec)) return false;
+        return std::distance(fs::directory_iterator(snapshots), fs::directory_iterator()) >= 6;
+      },
+      std::chrono::seconds(120)))
+      << readFile(log);
+  kill(pid, SIGINT);
+  ASSERT_EQ(waitForExit(pid, std::chrono::seconds(60)), 130) << readFile(log);
+  const fs::path out = dir_ / "interrupted" / "cam";
+  const json summary = json::parse(std::ifstream(out / "summary.json"));
+  EXPECT_TRUE(summary["interrupted"].get<bool>());
+  const int frames_out = summary["frames_out"];
+  EXPECT_LT(frames_out, 795) << "stopped early";
+  cv::VideoCapture video((out / "labelled.mp4").string(), cv::CAP_FFMPEG);
+  int frames = 0;
+  for (cv::Mat frame; video.read(frame);)
+    ++frames;
+  EXPECT_EQ(frames, frames_out);
+  const std::vector<json> found = events("interrupted");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_TRUE(found[0]["ended_by_stream_end"].get<bool>());
+  EXPECT_EQ(found[0]["end"]["frame"].get<int>(), frames_out - 1);
+  // Every chunk of 20 frames had its peak explained, the last (partial) one included.
+  EXPECT_EQ(static_cast<int>(found[0]["explained"].size()), (frames_out + 19) / 20);
+  for (const json& explained : found[0]["explained"]) {
+    EXPECT_FALSE(cv::imread(explained["snapshot"]["overlay"].get<std::string>()).empty());
+  }
+}
+
 TEST_F(StreamExplain, WithoutExplainTheStreamWritesNoEventsOrSnapshots) {
   const fs::path out = dir_ / "plain" / "cam";
   EXPECT_FALSE(fs::exists(out / "events.jsonl"));

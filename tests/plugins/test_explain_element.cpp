@@ -219,5 +219,54 @@ TEST(ExplainElement, InAPipelineWithTheModelFromUpstreamAndMetaThroughAScaler) {
   gst_object_unref(pipeline);
 }
 
+// A live source picks live mode by itself: frames are never held and every one comes
+// out; selections that find the single worker busy are skipped, and the counts add up.
+TEST(ExplainElement, ALiveSourceIsExplainedInLiveModeAndLosesNoFrame) {
+  const std::string description =
+      "videotestsrc is-live=true num-buffers=16 pattern=ball ! "
+      "video/x-raw,width=160,height=120,framerate=30/1 ! videoconvert ! deepbugclassify model=" +
+      fixtureModel("report_cnn") +
+      " ! deepbugexplain name=explain target=aggressive threshold-on=0 threshold-off=0 "
+      "min-frames=1 every-n=1 max-in-flight=1 ! appsink name=out sync=false";
+  GError* error = nullptr;
+  GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
+  ASSERT_EQ(error, nullptr) << (error ? error->message : "");
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  int frames = 0;
+  while (GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink))) {
+    if (const DeepbugRelevanceMeta* meta =
+            deepbug_buffer_get_relevance_meta(gst_sample_get_buffer(sample))) {
+      EXPECT_FALSE(meta->result->on_explained_frame);
+      EXPECT_LT(meta->result->frame_index, static_cast<std::uint64_t>(frames))
+          << "a map arrives after the frame it explains";
+      EXPECT_FALSE(meta->result->thumbnail.empty());
+    }
+    gst_sample_unref(sample);
+    ++frames;
+  }
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  EXPECT_EQ(frames, 16);
+  GstElement* explain = gst_bin_get_by_name(GST_BIN(pipeline), "explain");
+  GstStructure* stats = nullptr;
+  g_object_get(explain, "stats", &stats, nullptr);
+  EXPECT_STREQ(gst_structure_get_string(stats, "mode"), "live");
+  guint64 selected = 0, skipped = 0, explained = 0, dropped = 0, superseded = 0, failed = 0;
+  gst_structure_get(stats, "selected", G_TYPE_UINT64, &selected, "skipped", G_TYPE_UINT64, &skipped,
+                    "explained", G_TYPE_UINT64, &explained, "dropped", G_TYPE_UINT64, &dropped,
+                    "superseded", G_TYPE_UINT64, &superseded, "failed", G_TYPE_UINT64, &failed,
+                    nullptr);
+  gst_structure_free(stats);
+  EXPECT_EQ(selected, 16u);  // every_n=1 inside one event: every classified frame
+  EXPECT_GT(skipped, 0u);    // the report CNN's LRP takes far longer than a frame
+  // Every selection was skipped, attached, superseded, still in flight at the end, or
+  // (attached to no later frame) finished after the last one.
+  EXPECT_LE(explained + superseded + dropped + failed, selected - skipped);
+  EXPECT_GE(explained + superseded + dropped + failed + 1, selected - skipped);
+  gst_object_unref(explain);
+  gst_object_unref(sink);
+  gst_object_unref(pipeline);
+}
+
 }  // namespace
 }  // namespace deepbug::test
