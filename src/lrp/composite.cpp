@@ -64,6 +64,7 @@ Rule affineRule(const std::string& composite, const Layer& layer, bool first, in
 Rule structuralRule(const std::string& composite, const Layer& layer) {
   switch (layer.kind) {
     case LayerKind::kMaxPool:
+    case LayerKind::kSpatialMax:
       return make(composite == "layered" ? RuleKind::kProportional : RuleKind::kWinner);
     case LayerKind::kAvgPool:
     case LayerKind::kAdaptiveAvgPool:
@@ -78,10 +79,11 @@ Rule structuralRule(const std::string& composite, const Layer& layer) {
 }
 
 void checkFits(const Layer& layer, const Rule& rule, const std::string& source) {
-  const bool fits = isAffine(layer.kind) ? isAffineRule(rule.kind)
-                                         : layer.kind == LayerKind::kMaxPool &&
-                                               (rule.kind == RuleKind::kWinner ||
-                                                rule.kind == RuleKind::kProportional);
+  const bool fits =
+      isAffine(layer.kind)
+          ? isAffineRule(rule.kind)
+          : (layer.kind == LayerKind::kMaxPool || layer.kind == LayerKind::kSpatialMax) &&
+                (rule.kind == RuleKind::kWinner || rule.kind == RuleKind::kProportional);
   if (!fits) {
     throw ConfigError("rule override '" + source + "': layer " + std::to_string(layer.index) +
                           " (" + layer.name + ", " + toString(layer.kind) + ") cannot take rule '" +

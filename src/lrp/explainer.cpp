@@ -324,6 +324,7 @@ at::Tensor Explainer::backwardFrom(int start_layer, RelevanceMap relevance,
       case LayerKind::kAvgPool:
       case LayerKind::kAdaptiveAvgPool:
       case LayerKind::kMean:
+      case LayerKind::kSpatialMax:
         accumulate(relevance, layer.inputs[0], propagatePooling(layer, rule, x, out, R, stab));
         break;
       case LayerKind::kAdd: {

@@ -146,6 +146,7 @@ class Importer {
     if (op == "aten::avg_pool2d") return addAvgPool(node);
     if (op == "aten::adaptive_avg_pool2d") return addSimple(node, LayerKind::kAdaptiveAvgPool);
     if (op == "aten::mean") return addMean(node);
+    if (op == "aten::amax") return addSpatialReduction(node, LayerKind::kSpatialMax);
     if (op == "aten::add" || op == "aten::add_") return addAdd(node);
     if (op == "prim::ListConstruct") return addList(node);
     if (op == "aten::cat") return addCat(node);
@@ -301,7 +302,13 @@ class Importer {
 
   void addMean(Node* node) {
     if (node->inputs().size() < 3) unsupported(node, source_, "mean over all dimensions");
-    Layer& layer = newLayer(node, LayerKind::kMean, {node->input(0)});
+    addSpatialReduction(node, LayerKind::kMean);
+  }
+
+  // mean(x, dim, keepdim) and amax(x, dim, keepdim): the dims are checked (H and W of
+  // NCHW) when the rule runs, where the rank is known.
+  void addSpatialReduction(Node* node, LayerKind kind) {
+    Layer& layer = newLayer(node, kind, {node->input(0)});
     layer.mean_dims = intList(node->input(1), node, source_, "dim");
     layer.keep_dim = scalar<bool>(node->input(2), node, source_, "keepdim");
   }

@@ -22,6 +22,8 @@ std::string toString(LayerKind kind) {
       return "adaptive-avg-pool";
     case LayerKind::kMean:
       return "mean";
+    case LayerKind::kSpatialMax:
+      return "spatial-max";
     case LayerKind::kAdd:
       return "add";
     case LayerKind::kCat:
@@ -68,6 +70,7 @@ const std::vector<std::string>& supportedOperators() {
       "aten::avg_pool2d",
       "aten::adaptive_avg_pool2d",
       "aten::mean (over H, W)",
+      "aten::amax (over H, W: global max pooling)",
       "aten::flatten/view/reshape/squeeze/unsqueeze/contiguous/clone/detach",
       "aten::dropout/feature_dropout/alpha_dropout (eval)",
       "aten::add/add_ (residual, or a matmul's bias)",

@@ -21,6 +21,7 @@ enum class LayerKind {
   kAvgPool,          // avg_pool2d
   kAdaptiveAvgPool,  // adaptive_avg_pool2d
   kMean,             // mean over the spatial dimensions
+  kSpatialMax,       // amax over the spatial dimensions (global max pooling)
   kAdd,              // residual a + b
   kCat,              // concatenation (along channels in practice)
 };
@@ -66,8 +67,8 @@ struct Layer {
   ConvolutionShape convolution;
 
   PoolShape pool;                  // kMaxPool, kAvgPool
-  std::vector<int64_t> mean_dims;  // kMean
-  bool keep_dim = false;           // kMean
+  std::vector<int64_t> mean_dims;  // kMean, kSpatialMax
+  bool keep_dim = false;           // kMean, kSpatialMax
   int64_t cat_dim = 1;             // kCat
 
   std::vector<int64_t> output_shape;  // for a 1-image batch of the model's input size

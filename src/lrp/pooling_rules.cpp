@@ -22,11 +22,20 @@ std::vector<int64_t> spatialDims(const Layer& layer, int64_t rank) {
     dims.push_back(d < 0 ? d + rank : d);
   std::sort(dims.begin(), dims.end());
   if (rank != 4 || dims != std::vector<int64_t>{2, 3}) {
-    throw ModelError("layer " + std::to_string(layer.index) + " (" + layer.name +
-                         "): mean is supported over H and W of an NCHW tensor only",
-                     "use adaptive_avg_pool2d or mean(dim=(2, 3)) in the model");
+    throw ModelError("layer " + std::to_string(layer.index) + " (" + layer.name + "): " + layer.op +
+                         " is supported over H and W of an NCHW tensor only",
+                     "reduce over dim=(2, 3), or use adaptive_avg_pool2d");
   }
   return dims;
+}
+
+// LRP-0 through a mean over H and W: R_in = x ⊙ (R / stab(mean)) / (H·W).
+at::Tensor meanZero(const Layer& layer, const at::Tensor& x, const at::Tensor& mean,
+                    const at::Tensor& R, double stabilizer) {
+  const auto dims = spatialDims(layer, x.dim());
+  at::Tensor s = R / stabilize(mean, stabilizer);
+  if (!layer.keep_dim) s = s.view({s.size(0), s.size(1), 1, 1});
+  return x * (s / static_cast<double>(x.size(dims[0]) * x.size(dims[1])));
 }
 
 }  // namespace
@@ -62,11 +71,24 @@ at::Tensor propagatePooling(const Layer& layer, const Rule& rule, const at::Tens
       return x * avgPoolTranspose(p, R / stabilize(out, stabilizer), x);
     case LayerKind::kAdaptiveAvgPool:
       return x * at::_adaptive_avg_pool2d_backward(R / stabilize(out, stabilizer), x);
-    case LayerKind::kMean: {
-      const auto dims = spatialDims(layer, x.dim());
-      at::Tensor s = R / stabilize(out, stabilizer);
-      if (!layer.keep_dim) s = s.view({s.size(0), s.size(1), 1, 1});
-      return x * (s / static_cast<double>(x.size(dims[0]) * x.size(dims[1])));
+    case LayerKind::kMean:
+      return meanZero(layer, x, out, R, stabilizer);
+    case LayerKind::kSpatialMax: {
+      spatialDims(layer, x.dim());
+      if (rule.kind == RuleKind::kProportional) {
+        // Proportional: the plane treated as a mean, LRP-0 on it.
+        const at::Tensor mean = x.mean({2, 3}, layer.keep_dim);
+        return meanZero(layer, x, mean, R, stabilizer);
+      }
+      if (rule.kind != RuleKind::kWinner) break;
+      // Winner: each channel's relevance goes to the position of its maximum (on ties
+      // the first one; amax's gradient would split it among them).
+      const int64_t n = x.size(0), c = x.size(1);
+      const at::Tensor flat = x.reshape({n, c, -1});
+      const at::Tensor where = flat.argmax(2, /*keepdim=*/true);
+      return at::zeros_like(flat)
+          .scatter_(2, where, R.reshape({n, c, 1}).to(flat.scalar_type()))
+          .view(x.sizes());
     }
     default:
       break;

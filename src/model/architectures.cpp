@@ -38,6 +38,26 @@ def forward(self, x):
     return self.head(self.features(x))
 )";
 
+// The same network with a global max pool: each feature is the strongest response
+// anywhere in the frame, so a detector of local evidence (a fight covering 1 % of the
+// frame) is not diluted by the rest, and what it learns on small windows holds on
+// whole frames. LRP then sends each feature's relevance to the one position it came from.
+const char* kReportCnnMaxSource = R"(
+def features(self, x):
+    x = torch.relu(torch.conv2d(x, self.conv1_weight, self.conv1_bias))
+    x = torch.relu(torch.conv2d(x, self.conv2_weight, self.conv2_bias))
+    x = torch.relu(torch.conv2d(x, self.conv3_weight, self.conv3_bias))
+    x = torch.relu(torch.conv2d(x, self.conv4_weight, self.conv4_bias))
+    return torch.amax(x, [2, 3])
+
+def head(self, x):
+    x = torch.relu(torch.linear(x, self.fc1_weight, self.fc1_bias))
+    return torch.linear(x, self.fc2_weight, self.fc2_bias)
+
+def forward(self, x):
+    return self.head(self.features(x))
+)";
+
 // A few microseconds per frame, for tests: a strided conv, global pool, linear.
 const char* kTinySource = R"(
 def features(self, x):
@@ -52,7 +72,7 @@ def forward(self, x):
 )";
 
 std::vector<Layer> layersOf(const std::string& name, int classes) {
-  if (name == "report-cnn") {
+  if (name == "report-cnn" || name == "report-cnn-max") {
     return {{"conv1", {16, 3, 5, 5}},   {"conv2", {32, 16, 5, 5}}, {"conv3", {64, 32, 3, 3}},
             {"conv4", {128, 64, 5, 5}}, {"fc1", {256, 128}},       {"fc2", {classes, 256}}};
   }
@@ -69,6 +89,7 @@ const std::vector<ArchitectureInfo>& architectures() {
   static const std::vector<ArchitectureInfo> list{
       {"report-cnn",
        "the report's aggressive-behaviour CNN: 4 valid convs, global average pool, 2 fc"},
+      {"report-cnn-max", "the report's CNN with a global max pool (local evidence, undiluted)"},
       {"tiny", "a strided conv, global pool and linear layer, for tests"}};
   return list;
 }
@@ -82,7 +103,9 @@ torch::jit::Module buildArchitecture(const std::string& name, int classes, std::
     throw ConfigError("a classifier needs at least 2 classes, got " + std::to_string(classes));
   }
   const std::vector<Layer> layers = layersOf(name, classes);
-  torch::jit::Module module(name == "report-cnn" ? "ReportCNN" : "Tiny");
+  torch::jit::Module module(name == "report-cnn"       ? "ReportCNN"
+                            : name == "report-cnn-max" ? "ReportCNNMax"
+                                                       : "Tiny");
   at::manual_seed(seed);
   for (const Layer& layer : layers) {
     int64_t fan_in = 1;
@@ -93,7 +116,9 @@ torch::jit::Module buildArchitecture(const std::string& name, int classes, std::
     module.register_parameter(layer.name + "_weight", weight.set_requires_grad(true), false);
     module.register_parameter(layer.name + "_bias", bias.set_requires_grad(true), false);
   }
-  module.define(name == "report-cnn" ? kReportCnnSource : kTinySource);
+  module.define(name == "report-cnn"       ? kReportCnnSource
+                : name == "report-cnn-max" ? kReportCnnMaxSource
+                                           : kTinySource);
   return module;
 }
 

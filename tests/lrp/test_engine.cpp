@@ -77,6 +77,46 @@ TEST(Conservation, EveryLayerPassesOnTheExplainedLogit) {
   ::testing::Test::RecordProperty("conservation_error", std::to_string(worst));
 }
 
+// Global max pooling (amax over H, W): the winner rule sends each channel's relevance
+// to the one position of its maximum, and conservation holds through it.
+TEST(SpatialMax, EachChannelsRelevanceGoesToItsMaximumAndIsConserved) {
+  torch::manual_seed(3);
+  const auto net = testing::scriptedNet(
+      "def forward(self, x):\n"
+      "    a = torch.relu(torch.conv2d(x, self.c1, None, [1, 1], [1, 1]))\n"
+      "    f = torch.amax(a, [2, 3])\n"
+      "    return torch.linear(torch.relu(torch.linear(f, self.l1)), self.l2)\n",
+      {{"c1", at::randn({4, 3, 3, 3}, at::kDouble)},
+       {"l1", at::randn({6, 4}, at::kDouble)},
+       {"l2", at::randn({2, 6}, at::kDouble)}});
+  const at::Tensor x = at::randn({3, 3, 8, 8}, at::kDouble);
+  Explainer explainer(net, "amax net", testing::allZeroOptions(net));
+  const auto& layers = explainer.graph().layers;
+  const auto pool = std::find_if(layers.begin(), layers.end(), [](const Layer& layer) {
+    return layer.kind == LayerKind::kSpatialMax;
+  });
+  ASSERT_NE(pool, layers.end());
+  EXPECT_EQ(toString(explainer.rules()[pool->index]), "winner");
+  const auto result = explainer.explain(x, std::nullopt, InitialRelevance::kLogit, true);
+  // The relevance at the conv's output (the pool's input) is the relevance at the pool's
+  // output, placed at each channel's argmax; zero everywhere else.
+  const at::Tensor conv_out =
+      at::relu(at::conv2d(x, net.attr("c1").toTensor(), {}, 1, 1)).reshape({3, 4, -1});
+  const at::Tensor at_pool = result.layer_relevance[pool->index];  // [3, 4]
+  const at::Tensor below = result.layer_relevance[pool->index - 1].reshape({3, 4, -1});
+  const at::Tensor where = conv_out.argmax(2);
+  for (int64_t n = 0; n < 3; ++n) {
+    for (int64_t c = 0; c < 4; ++c) {
+      const int64_t w = where[n][c].item<int64_t>();
+      EXPECT_NEAR(below[n][c][w].item<double>(), at_pool[n][c].item<double>(), 1e-12);
+      EXPECT_NEAR(below[n][c].abs().sum().item<double>(), std::abs(at_pool[n][c].item<double>()),
+                  1e-12)
+          << "only the maximum receives relevance";
+    }
+    EXPECT_LT(relativeError(result.relevance[n].sum(), result.explained[n]), 1e-6);
+  }
+}
+
 TEST(Conservation, ContrastiveDistributesTheLogitDifference) {
   const auto net = biasFreeNet();
   const at::Tensor x = at::randn({3, 3, 16, 16}, at::kDouble);

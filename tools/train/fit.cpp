@@ -217,8 +217,16 @@ void Trainer::setUp() {
     load.path = o_.init;
     load.overrides.input_width = load.overrides.input_height = o_.input_size;
     load.overrides.labels = data_.classes;
-    module_ = model::loadModel(load).module;
-    if (o_.train == "head" && !module_.find_method("features")) adoptIntoArchitecture();
+    const model::LoadedModel loaded = model::loadModel(load);
+    module_ = loaded.module;
+    // Weights move into --arch when the model has no features() method, or when it was
+    // trained as another architecture with the same parameters (report-cnn into
+    // report-cnn-max: the same convolutions, another pooling).
+    const bool other_arch =
+        !loaded.metadata.architecture.empty() && loaded.metadata.architecture != o_.arch;
+    if (o_.train == "head" && (!module_.find_method("features") || other_arch)) {
+      adoptIntoArchitecture();
+    }
     buildOptimizer();
   } else {
     module_ = model::buildArchitecture(o_.arch, static_cast<int>(data_.classes.size()), o_.seed);
