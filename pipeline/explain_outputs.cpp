@@ -245,8 +245,10 @@ void ExplainOutputs::writeEvent(Pending& pending) {
   const std::int64_t start = pending.event["start"]["frame"];
   const std::int64_t end = pending.event["end"]["frame"];
   json explained = json::array();
-  for (auto it = explained_.lower_bound(start); it != explained_.end() && it->first <= end;) {
-    explained.push_back(it->second);
+  // Maps of frames before the event belong to no event (live mode explains runs that
+  // turn out to be flicker): they are forgotten here, so nothing piles up.
+  for (auto it = explained_.begin(); it != explained_.end() && it->first <= end;) {
+    if (it->first >= start) explained.push_back(it->second);
     it = explained_.erase(it);
   }
   pending.event["explained"] = explained;

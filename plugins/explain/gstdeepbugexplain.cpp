@@ -38,9 +38,10 @@ std::string textOf(const GValue* value) {
 constexpr auto kFlags =
     static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
 
-PropertyBinding stringProperty(const char* name, const char* blurb, const char* fallback,
+// `name` and `blurb` are literals (G_PARAM_STATIC_STRINGS); the default is kept here.
+PropertyBinding stringProperty(const char* name, const char* blurb, std::string fallback,
                                std::string ExplainSettings::*member) {
-  return {[=] { return g_param_spec_string(name, name, blurb, fallback, kFlags); },
+  return {[=] { return g_param_spec_string(name, name, blurb, fallback.c_str(), kFlags); },
           [=](ExplainSettings& s, const GValue* v) { s.*member = textOf(v); },
           [=](const ExplainSettings& s, GValue* v) { g_value_set_string(v, (s.*member).c_str()); }};
 }
@@ -86,13 +87,13 @@ const std::vector<PropertyBinding>& properties() {
                                &ExplainSettings::target));
     t.push_back(stringProperty("composite",
                                "LRP composite (epsilon-plus-flat, epsilon-gamma-box, …)",
-                               d.composite.c_str(), &ExplainSettings::composite));
+                               d.composite, &ExplainSettings::composite));
     t.push_back(stringProperty("rules", "Comma-separated per-layer rule overrides LAYER=RULE", "",
                                &ExplainSettings::rules));
-    t.push_back(stringProperty("init", "Initial relevance: logit, one or contrastive",
-                               d.init.c_str(), &ExplainSettings::init));
-    t.push_back(stringProperty("device", "auto, cpu, cuda or cuda:N", d.device.c_str(),
-                               &ExplainSettings::device));
+    t.push_back(stringProperty("init", "Initial relevance: logit, one or contrastive", d.init,
+                               &ExplainSettings::init));
+    t.push_back(
+        stringProperty("device", "auto, cpu, cuda or cuda:N", d.device, &ExplainSettings::device));
     t.push_back({[] {
                    return g_param_spec_enum("mode", "mode", "Archive or live explanation",
                                             modeType(), static_cast<gint>(ExplainMode::kAuto),
