@@ -158,7 +158,12 @@ explain::ExplainRequest ExplainStage::prepare(GstBuffer* buffer, const GstVideoI
 }
 
 void ExplainStage::push(GstBuffer* buffer, const GstVideoInfo& info, std::deque<GstBuffer*>& out) {
-  ensureExplainer(buffer);
+  try {
+    ensureExplainer(buffer);
+  } catch (...) {
+    gst_buffer_unref(buffer);  // not held yet: nobody else would release it
+    throw;
+  }
   const std::int64_t index = next_index_++;
   const explain::ScoredFrame frame = scoreOf(buffer, index);
   {
@@ -169,17 +174,27 @@ void ExplainStage::push(GstBuffer* buffer, const GstVideoInfo& info, std::deque<
     if (live_planner_->push(frame)) {
       Thumbnail thumb;
       explain::ExplainBatch batch;
-      batch.frames.push_back(prepare(buffer, info, index, &thumb.rgb, &thumb.width, &thumb.height));
-      const double now = monotonicSeconds();
-      const bool taken = scheduler_->trySubmit(std::move(batch));
-      std::lock_guard lock(mutex_);
-      stats_.selected += 1;
-      if (taken) {
+      try {
+        batch.frames.push_back(
+            prepare(buffer, info, index, &thumb.rgb, &thumb.width, &thumb.height));
+      } catch (...) {
+        gst_buffer_unref(buffer);  // not passed on yet
+        throw;
+      }
+      // Noted before submitting: a fast result may arrive before trySubmit returns.
+      {
+        std::lock_guard lock(mutex_);
+        stats_.selected += 1;
+        selected_at_[index] = monotonicSeconds();
+      }
+      thumbnails_[index] = std::move(thumb);
+      if (scheduler_->trySubmit(std::move(batch))) {
         live_planner_->started(frame);
-        thumbnails_[index] = std::move(thumb);
-        selected_at_[index] = now;
       } else {
+        thumbnails_.erase(index);
+        std::lock_guard lock(mutex_);
         stats_.skipped += 1;
+        selected_at_.erase(index);
       }
     }
     postClosedEvents();
