@@ -49,6 +49,11 @@ json structureToJson(const GstStructure* s) {
   return out;
 }
 
+// "r,g,b" for the elements' mean and std properties.
+std::string triple(const std::array<float, 3>& v) {
+  return std::to_string(v[0]) + "," + std::to_string(v[1]) + "," + std::to_string(v[2]);
+}
+
 json readStats(GstElement* element) {
   if (element == nullptr) return json::object();
   GstStructure* stats = nullptr;
@@ -104,18 +109,13 @@ GstElement* SourcePipeline::buildAnalysisBranch() {
 
   classify_ = make("deepbugclassify", "classify");
   const ModelConfig& m = config_.model;
-  std::string labels;
-  for (const std::string& label : m.labels)
-    labels += (labels.empty() ? "" : ",") + label;
+  const std::string labels = joinedLabels();
   g_object_set(classify_, "model", m.path.c_str(), "device", m.device.c_str(), "batch-size",
                static_cast<guint>(m.batch_size), "interval", static_cast<guint>(m.interval),
                "threads", config_.model.threads, "input-size", static_cast<guint>(m.input_size),
                "labels", labels.c_str(), nullptr);
   gst_util_set_object_arg(G_OBJECT(classify_), "precision", m.precision.c_str());
   gst_util_set_object_arg(G_OBJECT(classify_), "aspect", m.aspect.c_str());
-  auto triple = [](const std::array<float, 3>& v) {
-    return std::to_string(v[0]) + "," + std::to_string(v[1]) + "," + std::to_string(v[2]);
-  };
   if (m.mean) g_object_set(classify_, "mean", triple(*m.mean).c_str(), nullptr);
   if (m.std) g_object_set(classify_, "std", triple(*m.std).c_str(), nullptr);
 
@@ -135,6 +135,13 @@ GstElement* SourcePipeline::buildAnalysisBranch() {
   return config_.explain.enabled ? buildExplainStage(classify_) : classify_;
 }
 
+std::string SourcePipeline::joinedLabels() const {
+  std::string labels;
+  for (const std::string& label : config_.model.labels)
+    labels += (labels.empty() ? "" : ",") + label;
+  return labels;
+}
+
 GstElement* SourcePipeline::buildExplainStage(GstElement* upstream) {
   const ExplainConfig& e = config_.explain;
   explain_ = make("deepbugexplain", "explain");
@@ -151,6 +158,13 @@ GstElement* SourcePipeline::buildExplainStage(GstElement* upstream) {
       static_cast<guint>(e.batch_size), "concurrency", static_cast<guint>(e.concurrency), "threads",
       static_cast<guint>(e.threads), "max-in-flight", static_cast<guint>(e.max_in_flight), nullptr);
   gst_util_set_object_arg(G_OBJECT(explain_), "mode", e.mode.c_str());
+  // The classifier's preprocessing, so that the maps explain what it classified.
+  g_object_set(explain_, "labels", joinedLabels().c_str(), "input-size",
+               static_cast<guint>(config_.model.input_size), nullptr);
+  gst_util_set_object_arg(G_OBJECT(explain_), "aspect", config_.model.aspect.c_str());
+  if (config_.model.mean)
+    g_object_set(explain_, "mean", triple(*config_.model.mean).c_str(), nullptr);
+  if (config_.model.std) g_object_set(explain_, "std", triple(*config_.model.std).c_str(), nullptr);
   if (!gst_element_link(upstream, explain_)) {
     throw std::runtime_error("cannot link the explain stage of '" + source_.name + "'");
   }

@@ -63,6 +63,7 @@ class SourcePipeline {
   void buildDecodeBranch();
   GstElement* buildAnalysisBranch();
   GstElement* buildExplainStage(GstElement* upstream);
+  std::string joinedLabels() const;  // model.labels for the elements' labels property
   void cutEventClips();
   void buildOutputBranch(GstElement* upstream);
   void onPadAdded(GstPad* pad);

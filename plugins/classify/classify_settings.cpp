@@ -50,25 +50,31 @@ model::ClassifierOptions toClassifierOptions(const ClassifySettings& s) {
   o.device = s.device;
   o.precision = s.precision;
   o.threads = s.threads;
-  if (!s.labels.empty()) o.overrides.labels = splitComma(s.labels);
-  if (s.input_size > 0) {
-    o.overrides.input_width = o.overrides.input_height = static_cast<int>(s.input_size);
-  }
-  switch (s.aspect) {
+  o.overrides = toMetadataOverrides(s.labels, s.input_size, s.aspect, s.mean, s.std);
+  return o;
+}
+
+model::MetadataOverrides toMetadataOverrides(const std::string& labels, unsigned input_size,
+                                             AspectSetting aspect, const std::string& mean,
+                                             const std::string& std) {
+  model::MetadataOverrides o;
+  if (!labels.empty()) o.labels = splitComma(labels);
+  if (input_size > 0) o.input_width = o.input_height = static_cast<int>(input_size);
+  switch (aspect) {
     case AspectSetting::kModel:
       break;
     case AspectSetting::kStretch:
-      o.overrides.aspect = model::AspectPolicy::kStretch;
+      o.aspect = model::AspectPolicy::kStretch;
       break;
     case AspectSetting::kLetterbox:
-      o.overrides.aspect = model::AspectPolicy::kLetterbox;
+      o.aspect = model::AspectPolicy::kLetterbox;
       break;
     case AspectSetting::kCenterCrop:
-      o.overrides.aspect = model::AspectPolicy::kCenterCrop;
+      o.aspect = model::AspectPolicy::kCenterCrop;
       break;
   }
-  if (!s.mean.empty()) o.overrides.mean = parseTriple("mean", s.mean);
-  if (!s.std.empty()) o.overrides.std = parseTriple("std", s.std);
+  if (!mean.empty()) o.mean = parseTriple("mean", mean);
+  if (!std.empty()) o.std = parseTriple("std", std);
   return o;
 }
 

@@ -28,4 +28,11 @@ struct ClassifySettings {
 // Throws deepbug::ConfigError naming the property for malformed values.
 model::ClassifierOptions toClassifierOptions(const ClassifySettings& settings);
 
+// The preprocessing properties (labels, input-size, aspect, mean, std) as metadata
+// overrides; deepbugexplain takes the same ones, so that it preprocesses as the
+// classifier did. Throws deepbug::ConfigError naming the property.
+model::MetadataOverrides toMetadataOverrides(const std::string& labels, unsigned input_size,
+                                             AspectSetting aspect, const std::string& mean,
+                                             const std::string& std);
+
 }  // namespace deepbug::gst

@@ -114,7 +114,6 @@ GST_ELEMENT_REGISTER_DEFINE(deepbugclassify, "deepbugclassify", GST_RANK_NONE,
                             GST_TYPE_DEEPBUG_CLASSIFY)
 
 #define GST_TYPE_DEEPBUG_PRECISION (deepbug_precision_get_type())
-#define GST_TYPE_DEEPBUG_ASPECT (deepbug_aspect_get_type())
 
 static GType deepbug_precision_get_type() {
   static GType type = 0;
@@ -130,7 +129,7 @@ static GType deepbug_precision_get_type() {
   return type;
 }
 
-static GType deepbug_aspect_get_type() {
+GType gst_deepbug_aspect_get_type(void) {
   static GType type = 0;
   if (g_once_init_enter(&type)) {
     static const GEnumValue values[] = {
@@ -657,7 +656,8 @@ static void gst_deepbug_classify_class_init(GstDeepbugClassifyClass* klass) {
   g_object_class_install_property(
       object_class, PROP_ASPECT,
       g_param_spec_enum("aspect", "Aspect", "How frames are fitted to the model input",
-                        GST_TYPE_DEEPBUG_ASPECT, static_cast<gint>(AspectSetting::kModel), flags));
+                        gst_deepbug_aspect_get_type(), static_cast<gint>(AspectSetting::kModel),
+                        flags));
   g_object_class_install_property(
       object_class, PROP_MEAN,
       g_param_spec_string("mean", "Mean",
@@ -706,5 +706,5 @@ static void gst_deepbug_classify_class_init(GstDeepbugClassifyClass* klass) {
   trans_class->stop = deepbug_classify_stop;
 
   gst_type_mark_as_plugin_api(GST_TYPE_DEEPBUG_PRECISION, static_cast<GstPluginAPIFlags>(0));
-  gst_type_mark_as_plugin_api(GST_TYPE_DEEPBUG_ASPECT, static_cast<GstPluginAPIFlags>(0));
+  gst_type_mark_as_plugin_api(gst_deepbug_aspect_get_type(), static_cast<GstPluginAPIFlags>(0));
 }

@@ -15,4 +15,8 @@ G_DECLARE_FINAL_TYPE(GstDeepbugClassify, gst_deepbug_classify, GST, DEEPBUG_CLAS
 
 GST_ELEMENT_REGISTER_DECLARE(deepbugclassify);
 
+// How frames are fitted to the model input (model, stretch, letterbox, center-crop);
+// deepbugexplain's "aspect" property uses it too.
+GType gst_deepbug_aspect_get_type(void);
+
 G_END_DECLS

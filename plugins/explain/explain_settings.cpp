@@ -42,6 +42,7 @@ explain::FrameExplainerOptions toExplainerOptions(const ExplainSettings& s,
     if (!rule.empty()) options.composite.overrides.push_back(lrp::parseRuleOverride(rule));
   }
   options.init = s.init;
+  options.overrides = toMetadataOverrides(s.labels, s.input_size, s.aspect, s.mean, s.std);
   return options;
 }
 

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "classify/classify_settings.hpp"
 #include "explain/archive_planner.hpp"
 #include "explain/explain_scheduler.hpp"
 #include "explain/frame_explainer.hpp"
@@ -32,6 +33,12 @@ struct ExplainSettings {
   unsigned threads = 1;  // LibTorch threads per LRP worker
   unsigned max_in_flight = 2;
   unsigned thumbnail_width = 160;  // live picture-in-picture; 0: none
+  // Preprocessing as deepbugclassify's properties of the same names (empty/0: the model's).
+  std::string labels;
+  unsigned input_size = 0;
+  AspectSetting aspect = AspectSetting::kModel;
+  std::string mean;
+  std::string std;
 };
 
 // Throws deepbug::ConfigError naming the property for invalid values.

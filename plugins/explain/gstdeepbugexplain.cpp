@@ -9,6 +9,7 @@
 #include <mutex>
 #include <vector>
 
+#include "classify/gstdeepbugclassify.hpp"
 #include "core/error.hpp"
 #include "explain/explain_stage.hpp"
 
@@ -132,6 +133,26 @@ const std::vector<PropertyBinding>& properties() {
                              &ExplainSettings::threads));
     t.push_back(uintProperty("max-in-flight", "LRP batches submitted and not yet done, at most", 1,
                              256, d.max_in_flight, &ExplainSettings::max_in_flight));
+    t.push_back(stringProperty("labels", "Comma-separated class names, as deepbugclassify's", "",
+                               &ExplainSettings::labels));
+    t.push_back(uintProperty("input-size",
+                             "Square model input, as deepbugclassify's; 0: the model's", 0, 4096, 0,
+                             &ExplainSettings::input_size));
+    t.push_back({[] {
+                   return g_param_spec_enum("aspect", "aspect",
+                                            "Frame fitting, as deepbugclassify's",
+                                            gst_deepbug_aspect_get_type(), 0, kFlags);
+                 },
+                 [](ExplainSettings& s, const GValue* v) {
+                   s.aspect = static_cast<deepbug::gst::AspectSetting>(g_value_get_enum(v));
+                 },
+                 [](const ExplainSettings& s, GValue* v) {
+                   g_value_set_enum(v, static_cast<gint>(s.aspect));
+                 }});
+    t.push_back(stringProperty("mean", "r,g,b normalisation mean, as deepbugclassify's", "",
+                               &ExplainSettings::mean));
+    t.push_back(stringProperty("std", "r,g,b normalisation std, as deepbugclassify's", "",
+                               &ExplainSettings::std));
     t.push_back(uintProperty("thumbnail-width",
                              "Live: width of the explained frame's copy carried in the meta "
                              "(picture-in-picture); 0: none",

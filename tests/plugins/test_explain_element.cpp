@@ -219,6 +219,41 @@ TEST(ExplainElement, InAPipelineWithTheModelFromUpstreamAndMetaThroughAScaler) {
   gst_object_unref(pipeline);
 }
 
+// The explanation starts from the classifier's own preprocessing: with the same
+// mean/std/aspect properties, the engine's logits (what contrastive relevance
+// distributes) equal the classification's.
+TEST(ExplainElement, PreprocessingPropertiesMatchTheClassifiers) {
+  const std::string preprocessing = " mean=0.5,0.5,0.5 std=0.25,0.25,0.25 aspect=letterbox";
+  const std::string description =
+      "videotestsrc num-buffers=4 pattern=smpte ! video/x-raw,width=160,height=90 ! "
+      "videoconvert ! deepbugclassify model=" +
+      fixtureModel("tiny") + preprocessing +
+      " ! deepbugexplain target=aggressive threshold-on=0 threshold-off=0 min-frames=1" +
+      preprocessing + " ! appsink name=out sync=false";
+  GError* error = nullptr;
+  GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
+  ASSERT_EQ(error, nullptr) << (error ? error->message : "");
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  int explained = 0;
+  while (GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink))) {
+    GstBuffer* buffer = gst_sample_get_buffer(sample);
+    const DeepbugRelevanceMeta* meta = deepbug_buffer_get_relevance_meta(buffer);
+    const gst::ClassificationResult* classified = resultOf(buffer);
+    if (meta != nullptr && classified != nullptr) {
+      ++explained;
+      const double contrast = classified->logits[0] - classified->logits[1];
+      EXPECT_NEAR(meta->result->explained, contrast, 1e-4 + 1e-4 * std::abs(contrast));
+      EXPECT_LT(meta->result->geometry.content_height, 224) << "letterboxed";
+    }
+    gst_sample_unref(sample);
+  }
+  EXPECT_EQ(explained, 1);  // one event over the clip: its peak
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(sink);
+  gst_object_unref(pipeline);
+}
+
 // A live source picks live mode by itself: frames are never held and every one comes
 // out; selections that find the single worker busy are skipped, and the counts add up.
 TEST(ExplainElement, ALiveSourceIsExplainedInLiveModeAndLosesNoFrame) {
