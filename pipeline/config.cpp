@@ -219,12 +219,18 @@ bool validSourceName(const std::string& name) {
 
 void readExplain(const Reader& r, const YAML::Node& node, StreamConfig& config) {
   r.requireMap(node, "explain");
-  r.checkKeys(
-      node, "explain",
-      {"enabled",   "target",           "composite",     "rules",       "init",    "mode",
-       "device",    "threshold_on",     "threshold_off", "min_frames",  "every_n", "top_k",
-       "max_rate",  "max_event_frames", "batch_size",    "concurrency", "threads", "max_in_flight",
-       "snapshots", "relevance_npy"});
+  r.checkKeys(node, "explain", {"enabled",       "target",
+                                "composite",     "rules",
+                                "init",          "mode",
+                                "device",        "threshold_on",
+                                "threshold_off", "min_frames",
+                                "every_n",       "top_k",
+                                "max_rate",      "max_event_frames",
+                                "batch_size",    "concurrency",
+                                "threads",       "max_in_flight",
+                                "snapshots",     "relevance_npy",
+                                "clips",         "clip_pre_roll",
+                                "clip_post_roll"});
   ExplainConfig& e = config.explain;
   e.enabled = true;  // a section turns it on unless it says otherwise
   if (node["enabled"]) e.enabled = r.boolean(node["enabled"], "enabled");

@@ -126,6 +126,24 @@ void ExplainOutputs::onBuffer(GstBuffer* buffer, const GstVideoInfo& info) {
           {"width", r.hottest_width},
           {"height", r.hottest_height}}}}}};
   if (config_.explain.snapshots) {
+    try {
+      writeSnapshots(buffer, info, r, record);
+    } catch (const std::exception& e) {
+      record["snapshot_error"] = e.what();  // the record still completes its event
+    }
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::lock_guard lock(mutex_);
+  explained_[static_cast<std::int64_t>(r.frame_index)] = std::move(record);
+  snapshots_ += config_.explain.snapshots ? 1 : 0;
+  snapshot_seconds_ += seconds;
+  writeReady();
+}
+
+void ExplainOutputs::writeSnapshots(GstBuffer* buffer, const GstVideoInfo& info,
+                                    const gst::RelevanceResult& r, nlohmann::json& record) const {
+  {
     const fs::path folder = fs::path(dir_) / "snapshots";
     const std::string stem = (folder / frameName(r.frame_index)).string();
     const at::Tensor map =
@@ -164,13 +182,6 @@ void ExplainOutputs::onBuffer(GstBuffer* buffer, const GstVideoInfo& info) {
     }
     record["snapshot"] = files;
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::lock_guard lock(mutex_);
-  explained_[static_cast<std::int64_t>(r.frame_index)] = std::move(record);
-  snapshots_ += config_.explain.snapshots ? 1 : 0;
-  snapshot_seconds_ += seconds;
-  writeReady();
 }
 
 void ExplainOutputs::onEvent(const GstStructure* s) {

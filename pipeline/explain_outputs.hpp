@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "meta/relevance_meta.hpp"
 
 namespace deepbug::stream {
 
@@ -52,6 +53,10 @@ class ExplainOutputs {
     nlohmann::json event;
     std::vector<std::int64_t> selected;
   };
+  // Frame, heatmap and overlay PNGs (and .npy) of one explained frame; their paths go
+  // into `record`. Throws on a file that cannot be written.
+  void writeSnapshots(GstBuffer* buffer, const GstVideoInfo& info, const gst::RelevanceResult& r,
+                      nlohmann::json& record) const;
   void writeReady();
   void writeEvent(Pending& pending);
   std::string wallTime(std::int64_t pts_ns) const;

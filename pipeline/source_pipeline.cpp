@@ -436,17 +436,20 @@ void SourcePipeline::finish(bool interrupted) {
   if (state_ == SourceState::kFinished) return;
   if (end_ns_ == 0) end_ns_ = g_get_monotonic_time() * 1000;
   final_stats_ = {{"classify", readStats(classify_)}, {"overlay", readStats(overlay_)}};
-  gst_element_set_state(pipeline_, GST_STATE_NULL);
   if (explain_) {
-    // Read after the element stopped: live work in flight has been dropped and counted.
-    final_stats_["explain"] = readStats(explain_);
-    // Event messages still on the bus (posted just before EOS) are written too.
+    // Event messages still on the bus (posted just before an interrupted stop) are
+    // written too; the bus is flushed when the pipeline goes to NULL.
     GstBus* bus = gst_element_get_bus(pipeline_);
     while (GstMessage* message = gst_bus_pop_filtered(bus, GST_MESSAGE_ELEMENT)) {
       handleMessage(message);
       gst_message_unref(message);
     }
     gst_object_unref(bus);
+  }
+  gst_element_set_state(pipeline_, GST_STATE_NULL);
+  if (explain_) {
+    // Read after the element stopped: live work in flight has been dropped and counted.
+    final_stats_["explain"] = readStats(explain_);
     explain_outputs_->finish();
     cutEventClips();
   }

@@ -225,10 +225,27 @@ void ExplainStage::submitSelection(const std::vector<std::int64_t>& selected) {
   groups_[group].indices = selected;
   const std::size_t batch_size = std::max(1u, settings_.batch_size);
   explain::ExplainBatch batch;
-  for (std::int64_t index : selected) {
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    const std::int64_t index = selected[i];
     group_of_[index] = group;
     const Held& held = held_.at(static_cast<std::size_t>(index - held_.front().index));
-    batch.frames.push_back(prepare(held.buffer, info_, index, nullptr, nullptr, nullptr));
+    try {
+      batch.frames.push_back(prepare(held.buffer, info_, index, nullptr, nullptr, nullptr));
+    } catch (const std::exception& e) {
+      // This frame and those not yet submitted come back as failed, so that nothing
+      // waits for them: their frames still go out, without a map.
+      std::lock_guard lock(mutex_);
+      for (std::size_t j = i - batch.frames.size(); j < selected.size(); ++j) {
+        group_of_[selected[j]] = group;
+        explain::FrameRelevance failed;
+        failed.frame_index = selected[j];
+        failed.target = target_index_;
+        failed.error = e.what();
+        arrived_.push_back(std::move(failed));
+      }
+      arrived_cv_.notify_all();
+      throw;
+    }
     {
       std::lock_guard lock(mutex_);
       stats_.selected += 1;

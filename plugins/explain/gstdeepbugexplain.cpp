@@ -219,6 +219,9 @@ ExplainState& stateOf(gpointer self) {
   return *reinterpret_cast<GstDeepbugExplain*>(self)->state;
 }
 
+// Ends the stage's work (see ExplainStage::finish) and pushes what it released.
+void finishStage(GstBaseTransform* trans);
+
 // Pushes every ready buffer downstream, in order.
 GstFlowReturn pushReady(GstBaseTransform* trans) {
   ExplainState& s = stateOf(trans);
@@ -233,6 +236,22 @@ GstFlowReturn pushReady(GstBaseTransform* trans) {
     }
   }
   return ret;
+}
+}  // namespace
+
+namespace {
+void finishStage(GstBaseTransform* trans) {
+  ExplainState& s = stateOf(trans);
+  if (s.stage) {
+    try {
+      s.stage->finish(s.ready);
+    } catch (const deepbug::Error& e) {
+      postError(trans, e);
+    } catch (const std::exception& e) {
+      postError(trans, deepbug::Error(e.what()));
+    }
+  }
+  pushReady(trans);
 }
 }  // namespace
 
@@ -291,26 +310,12 @@ static gboolean deepbug_explain_sink_event(GstBaseTransform* trans, GstEvent* ev
       break;
     case GST_EVENT_EOS:
       // Archive: every explanation finishes and every held frame goes out before EOS.
-      if (s.stage) {
-        try {
-          s.stage->finish(s.ready);
-        } catch (const deepbug::Error& e) {
-          postError(trans, e);
-        }
-      }
-      pushReady(trans);
+      finishStage(trans);
       break;
     case GST_EVENT_CAPS:
     case GST_EVENT_SEGMENT:
       // Held frames belong to the old caps/segment: send them out first.
-      if (s.stage) {
-        try {
-          s.stage->finish(s.ready);
-        } catch (const deepbug::Error& e) {
-          postError(trans, e);
-        }
-      }
-      pushReady(trans);
+      finishStage(trans);
       break;
     default:
       break;

@@ -141,7 +141,9 @@ TEST(ExplainScheduler, SubmitWaitsForRoomInsteadOfDropping) {
     scheduler.submit(batchOf(1));
     second_taken = true;
   });
-  // While the first batch runs, the second cannot be taken; it is once the gate opens.
+  // While the first batch runs, the second cannot be taken (given time to be, it is
+  // not); it is once the gate opens.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_FALSE(second_taken.load());
   EXPECT_EQ(scheduler.inFlight(), 1u);
   gate.release();

@@ -140,7 +140,7 @@ TEST_F(StreamExplain, EveryEventPeakIsExplainedOnItsOwnFrameAndEveryFrameComesOu
 TEST_F(StreamExplain, SameEventsAndExplainedFramesAtAnyThreadCount) {
   const std::string extra = "  top_k: 2\n  every_n: 5\n";
   ASSERT_EQ(runCommand(program("deepbug-stream") + " --config " +
-                       writeConfig("one", explainSection(extra)) +
+                       writeConfig("one", explainSection(extra + "  clips: false\n")) +
                        " --quiet --set model.threads=1 --set explain.threads=1")
                 .exit_code,
             0);
@@ -150,6 +150,8 @@ TEST_F(StreamExplain, SameEventsAndExplainedFramesAtAnyThreadCount) {
                        "--set explain.max_in_flight=4")
                 .exit_code,
             0);
+  EXPECT_FALSE(fs::exists(dir_ / "one" / "cam" / "clips")) << "clips: false";
+  EXPECT_TRUE(fs::exists(dir_ / "two" / "cam" / "clips"));
   const std::vector<json> a = events("one"), b = events("two");
   ASSERT_FALSE(a.empty());
   ASSERT_EQ(a.size(), b.size());
