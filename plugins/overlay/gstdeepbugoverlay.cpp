@@ -93,8 +93,16 @@ static GstFlowReturn deepbug_overlay_transform_frame_ip(GstVideoFilter* filter,
   }
   if (s.heatmap && s.shown) {
     const double fade = s.fade ? 1.0 - static_cast<double>(s.shown_age) / (s.hold_frames + 1) : 1.0;
-    deepbug::gst::paintHeatmap(image, layout, *s.shown, s.heatmap_style, fade);
-    s.heatmap_frames += 1;
+    try {
+      deepbug::gst::paintHeatmap(image, layout, *s.shown, s.heatmap_style, fade);
+      s.heatmap_frames += 1;
+    } catch (const std::exception& e) {
+      // A map that does not fit this frame (the explainer preprocessed otherwise than
+      // the classifier): the frame goes out without it, once said.
+      GST_ELEMENT_WARNING(filter, STREAM, FORMAT, ("heatmap not drawn: %s", e.what()),
+                          ("give deepbugexplain the same input-size/aspect as deepbugclassify"));
+      s.shown.reset();
+    }
   }
   if (meta == nullptr || meta->result == nullptr) {
     s.without_meta += 1;

@@ -8,7 +8,8 @@
 // An event longer than max_event_frames is planned in chunks of that many frames:
 // each chunk's frames are selected (its own peak, top_k, every_n) and released when
 // their explanations are in, so memory stays bounded. The event's overall peak is the
-// best of the chunks' peaks, so it is always explained.
+// best of the chunks' peaks, so it is explained unless max_rate rejects it for being
+// too close to an earlier chunk's pick. Each chunk has its own colour scale.
 #pragma once
 
 #include <cstdint>
