@@ -266,6 +266,8 @@ static GstFlowReturn deepbug_explain_submit_input_buffer(GstBaseTransform* trans
     if (buffer != nullptr) gst_buffer_unref(buffer);
     return ret;
   }
+  // push() takes the buffer; until then this function owns it.
+  bool taken = false;
   try {
     if (!s.stage) {
       ExplainSettings settings;
@@ -280,11 +282,14 @@ static GstFlowReturn deepbug_explain_submit_input_buffer(GstBaseTransform* trans
       s.stage = std::move(stage);
       s.last_stats = {};
     }
+    taken = true;
     s.stage->push(buffer, s.info, s.ready);
   } catch (const deepbug::Error& e) {
+    if (!taken) gst_buffer_unref(buffer);
     postError(trans, e);
     return GST_FLOW_ERROR;
   } catch (const std::exception& e) {
+    if (!taken) gst_buffer_unref(buffer);
     postError(trans, deepbug::Error(e.what()));
     return GST_FLOW_ERROR;
   }
