@@ -22,13 +22,16 @@ struct Layer {
 // the network size-agnostic (train small, run at 224).
 // `features` (pooled features) and `head` (classifier on them) are methods of their
 // own so that deepbug-train can retrain the head alone on whole-frame features.
-const char* kReportCnnSource = R"(
+// `pooling` is the global reduction of conv4's output to 128 features.
+std::string reportCnnSource(const std::string& pooling) {
+  return R"(
 def features(self, x):
     x = torch.relu(torch.conv2d(x, self.conv1_weight, self.conv1_bias))
     x = torch.relu(torch.conv2d(x, self.conv2_weight, self.conv2_bias))
     x = torch.relu(torch.conv2d(x, self.conv3_weight, self.conv3_bias))
     x = torch.relu(torch.conv2d(x, self.conv4_weight, self.conv4_bias))
-    return torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]), 1)
+    return )" +
+         pooling + R"(
 
 def head(self, x):
     x = torch.relu(torch.linear(x, self.fc1_weight, self.fc1_bias))
@@ -37,26 +40,16 @@ def head(self, x):
 def forward(self, x):
     return self.head(self.features(x))
 )";
+}
 
-// The same network with a global max pool: each feature is the strongest response
-// anywhere in the frame, so a detector of local evidence (a fight covering 1 % of the
-// frame) is not diluted by the rest, and what it learns on small windows holds on
-// whole frames. LRP then sends each feature's relevance to the one position it came from.
-const char* kReportCnnMaxSource = R"(
-def features(self, x):
-    x = torch.relu(torch.conv2d(x, self.conv1_weight, self.conv1_bias))
-    x = torch.relu(torch.conv2d(x, self.conv2_weight, self.conv2_bias))
-    x = torch.relu(torch.conv2d(x, self.conv3_weight, self.conv3_bias))
-    x = torch.relu(torch.conv2d(x, self.conv4_weight, self.conv4_bias))
-    return torch.amax(x, [2, 3])
+const char* kAveragePooling = "torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]), 1)";
 
-def head(self, x):
-    x = torch.relu(torch.linear(x, self.fc1_weight, self.fc1_bias))
-    return torch.linear(x, self.fc2_weight, self.fc2_bias)
-
-def forward(self, x):
-    return self.head(self.features(x))
-)";
+// report-cnn-max: the same network with a global max pool. Each feature is the
+// strongest response anywhere in the frame, so a detector of local evidence (a fight
+// covering 1 % of the frame) is not diluted by the rest, and what it learns on small
+// windows holds on whole frames. LRP sends each feature's relevance to the one
+// position it came from.
+const char* kMaxPooling = "torch.amax(x, [2, 3])";
 
 // A few microseconds per frame, for tests: a strided conv, global pool, linear.
 const char* kTinySource = R"(
@@ -116,9 +109,9 @@ torch::jit::Module buildArchitecture(const std::string& name, int classes, std::
     module.register_parameter(layer.name + "_weight", weight.set_requires_grad(true), false);
     module.register_parameter(layer.name + "_bias", bias.set_requires_grad(true), false);
   }
-  module.define(name == "report-cnn"       ? kReportCnnSource
-                : name == "report-cnn-max" ? kReportCnnMaxSource
-                                           : kTinySource);
+  module.define(name == "report-cnn"       ? reportCnnSource(kAveragePooling)
+                : name == "report-cnn-max" ? reportCnnSource(kMaxPooling)
+                                           : std::string(kTinySource));
   return module;
 }
 
