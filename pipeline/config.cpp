@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include "config_reader.hpp"
+#include "config_sources.hpp"
 #include "core/error.hpp"
 #include "core/thread_budget.hpp"
 
@@ -16,154 +18,6 @@ namespace deepbug::stream {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::size_t editDistance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-// Typed access to the YAML tree with file:line:column in every error.
-class Reader {
- public:
-  Reader(std::string file, std::vector<std::pair<YAML::Node, std::string>> overridden)
-      : file_(std::move(file)), overridden_(std::move(overridden)) {}
-
-  std::string where(const YAML::Node& node) const {
-    for (const auto& [value, assignment] : overridden_) {
-      if (value.is(node)) return "--set " + assignment;
-    }
-    const YAML::Mark mark = node.Mark();
-    if (mark.is_null()) return file_;
-    return file_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-  }
-
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& message,
-                         const std::string& hint = {}) const {
-    throw ConfigError(where(node) + ": " + message, hint);
-  }
-
-  void requireMap(const YAML::Node& node, const std::string& name) const {
-    if (!node.IsMap()) fail(node, "'" + name + "' must be a mapping of keys to values");
-  }
-
-  // Rejects keys not in `allowed`, suggesting the closest one.
-  void checkKeys(const YAML::Node& map, const std::string& section,
-                 const std::vector<std::string>& allowed) const {
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      const std::string key = it->first.Scalar();
-      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      std::string best = allowed.front();
-      for (const std::string& candidate : allowed) {
-        if (editDistance(key, candidate) < editDistance(key, best)) best = candidate;
-      }
-      std::string all;
-      for (const std::string& candidate : allowed)
-        all += (all.empty() ? "" : ", ") + candidate;
-      fail(it->first, "unknown key '" + key + "' in " + section,
-           editDistance(key, best) <= 3 ? "did you mean '" + best + "'? (keys: " + all + ")"
-                                        : "known keys: " + all);
-    }
-  }
-
-  std::string text(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsScalar()) fail(node, "'" + key + "' must be a single value");
-    return expandEnvironment(node.Scalar(), where(node));
-  }
-
-  bool boolean(const YAML::Node& node, const std::string& key) const {
-    const std::string value = text(node, key);
-    if (value == "true" || value == "yes" || value == "on") return true;
-    if (value == "false" || value == "no" || value == "off") return false;
-    fail(node, "'" + key + "' must be true or false, not '" + value + "'");
-  }
-
-  long integer(const YAML::Node& node, const std::string& key, long min, long max) const {
-    const std::string value = text(node, key);
-    std::size_t used = 0;
-    long parsed = 0;
-    try {
-      parsed = std::stol(value, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != value.size()) {
-      fail(node, "'" + key + "' must be a whole number, not '" + value + "'");
-    }
-    if (parsed < min || parsed > max) {
-      fail(node, "'" + key + "' = " + value + " is out of range",
-           "use " + std::to_string(min) + ".." + std::to_string(max));
-    }
-    return parsed;
-  }
-
-  double number(const YAML::Node& node, const std::string& key, double min, double max) const {
-    const std::string value = text(node, key);
-    std::size_t used = 0;
-    double parsed = 0;
-    try {
-      parsed = std::stod(value, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != value.size()) {
-      fail(node, "'" + key + "' must be a number, not '" + value + "'");
-    }
-    if (!(parsed >= min && parsed <= max)) {
-      fail(node, "'" + key + "' = " + value + " is out of range",
-           "use " + std::to_string(min) + " to " + std::to_string(max));
-    }
-    return parsed;
-  }
-
-  std::string choice(const YAML::Node& node, const std::string& key,
-                     const std::vector<std::string>& choices) const {
-    const std::string value = text(node, key);
-    if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
-    std::string all;
-    for (const std::string& c : choices)
-      all += (all.empty() ? "" : ", ") + c;
-    fail(node, "'" + key + "' = '" + value + "' is not allowed", "use one of: " + all);
-  }
-
-  std::array<float, 3> triple(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsSequence() || node.size() != 3) {
-      fail(node, "'" + key + "' must be a list of three numbers", "e.g. [0.485, 0.456, 0.406]");
-    }
-    std::array<float, 3> values{};
-    for (std::size_t i = 0; i < 3; ++i) {
-      values[i] = static_cast<float>(number(node[i], key, -1e6, 1e6));
-    }
-    return values;
-  }
-
-  // An existing file, relative to the config's folder.
-  std::string existingFile(const YAML::Node& node, const std::string& key,
-                           const fs::path& base) const {
-    const std::string value = text(node, key);
-    const fs::path path = fs::path(value).is_absolute() ? fs::path(value) : base / value;
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) {
-      fail(node, "'" + key + "': no file '" + path.string() + "'",
-           "relative paths are relative to the config file's folder");
-    }
-    return path.lexically_normal().string();
-  }
-
- private:
-  std::string file_;
-  std::vector<std::pair<YAML::Node, std::string>> overridden_;  // value node, "key=value"
-};
 
 // Applies "a.b.0.c=value" onto the tree; the value is parsed as YAML. Returns the
 // node now in the tree, so that errors about it can name the --set.
@@ -209,12 +63,6 @@ YAML::Node applyOverride(YAML::Node& root, const std::string& assignment) {
   }
   parent[last] = value;
   return parent[last];
-}
-
-bool validSourceName(const std::string& name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-  });
 }
 
 void readExplain(const Reader& r, const YAML::Node& node, StreamConfig& config) {
@@ -331,7 +179,7 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
   const fs::path base = fs::absolute(file).parent_path();
   StreamConfig config;
   config.file = file;
-  r.checkKeys(root, "the config", {"sources", "model", "overlay", "explain", "outputs"});
+  r.checkKeys(root, "the config", {"sources", "model", "overlay", "explain", "live", "outputs"});
 
   // sources
   const YAML::Node sources = root["sources"];
@@ -339,40 +187,7 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
     throw ConfigError(file + ": 'sources' must list at least one source",
                       "sources:\n    - name: entrance\n      uri: footage.mp4");
   }
-  std::set<std::string> names;
-  for (const YAML::Node& node : sources) {
-    r.requireMap(node, "sources item");
-    r.checkKeys(node, "a source", {"name", "uri"});
-    if (!node["name"]) r.fail(node, "a source needs a 'name'");
-    if (!node["uri"]) r.fail(node, "a source needs a 'uri'");
-    SourceConfig source;
-    source.name = r.text(node["name"], "name");
-    if (!validSourceName(source.name)) {
-      r.fail(node["name"], "source name '" + source.name + "' is not a folder name",
-             "use letters, digits, '-' and '_'");
-    }
-    if (!names.insert(source.name).second) {
-      r.fail(node["name"], "source name '" + source.name + "' is used twice",
-             "each source writes to its own folder named after it");
-    }
-    source.uri = r.text(node["uri"], "uri");
-    source.where = r.where(node["uri"]);
-    std::string path = source.uri;
-    if (path.rfind("file://", 0) == 0) {
-      path = path.substr(7);
-    } else if (path.find("://") != std::string::npos || path.rfind("test:", 0) == 0) {
-      r.fail(node["uri"], "source '" + source.uri + "' is not a file",
-             "this version reads footage files: a path or file:// URI");
-    }
-    YAML::Node path_node = node["uri"];
-    const fs::path resolved = fs::path(path).is_absolute() ? fs::path(path) : base / path;
-    if (!fs::is_regular_file(resolved, ec)) {
-      r.fail(path_node, "source '" + source.name + "': no file '" + resolved.string() + "'",
-             "relative paths are relative to the config file's folder");
-    }
-    source.location = resolved.lexically_normal().string();
-    config.sources.push_back(source);
-  }
+  readSources(r, sources, base, config);
 
   // model
   const YAML::Node model = root["model"];
@@ -453,13 +268,17 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
     }
   }
 
+  if (const YAML::Node live = root["live"]) readLive(r, live, config);
+
   // outputs
   const YAML::Node outputs = root["outputs"];
   if (!outputs) {
     throw ConfigError(file + ": 'outputs' is missing", "outputs:\n    directory: out");
   }
   r.requireMap(outputs, "outputs");
-  r.checkKeys(outputs, "outputs", {"directory", "video", "container", "scores", "encoder"});
+  r.checkKeys(outputs, "outputs",
+              {"directory", "video", "container", "scores", "encoder", "segment_seconds",
+               "retention", "display", "display_sink", "status_file"});
   if (!outputs["directory"]) r.fail(outputs, "'outputs' needs a 'directory'");
   const std::string directory = r.text(outputs["directory"], "directory");
   config.outputs.directory =
@@ -493,7 +312,12 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
           r.number(encoder["keyframe_seconds"], "keyframe_seconds", 0.1, 3600);
     }
   }
+  readLiveOutputs(r, outputs, out);
   return config;
+}
+
+bool StreamConfig::anyLive() const {
+  return std::any_of(sources.begin(), sources.end(), [](const SourceConfig& s) { return s.live; });
 }
 
 }  // namespace deepbug::stream

@@ -8,13 +8,45 @@
 #include <string>
 #include <vector>
 
+#include "source_uri.hpp"
+
 namespace deepbug::stream {
 
 struct SourceConfig {
-  std::string name;      // output folder name; letters, digits, '-', '_'
-  std::string uri;       // as written (after ${ENV})
-  std::string location;  // resolved file path for file sources
+  std::string name;         // output folder name; letters, digits, '-', '_'
+  std::string uri;          // as written (after ${ENV}); may hold a password: print display_uri
+  std::string display_uri;  // credentials masked
+  SourceKind kind = SourceKind::kFile;
+  bool live = false;     // cameras and test patterns always; files with `mode: live`
+  std::string location;  // resolved file path, RTSP URI without credentials, device, pattern
   std::string where;     // file:line:column of the uri, for later messages
+  TestPattern test;
+  // RTSP
+  std::string user;
+  std::string password;
+  std::string protocols = "tcp";     // tcp | udp | auto
+  int latency_ms = 200;              // rtspsrc jitter buffer
+  std::vector<std::string> secrets;  // masked in every log line and output
+
+  std::string redacted(const std::string& text) const { return redact(text, secrets); }
+};
+
+// A camera that stops sending is rebuilt with exponential backoff and jitter.
+struct ReconnectConfig {
+  bool enabled = true;
+  double timeout = 5.0;        // seconds without a frame that count as an outage
+  double initial_delay = 1.0;  // seconds before the first retry
+  double max_delay = 30.0;
+  double jitter = 0.25;      // each delay is scaled by a random 1 ± jitter/2
+  double give_up_after = 0;  // seconds of outage after which the source ends; 0: never
+};
+
+struct LiveConfig {
+  // A frame that reaches the classifier this many seconds after it arrived is not
+  // classified (it carries the last result): inference skips, recording never does.
+  double max_lag = 1.0;
+  ReconnectConfig reconnect;
+  double status_interval = 2.0;  // seconds between status.json rewrites
 };
 
 struct ModelConfig {
@@ -82,12 +114,23 @@ struct EncoderConfig {
   double keyframe_seconds = 2.0;    // a keyframe at least this often (cuttable clips)
 };
 
+// Old recording segments are deleted so that 24/7 recording cannot fill the disk.
+struct RetentionConfig {
+  double max_age_hours = 0;  // 0: no age limit
+  double max_size_mib = 0;   // all of a source's segments together; 0: no limit
+};
+
 struct OutputsConfig {
   std::string directory;
   bool video = true;
   std::string container = "mp4";  // mp4 | mkv | fragmented-mp4
   bool scores = true;
   EncoderConfig encoder;
+  double segment_seconds = 0;  // > 0: time-named segments instead of one file
+  RetentionConfig retention;
+  bool display = false;  // show the labelled stream in a window
+  std::string display_sink = "autovideosink";
+  bool status_file = true;  // status.json in the output directory, rewritten while running
 };
 
 struct StreamConfig {
@@ -96,7 +139,10 @@ struct StreamConfig {
   ModelConfig model;
   OverlayConfig overlay;
   ExplainConfig explain;
+  LiveConfig live;
   OutputsConfig outputs;
+
+  bool anyLive() const;
 };
 
 // Reads and validates `file` with `overrides` ("key.path=value", YAML values) applied.

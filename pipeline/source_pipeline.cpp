@@ -11,12 +11,16 @@
 #include "event_clips.hpp"
 #include "meta/classification_meta.hpp"
 #include "meta/relevance_meta.hpp"
+#include "segment_files.hpp"
+#include "source_input.hpp"
 
 namespace deepbug::stream {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
+
+constexpr std::size_t kMaxWarnings = 100;
 
 // Every queue holds up to a few frames and blocks when full: the file mode never drops.
 void configureQueue(GstElement* queue, guint buffers) {
@@ -87,20 +91,41 @@ GstElement* SourcePipeline::make(const char* factory, const char* name) {
   return element;
 }
 
-void SourcePipeline::buildDecodeBranch() {
-  decode_ = make("uridecodebin", "decode");
-  gchar* uri = gst_filename_to_uri(source_.location.c_str(), nullptr);
-  GstCaps* video_only = gst_caps_from_string("video/x-raw(ANY)");
-  // Audio and other streams are not exposed at all: nothing to drain or discard.
-  g_object_set(decode_, "uri", uri, "caps", video_only, "expose-all-streams", FALSE, nullptr);
-  gst_caps_unref(video_only);
-  g_free(uri);
-  g_signal_connect(decode_, "pad-added", G_CALLBACK(&SourcePipeline::padAdded), this);
+void SourcePipeline::addArchiveInput() {
+  input_ = makeSourceInput(source_, "input");
+  gst_bin_add(GST_BIN(pipeline_), input_);
+  if (!gst_element_link(input_, entry_queue_)) {
+    throw std::runtime_error("cannot link the input of '" + source_.name + "'");
+  }
+}
+
+// Live inputs join a pipeline that is already PLAYING: a camera that is down at the
+// start is then an outage like any other, and the rest of the pipeline runs anyway.
+void SourcePipeline::startLiveInput() {
+  GstPad* entry = gst_element_get_static_pad(entry_queue_, "sink");
+  LiveInput::Callbacks callbacks;
+  callbacks.warn = [this](const std::string& message) { warn(message); };
+  callbacks.give_up = [this](const std::string& reason) {
+    if (error_.empty()) error_ = reason;
+    requestStop("camera lost");
+  };
+  live_ = std::make_unique<LiveInput>(source_, config_.live.reconnect, pipeline_, entry,
+                                      std::move(callbacks));
+  gst_object_unref(entry);
+  live_->connect();
 }
 
 GstElement* SourcePipeline::buildAnalysisBranch() {
   entry_queue_ = make("queue", "decoded");
-  configureQueue(entry_queue_, 8);
+  if (source_.live) {
+    // Room for the frames that arrive while a batch is classified: the classifier
+    // skips late frames to catch up, so this queue drains instead of dropping.
+    const auto seconds = std::max(3.0, 3 * config_.live.max_lag);
+    g_object_set(entry_queue_, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time",
+                 static_cast<guint64>(seconds * GST_SECOND), nullptr);
+  } else {
+    configureQueue(entry_queue_, 8);
+  }
   GstElement* convert = make("videoconvert", "to_rgb");
   GstElement* rgb = make("capsfilter", "rgb");
   GstCaps* caps = gst_caps_from_string("video/x-raw, format=RGB");
@@ -118,14 +143,20 @@ GstElement* SourcePipeline::buildAnalysisBranch() {
   gst_util_set_object_arg(G_OBJECT(classify_), "aspect", m.aspect.c_str());
   if (m.mean) g_object_set(classify_, "mean", triple(*m.mean).c_str(), nullptr);
   if (m.std) g_object_set(classify_, "std", triple(*m.std).c_str(), nullptr);
+  if (source_.live) {
+    g_object_set(classify_, "max-lag", static_cast<guint>(std::lround(config_.live.max_lag * 1000)),
+                 nullptr);
+  }
 
   if (!gst_element_link_many(entry_queue_, convert, rgb, classify_, nullptr)) {
     throw std::runtime_error("cannot link the analysis branch of '" + source_.name + "'");
   }
-  GstPad* entry = gst_element_get_static_pad(entry_queue_, "sink");
-  gst_pad_add_probe(entry, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::repairTimestamps, this,
-                    nullptr);
-  gst_object_unref(entry);
+  if (!source_.live) {  // live sources are re-stamped by LiveInput
+    GstPad* entry = gst_element_get_static_pad(entry_queue_, "sink");
+    gst_pad_add_probe(entry, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::repairTimestamps, this,
+                      nullptr);
+    gst_object_unref(entry);
+  }
   GstPad* in = gst_element_get_static_pad(classify_, "sink");
   gst_pad_add_probe(in, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::countIn, this, nullptr);
   gst_object_unref(in);
@@ -157,7 +188,9 @@ GstElement* SourcePipeline::buildExplainStage(GstElement* upstream) {
       "max-event-frames", static_cast<guint>(e.max_event_frames), "batch-size",
       static_cast<guint>(e.batch_size), "concurrency", static_cast<guint>(e.concurrency), "threads",
       static_cast<guint>(e.threads), "max-in-flight", static_cast<guint>(e.max_in_flight), nullptr);
-  gst_util_set_object_arg(G_OBJECT(explain_), "mode", e.mode.c_str());
+  // A file paced as a camera is not live to GStreamer's latency query: say so.
+  const std::string mode = e.mode == "auto" && source_.live ? "live" : e.mode;
+  gst_util_set_object_arg(G_OBJECT(explain_), "mode", mode.c_str());
   // The classifier's preprocessing, so that the maps explain what it classified.
   g_object_set(explain_, "labels", joinedLabels().c_str(), "input-size",
                static_cast<guint>(config_.model.input_size), nullptr);
@@ -193,12 +226,15 @@ GstPadProbeReturn SourcePipeline::afterExplain(GstPad* pad, GstPadProbeInfo* inf
 }
 
 void SourcePipeline::buildOutputBranch(GstElement* upstream) {
-  GstElement* last = upstream;
+  const OutputsConfig& outputs = config_.outputs;
   GstElement* counted = nullptr;  // frames entering it are the frames out
-  if (config_.outputs.video) {
+  if (!outputs.video && !outputs.display) {
+    counted = make("fakesink", "discard");
+    g_object_set(counted, "sync", FALSE, "async", FALSE, nullptr);
+    gst_element_link(upstream, counted);
+  } else {
     GstElement* queue = make("queue", "classified");
     configureQueue(queue, 8);
-    GstElement* chain_start = queue;
     GstElement* tail = queue;
     if (config_.overlay.enabled) {
       overlay_ = make("deepbugoverlay", "overlay");
@@ -211,55 +247,135 @@ void SourcePipeline::buildOutputBranch(GstElement* upstream) {
       gst_element_link(tail, overlay_);
       tail = overlay_;
     }
-    GstElement* encode_queue = make("queue", "to_encode");
-    configureQueue(encode_queue, 8);
-    GstElement* convert = make("videoconvert", "to_yuv");
-    GstElement* encoder = make("x264enc", "encode");
-    const EncoderConfig& e = config_.outputs.encoder;
-    const double fps = info_.fps > 0 ? info_.fps : 25.0;
-    g_object_set(encoder, "key-int-max",
-                 static_cast<guint>(std::max(1.0, std::round(fps * e.keyframe_seconds))), nullptr);
-    gst_util_set_object_arg(G_OBJECT(encoder), "speed-preset", e.preset.c_str());
-    if (e.bitrate_kbps > 0) {
-      g_object_set(encoder, "bitrate", static_cast<guint>(e.bitrate_kbps), nullptr);
+    if (!gst_element_link(upstream, queue)) {
+      throw std::runtime_error("cannot link the output branch of '" + source_.name + "'");
+    }
+    if (outputs.video && outputs.display) {
+      GstElement* split = make("tee", "split");
+      gst_element_link(tail, split);
+      counted = buildRecording(split);
+      buildDisplay(split);
+    } else if (outputs.video) {
+      counted = buildRecording(tail);
     } else {
-      gst_util_set_object_arg(G_OBJECT(encoder), "pass", "quant");
-      g_object_set(encoder, "quantizer", static_cast<guint>(e.quality), nullptr);
+      counted = buildDisplay(tail);
     }
-    GstElement* parse = make("h264parse", "parse");
-    GstElement* mux = nullptr;
-    if (config_.outputs.container == "mkv") {
-      mux = make("matroskamux", "mux");
-    } else {
-      mux = make("mp4mux", "mux");
-      if (config_.outputs.container == "fragmented-mp4") {
-        // A fragment per second: a killed run leaves a file readable to the last one.
-        g_object_set(mux, "fragment-duration", 1000u, nullptr);
-      }
-    }
-    GstElement* sink = make("filesink", "file");
-    g_object_set(sink, "location", video_path_.c_str(), "async", FALSE, nullptr);
-    if (!gst_element_link_many(tail, encode_queue, convert, encoder, parse, mux, sink, nullptr) ||
-        !gst_element_link(last, chain_start)) {
-      throw std::runtime_error("cannot link the encoding branch of '" + source_.name + "'");
-    }
-    counted = encoder;
-  } else {
-    GstElement* sink = make("fakesink", "discard");
-    g_object_set(sink, "sync", FALSE, "async", FALSE, nullptr);
-    gst_element_link(last, sink);
-    counted = sink;
   }
   GstPad* pad = gst_element_get_static_pad(counted, "sink");
   gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::countOut, this, nullptr);
   gst_object_unref(pad);
 }
 
+GstElement* SourcePipeline::makeMuxer(const char* name) {
+  if (config_.outputs.container == "mkv") return gst_element_factory_make("matroskamux", name);
+  GstElement* mux = gst_element_factory_make("mp4mux", name);
+  if (mux != nullptr && config_.outputs.container == "fragmented-mp4") {
+    // A fragment per second: a killed run leaves a file readable to the last one.
+    g_object_set(mux, "fragment-duration", 1000u, nullptr);
+  }
+  return mux;
+}
+
+GstElement* SourcePipeline::buildRecording(GstElement* upstream) {
+  GstElement* encode_queue = make("queue", "to_encode");
+  configureQueue(encode_queue, 8);
+  GstElement* convert = make("videoconvert", "to_yuv");
+  GstElement* encoder = make("x264enc", "encode");
+  const EncoderConfig& e = config_.outputs.encoder;
+  const double fps = info_.fps > 0 ? info_.fps : 25.0;
+  g_object_set(encoder, "key-int-max",
+               static_cast<guint>(std::max(1.0, std::round(fps * e.keyframe_seconds))), nullptr);
+  gst_util_set_object_arg(G_OBJECT(encoder), "speed-preset", e.preset.c_str());
+  if (e.bitrate_kbps > 0) {
+    g_object_set(encoder, "bitrate", static_cast<guint>(e.bitrate_kbps), nullptr);
+  } else {
+    gst_util_set_object_arg(G_OBJECT(encoder), "pass", "quant");
+    g_object_set(encoder, "quantizer", static_cast<guint>(e.quality), nullptr);
+  }
+  GstElement* parse = make("h264parse", "parse");
+  GstElement* sink = nullptr;
+  if (config_.outputs.segment_seconds > 0) {
+    sink = make("splitmuxsink", "segments");
+    GstElement* mux = makeMuxer("mux");
+    if (mux == nullptr) throw std::runtime_error("the muxer for segments is missing (make deps)");
+    g_object_set(sink, "muxer", mux, "max-size-time",
+                 static_cast<guint64>(config_.outputs.segment_seconds * GST_SECOND),
+                 "send-keyframe-requests", TRUE, nullptr);
+    g_signal_connect(sink, "format-location", G_CALLBACK(&SourcePipeline::formatSegment), this);
+  } else {
+    GstElement* mux = makeMuxer("mux");
+    if (mux == nullptr) throw std::runtime_error("the muxer is missing (make deps)");
+    gst_bin_add(GST_BIN(pipeline_), mux);
+    sink = make("filesink", "file");
+    g_object_set(sink, "location", video_path_.c_str(), "async", FALSE, nullptr);
+    gst_element_link(mux, sink);
+    sink = mux;
+  }
+  if (!gst_element_link_many(upstream, encode_queue, convert, encoder, parse, sink, nullptr)) {
+    throw std::runtime_error("cannot link the encoding branch of '" + source_.name + "'");
+  }
+  return encoder;
+}
+
+// The labelled stream in a window. Its queue drops frames the window cannot show in
+// time; the recording beside it keeps them all.
+GstElement* SourcePipeline::buildDisplay(GstElement* upstream) {
+  GstElement* queue = make("queue", "to_display");
+  g_object_set(queue, "max-size-buffers", 2u, "max-size-bytes", 0u, "max-size-time", guint64{0},
+               nullptr);
+  gst_util_set_object_arg(G_OBJECT(queue), "leaky", "downstream");
+  GstElement* convert = make("videoconvert", "display_convert");
+  GstElement* sink = gst_element_factory_make(config_.outputs.display_sink.c_str(), "display");
+  if (sink == nullptr) {
+    throw ConfigError(
+        "outputs.display_sink: no GStreamer element '" + config_.outputs.display_sink + "'",
+        "use autovideosink, xvimagesink, fakesink...");
+  }
+  gst_bin_add(GST_BIN(pipeline_), sink);
+  if (g_object_class_find_property(G_OBJECT_GET_CLASS(sink), "sync") != nullptr) {
+    g_object_set(sink, "sync", FALSE, nullptr);  // show frames as they come, never wait
+  }
+  if (g_object_class_find_property(G_OBJECT_GET_CLASS(sink), "async") != nullptr) {
+    g_object_set(sink, "async", FALSE, nullptr);
+  }
+  if (!gst_element_link_many(upstream, queue, convert, sink, nullptr)) {
+    throw std::runtime_error("cannot link the display of '" + source_.name + "'");
+  }
+  return queue;
+}
+
+gchar* SourcePipeline::formatSegment(GstElement*, guint, gpointer self) {
+  return g_strdup(static_cast<SourcePipeline*>(self)->openSegment().c_str());
+}
+
+// Streaming thread: names the next segment after the wall clock, then applies the
+// retention limits to the segments before it.
+std::string SourcePipeline::openSegment() {
+  const auto now = std::chrono::system_clock::now();
+  const std::string path = uniqueSegmentPath(output_dir_, "labelled", now, segment_extension_);
+  const RetentionConfig& limits = config_.outputs.retention;
+  RetentionResult retention;
+  if (limits.max_age_hours > 0 || limits.max_size_mib > 0) {
+    RetentionPolicy policy;
+    policy.max_age_seconds = limits.max_age_hours * 3600;
+    policy.max_total_bytes = static_cast<std::uint64_t>(limits.max_size_mib * 1024 * 1024);
+    retention = applyRetention(output_dir_, "labelled", segment_extension_, policy, now, path);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    current_segment_ = path;
+    segments_opened_ += 1;
+    segments_deleted_ += retention.deleted.size();
+  }
+  for (const std::string& error : retention.errors)
+    warn("retention: " + error);
+  return path;
+}
+
 void SourcePipeline::start() {
   fs::create_directories(output_dir_);
-  video_path_ =
-      (fs::path(output_dir_) / ("labelled." + containerExtension(config_.outputs.container)))
-          .string();
+  segment_extension_ = containerExtension(config_.outputs.container);
+  video_path_ = (fs::path(output_dir_) / ("labelled." + segment_extension_)).string();
   if (config_.outputs.scores) {
     const std::string path = (fs::path(output_dir_) / "scores.csv").string();
     scores_ = std::fopen(path.c_str(), "w");
@@ -267,28 +383,15 @@ void SourcePipeline::start() {
   }
   pipeline_ = gst_pipeline_new(source_.name.c_str());
   gst_object_ref_sink(pipeline_);
-  buildDecodeBranch();
   buildOutputBranch(buildAnalysisBranch());
+  if (!source_.live) addArchiveInput();
   state_ = SourceState::kRunning;
   start_ns_ = g_get_monotonic_time() * 1000;
   if (gst_element_set_state(pipeline_, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     // The bus carries the element's error message; handleMessage reports it.
     GST_WARNING("pipeline %s failed to start", source_.name.c_str());
   }
-}
-
-void SourcePipeline::padAdded(GstElement*, GstPad* pad, gpointer self) {
-  static_cast<SourcePipeline*>(self)->onPadAdded(pad);
-}
-
-void SourcePipeline::onPadAdded(GstPad* pad) {
-  GstPad* sink = gst_element_get_static_pad(entry_queue_, "sink");
-  if (gst_pad_is_linked(sink)) {
-    warn("more than one video stream; only the first is processed");
-  } else if (GST_PAD_LINK_FAILED(gst_pad_link(pad, sink))) {
-    warn("cannot link the decoded video stream");
-  }
-  gst_object_unref(sink);
+  if (source_.live) startLiveInput();
 }
 
 GstPadProbeReturn SourcePipeline::countIn(GstPad*, GstPadProbeInfo*, gpointer self) {
@@ -358,13 +461,23 @@ void SourcePipeline::recordScores(GstBuffer* buffer) {
 
 void SourcePipeline::warn(const std::string& message) {
   std::lock_guard lock(mutex_);
-  warnings_.push_back(message);
+  if (warnings_.size() < kMaxWarnings) {
+    warnings_.push_back(source_.redacted(message));
+  } else {
+    warnings_dropped_ += 1;
+  }
+}
+
+bool SourcePipeline::fromInput(GstObject* element) const {
+  if (live_) return live_->owns(element);
+  return input_ != nullptr && gst_object_has_as_ancestor(element, GST_OBJECT(input_));
 }
 
 void SourcePipeline::requestStop(const std::string& reason) {
   if (state_ != SourceState::kRunning) return;
   state_ = SourceState::kStopping;
   stop_reason_ = reason;
+  if (live_) live_->stop();
   // EOS enters after the decoder: everything decoded so far is classified and encoded,
   // and the muxer finishes the file.
   GstPad* sink = gst_element_get_static_pad(entry_queue_, "sink");
@@ -385,35 +498,42 @@ bool SourcePipeline::handleMessage(GstMessage* message) {
       end_ns_ = g_get_monotonic_time() * 1000;
       return true;
     case GST_MESSAGE_ERROR: {
+      GstObject* origin = GST_MESSAGE_SRC(message);
+      if (live_ && live_->stale(origin)) return false;  // an input already replaced
       GError* err = nullptr;
       gchar* debug = nullptr;
       gst_message_parse_error(message, &err, &debug);
-      const std::string element = GST_OBJECT_NAME(GST_MESSAGE_SRC(message));
-      const bool from_decoder =
-          gst_object_has_as_ancestor(GST_MESSAGE_SRC(message), GST_OBJECT(decode_));
+      const bool from_input = fromInput(origin);
       std::string text = err ? err->message : "unknown error";
-      if (from_decoder) {
-        text = "decoding '" + source_.location + "' stopped after " +
-               std::to_string(frames_in_.load()) + " frames: " + text;
+      if (from_input) {
+        text = (source_.live ? "'" + source_.display_uri + "'"
+                             : "decoding '" + source_.location + "'") +
+               " stopped after " + std::to_string(frames_in_.load()) + " frames: " + text;
       } else {
-        text = element + ": " + text;
+        text = std::string(GST_OBJECT_NAME(origin)) + ": " + text;
       }
       if (debug != nullptr && std::string(debug).find("hint") != std::string::npos) {
         text += " (" + std::string(debug) + ")";
       }
+      text = source_.redacted(text);
       g_clear_error(&err);
       g_free(debug);
+      if (from_input && live_ && live_->onInputError(text)) return false;  // an outage
       if (error_.empty()) error_ = text;
       // A decoder failure still leaves everything decoded before it: end the branch
       // cleanly so the file is finished. Anything else stops the pipeline.
-      if (from_decoder && state_ == SourceState::kRunning && frames_in_ > 0) {
-        requestStop("decoder error");
+      if (from_input && state_ == SourceState::kRunning && (frames_in_ > 0 || live_)) {
+        requestStop(source_.live ? "input error" : "decoder error");
         return false;
       }
       end_ns_ = g_get_monotonic_time() * 1000;
       return true;
     }
+    case GST_MESSAGE_LATENCY:  // a reconnected camera may bring another latency
+      gst_bin_recalculate_latency(GST_BIN(pipeline_));
+      return false;
     case GST_MESSAGE_WARNING: {
+      if (live_ && live_->stale(GST_MESSAGE_SRC(message))) return false;
       GError* err = nullptr;
       gst_message_parse_warning(message, &err, nullptr);
       warn(std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(message))) + ": " +
@@ -435,6 +555,7 @@ double SourcePipeline::elapsedSeconds() const {
 void SourcePipeline::finish(bool interrupted) {
   if (state_ == SourceState::kFinished) return;
   if (end_ns_ == 0) end_ns_ = g_get_monotonic_time() * 1000;
+  if (live_) live_->stop();
   final_stats_ = {{"classify", readStats(classify_)}, {"overlay", readStats(overlay_)}};
   if (explain_) {
     // Event messages still on the bus (posted just before an interrupted stop) are
@@ -473,7 +594,14 @@ void SourcePipeline::finish(bool interrupted) {
 // After the recording is final: a clip per event, pre- and post-roll included.
 void SourcePipeline::cutEventClips() {
   const ExplainConfig& e = config_.explain;
-  if (!e.clips || !config_.outputs.video || !fs::exists(video_path_)) return;
+  if (!e.clips || !config_.outputs.video) return;
+  if (config_.outputs.segment_seconds > 0) {
+    if (!explain_outputs_->eventSpans().empty()) {
+      warn("event clips are not cut from segmented recordings; the segments hold the events");
+    }
+    return;
+  }
+  if (!fs::exists(video_path_)) return;
   std::vector<ClipRequest> requests;
   for (const auto& span : explain_outputs_->eventSpans()) {
     requests.push_back(
@@ -492,8 +620,8 @@ void SourcePipeline::cutEventClips() {
 json SourcePipeline::summary() const {
   const double elapsed = elapsedSeconds();
   json s{{"source", source_.name},
-         {"uri", source_.uri},
-         {"file", source_.location},
+         {"uri", source_.display_uri},
+         {"mode", source_.live ? "live" : "archive"},
          {"output_directory", output_dir_},
          {"model", config_.model.path},
          {"frames_in", frames_in_.load()},
@@ -509,9 +637,12 @@ json SourcePipeline::summary() const {
            {"duration_seconds", info_.duration_seconds},
            {"has_audio", info_.has_audio}}},
          {"stages", final_stats_}};
+  if (source_.kind == SourceKind::kFile) s["file"] = source_.location;
   if (final_stats_.contains("classify")) {
     s["frames_classified"] = final_stats_["classify"].value("classified", 0);
+    s["frames_skipped"] = final_stats_["classify"].value("skipped", 0);
   }
+  if (live_) s["live"] = live_->summary();
   if (final_stats_.contains("explain")) {
     const json& e = final_stats_["explain"];
     const auto explained = e.value("explained", std::uint64_t{0});
@@ -534,13 +665,48 @@ json SourcePipeline::summary() const {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   s["peak_memory_mib"] = static_cast<double>(usage.ru_maxrss) / 1024.0;  // whole process
-  if (config_.outputs.video) s["video"] = video_path_;
   if (!stop_reason_.empty()) s["stop_reason"] = stop_reason_;
   {
     std::lock_guard lock(mutex_);
+    if (config_.outputs.video && config_.outputs.segment_seconds > 0) {
+      s["segments"] = {{"directory", output_dir_},
+                       {"opened", segments_opened_},
+                       {"deleted", segments_deleted_},
+                       {"current", current_segment_}};
+    } else if (config_.outputs.video) {
+      s["video"] = video_path_;
+    }
     s["warnings"] = warnings_;
+    if (warnings_dropped_ > 0) s["warnings_not_listed"] = warnings_dropped_;
   }
   s["error"] = error_.empty() ? json(nullptr) : json(error_);
+  return s;
+}
+
+json SourcePipeline::status() const {
+  const json classify = readStats(classify_);
+  json s{{"source", source_.name},
+         {"uri", source_.display_uri},
+         {"mode", source_.live ? "live" : "archive"},
+         {"state", state_ == SourceState::kRunning    ? "running"
+                   : state_ == SourceState::kStopping ? "stopping"
+                   : failed()                         ? "failed"
+                                                      : "finished"},
+         {"frames_in", frames_in_.load()},
+         {"frames_out", frames_out_.load()},
+         {"frames_classified", classify.value("classified", std::uint64_t{0})},
+         {"frames_skipped", classify.value("skipped", std::uint64_t{0})},
+         {"batches", classify.value("batches", std::uint64_t{0})},
+         {"classify_seconds",
+          classify.value("preprocess_seconds", 0.0) + classify.value("inference_seconds", 0.0)},
+         {"position_seconds", positionSeconds()},
+         {"wall_seconds", elapsedSeconds()}};
+  if (live_) {
+    s["input"] = live_->state();
+    s["reconnects"] = live_->reconnects();
+    s["outage_seconds"] = live_->outageSeconds();
+  }
+  if (!error_.empty()) s["error"] = error_;
   return s;
 }
 

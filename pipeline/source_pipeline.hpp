@@ -1,12 +1,14 @@
 // One source's GStreamer pipeline and its outputs:
 //
-//   uridecodebin ─► queue ─► videoconvert ─► deepbugclassify [─► deepbugexplain] ─► queue
-//     ─► deepbugoverlay ─► queue ─► videoconvert ─► x264enc ─► h264parse ─► mp4mux|matroskamux ─►
-//     filesink
+//   input ─► queue ─► videoconvert ─► deepbugclassify [─► deepbugexplain] ─► queue
+//     ─► deepbugoverlay [─► tee ─► display] ─► queue ─► videoconvert ─► x264enc ─► h264parse
+//     ─► mp4mux|matroskamux ─► filesink   (or splitmuxsink: time-named segments)
 //
-// Queues put decoding, classification and encoding on separate streaming threads so
-// they overlap. Nothing leaks or drops: every decoded frame is classified (or carries
-// a result) and encoded. Probes count frames in and out and write scores.csv.
+// `input` is a bin (source_input.hpp); for live sources LiveInput rebuilds it when the
+// camera goes silent. Queues put decoding, classification and encoding on separate
+// streaming threads so they overlap. Nothing leaks or drops: every decoded frame is
+// classified (or carries a result) and encoded; live sources skip classification, never
+// recording, when it falls behind. Probes count frames in and out and write scores.csv.
 #pragma once
 
 #include <gst/gst.h>
@@ -21,6 +23,7 @@
 
 #include "config.hpp"
 #include "explain_outputs.hpp"
+#include "live_input.hpp"
 #include "source_probe.hpp"
 
 namespace deepbug::stream {
@@ -57,20 +60,27 @@ class SourcePipeline {
   double durationSeconds() const { return info_.duration_seconds; }
   double elapsedSeconds() const;
   nlohmann::json summary() const;
+  // Counters for the status line and status.json (cheap; main loop).
+  nlohmann::json status() const;
 
  private:
   GstElement* make(const char* factory, const char* name);
-  void buildDecodeBranch();
+  void addArchiveInput();
+  void startLiveInput();
   GstElement* buildAnalysisBranch();
   GstElement* buildExplainStage(GstElement* upstream);
   std::string joinedLabels() const;  // model.labels for the elements' labels property
   void cutEventClips();
   void buildOutputBranch(GstElement* upstream);
-  void onPadAdded(GstPad* pad);
+  GstElement* buildRecording(GstElement* upstream);  // returns the element frames are counted at
+  GstElement* buildDisplay(GstElement* upstream);
+  GstElement* makeMuxer(const char* name);
+  std::string openSegment();
   void recordScores(GstBuffer* buffer);
   void warn(const std::string& message);
+  bool fromInput(GstObject* element) const;
 
-  static void padAdded(GstElement*, GstPad* pad, gpointer self);
+  static gchar* formatSegment(GstElement*, guint, gpointer self);
   static GstPadProbeReturn countIn(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn countOut(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn afterClassify(GstPad*, GstPadProbeInfo* info, gpointer self);
@@ -84,7 +94,8 @@ class SourcePipeline {
   std::string video_path_;
 
   GstElement* pipeline_ = nullptr;
-  GstElement* decode_ = nullptr;
+  GstElement* input_ = nullptr;  // archive sources; live ones: live_
+  std::unique_ptr<LiveInput> live_;
   GstElement* entry_queue_ = nullptr;  // first element after the decoder
   GstElement* classify_ = nullptr;
   GstElement* explain_ = nullptr;
@@ -96,7 +107,8 @@ class SourcePipeline {
   std::string error_;
   std::string stop_reason_;
   std::vector<std::string> warnings_;
-  mutable std::mutex mutex_;  // warnings_, scores file
+  std::uint64_t warnings_dropped_ = 0;  // beyond kMaxWarnings (a camera down for days)
+  mutable std::mutex mutex_;            // warnings_, scores file
 
   std::atomic<std::uint64_t> frames_in_{0};
   std::atomic<std::uint64_t> frames_out_{0};
@@ -107,6 +119,11 @@ class SourcePipeline {
   std::uint64_t repaired_timestamps_ = 0;
   std::FILE* scores_ = nullptr;
   std::uint64_t scores_rows_ = 0;
+  // Segmented recording (outputs.segment_seconds)
+  std::string segment_extension_;
+  std::string current_segment_;  // guarded by mutex_
+  std::uint64_t segments_opened_ = 0;
+  std::uint64_t segments_deleted_ = 0;
   gint64 start_ns_ = 0;
   gint64 end_ns_ = 0;
   nlohmann::json final_stats_;

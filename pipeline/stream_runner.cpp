@@ -8,12 +8,14 @@
 #include <cmath>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
 
 #include "core/error.hpp"
 #include "model/classifier.hpp"
+#include "source_input.hpp"
 #include "source_pipeline.hpp"
 
 namespace deepbug::stream {
@@ -43,6 +45,22 @@ std::string listLabels(const std::vector<std::string>& labels) {
   }
   if (labels.size() > 10) all += ", … (" + std::to_string(labels.size()) + " classes)";
   return all;
+}
+
+// What is known of a source before it runs. Files are probed (they must decode);
+// cameras are not: one that is down at the start is an outage, not a config error.
+SourceInfo checkSource(const SourceConfig& source) {
+  if (source.kind == SourceKind::kFile) return probeSource(source.location, source.where);
+  SourceInfo info;
+  if (source.kind == SourceKind::kTest) {
+    const std::string problem = checkTestPattern(source.test.pattern);
+    if (!problem.empty()) throw ConfigError(source.where + ": " + problem);
+    info.width = source.test.width;
+    info.height = source.test.height;
+    info.fps = source.test.fps;
+    if (source.test.frames > 0) info.duration_seconds = double(source.test.frames) / info.fps;
+  }
+  return info;
 }
 
 // Loads the model once up front, so that a bad model is a config error (exit code 2)
@@ -79,6 +97,50 @@ std::string formatDuration(double seconds) {
   return text;
 }
 
+// Rates over the last status interval, from two snapshots of SourcePipeline::status().
+struct Rates {
+  double fps_in = 0;
+  double fps_out = 0;
+  double classify_ms = 0;  // per batch
+};
+
+Rates ratesBetween(const nlohmann::json& before, const nlohmann::json& now) {
+  Rates r;
+  const double dt = now.value("wall_seconds", 0.0) - before.value("wall_seconds", 0.0);
+  if (dt <= 0) return r;
+  auto delta = [&](const char* key) {
+    return static_cast<double>(now.value(key, std::uint64_t{0})) -
+           static_cast<double>(before.value(key, std::uint64_t{0}));
+  };
+  r.fps_in = delta("frames_in") / dt;
+  r.fps_out = delta("frames_out") / dt;
+  const double batches = delta("batches");
+  if (batches > 0) {
+    r.classify_ms = 1000 *
+                    (now.value("classify_seconds", 0.0) - before.value("classify_seconds", 0.0)) /
+                    batches;
+  }
+  return r;
+}
+
+std::string liveProgressText(const SourcePipeline& source, const nlohmann::json& status,
+                             const Rates& rates) {
+  char text[256];
+  std::snprintf(text, sizeof text,
+                "%s: %.1f/%.1f fps in/out, classify %.0f ms, skipped %llu, reconnects %llu",
+                source.name().c_str(), rates.fps_in, rates.fps_out, rates.classify_ms,
+                static_cast<unsigned long long>(status.value("frames_skipped", std::uint64_t{0})),
+                static_cast<unsigned long long>(status.value("reconnects", std::uint64_t{0})));
+  std::string line = text;
+  const std::string input = status.value("input", "");
+  if (source.finished()) {
+    line += source.failed() ? " (failed)" : " (done)";
+  } else if (!input.empty() && input != "streaming") {
+    line += " (" + input + ")";
+  }
+  return line;
+}
+
 std::string progressText(const SourcePipeline& source) {
   std::ostringstream out;
   const double duration = source.durationSeconds();
@@ -106,26 +168,72 @@ std::string progressText(const SourcePipeline& source) {
 struct Run {
   GMainLoop* loop = nullptr;
   std::vector<std::unique_ptr<SourcePipeline>> sources;
+  std::vector<nlohmann::json> last_status_of;  // per source, for rates
+  std::vector<Rates> rates;
   RunOptions options;
+  std::string status_path;  // empty: no status.json
+  double status_file_interval = 2;
   bool tty = false;
   bool interrupted = false;
   gint64 last_status = 0;
+  gint64 last_status_file = 0;
   guint stop_timer = 0;
 
   bool allFinished() const {
     return std::all_of(sources.begin(), sources.end(), [](const auto& s) { return s->finished(); });
   }
 
-  void printProgress(bool final) {
-    if (options.quiet) return;
-    std::string line;
-    for (const auto& s : sources)
-      line += (line.empty() ? "" : " | ") + progressText(*s);
-    if (tty) {
-      std::cerr << "\r\033[K" << line << (final ? "\n" : "") << std::flush;
-    } else {
-      std::cerr << "deepbug-stream: " << line << "\n";
+  // Snapshots every source; rates cover the time since the previous snapshot.
+  std::vector<nlohmann::json> snapshot() {
+    std::vector<nlohmann::json> now;
+    last_status_of.resize(sources.size());
+    rates.resize(sources.size());
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      now.push_back(sources[i]->status());
+      if (!last_status_of[i].is_null()) rates[i] = ratesBetween(last_status_of[i], now[i]);
+      last_status_of[i] = now[i];
     }
+    return now;
+  }
+
+  void printProgress(bool final, const std::vector<nlohmann::json>& status) {
+    if (options.quiet) return;
+    std::string text;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      const std::string line = status[i].value("mode", "") == "live"
+                                   ? liveProgressText(*sources[i], status[i], rates[i])
+                                   : progressText(*sources[i]);
+      // A terminal shows one line per source, redrawn in place.
+      text += tty ? "\033[K" + line + "\n" : "deepbug-stream: " + line + "\n";
+    }
+    if (tty) {
+      std::cerr << text << std::flush;
+      if (!final) std::cerr << "\033[" << sources.size() << "A" << std::flush;
+    } else {
+      std::cerr << text;
+    }
+  }
+
+  // status.json: rewritten whole (write, then rename) so a reader never sees half a file.
+  void writeStatusFile(const std::vector<nlohmann::json>& status, bool final) {
+    if (status_path.empty()) return;
+    nlohmann::json out{{"updated", g_get_real_time() / 1e6}, {"running", !final}};
+    out["sources"] = nlohmann::json::array();
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      nlohmann::json entry = status[i];
+      entry["fps_in"] = rates[i].fps_in;
+      entry["fps_out"] = rates[i].fps_out;
+      entry["classify_ms_per_batch"] = rates[i].classify_ms;
+      out["sources"].push_back(entry);
+    }
+    const std::string tmp = status_path + ".tmp";
+    {
+      std::ofstream file(tmp);
+      file << out.dump(1) << "\n";
+      if (!file) return;  // a full disk must not stop the recording
+    }
+    std::error_code ec;
+    fs::rename(tmp, status_path, ec);
   }
 
   void stopAll(const std::string& reason) {
@@ -178,10 +286,18 @@ gboolean onInterrupt(gpointer data) {
 gboolean onTick(gpointer data) {
   Run& run = *static_cast<Run*>(data);
   const gint64 now = g_get_monotonic_time();
-  const double since = (now - run.last_status) / 1e6;
-  if (run.tty || since >= run.options.status_interval_seconds) {
+  const bool print =
+      run.tty || (now - run.last_status) / 1e6 >= run.options.status_interval_seconds;
+  const bool file = (now - run.last_status_file) / 1e6 >= run.status_file_interval;
+  if (!print && !file) return G_SOURCE_CONTINUE;
+  const auto status = run.snapshot();
+  if (print) {
     run.last_status = now;
-    run.printProgress(false);
+    run.printProgress(false, status);
+  }
+  if (file) {
+    run.last_status_file = now;
+    run.writeStatusFile(status, false);
   }
   return G_SOURCE_CONTINUE;
 }
@@ -205,15 +321,20 @@ std::string chooseOutputDir(const std::string& base, const std::string& name, bo
 int runStream(const StreamConfig& config, const RunOptions& options) {
   std::vector<SourceInfo> infos;
   for (const SourceConfig& source : config.sources) {
-    infos.push_back(probeSource(source.location, source.where));
+    infos.push_back(checkSource(source));
   }
   checkModel(config, !options.quiet);
   if (options.dry_run) {
     for (std::size_t i = 0; i < config.sources.size(); ++i) {
       const SourceInfo& info = infos[i];
-      std::cout << config.sources[i].name << ": " << config.sources[i].location << " ("
-                << info.width << "x" << info.height << ", " << info.fps << " fps, "
-                << info.duration_seconds << " s) -> "
+      const SourceConfig& source = config.sources[i];
+      std::cout << source.name << ": "
+                << (source.kind == SourceKind::kFile ? source.location : source.display_uri);
+      if (source.kind == SourceKind::kFile || source.kind == SourceKind::kTest) {
+        std::cout << " (" << info.width << "x" << info.height << ", " << info.fps << " fps, "
+                  << info.duration_seconds << " s)";
+      }
+      std::cout << (source.live ? " live" : "") << " -> "
                 << chooseOutputDir(config.outputs.directory, config.sources[i].name,
                                    options.overwrite)
                 << "\n";
@@ -225,6 +346,11 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
   Run run;
   run.options = options;
   run.tty = isatty(STDERR_FILENO) != 0;
+  if (config.outputs.status_file) {
+    fs::create_directories(config.outputs.directory);
+    run.status_path = (fs::path(config.outputs.directory) / "status.json").string();
+  }
+  run.status_file_interval = config.live.status_interval;
   run.loop = g_main_loop_new(nullptr, FALSE);
   std::vector<std::unique_ptr<std::pair<Run*, SourcePipeline*>>> bus_data;
   std::vector<guint> watches;
@@ -247,7 +373,8 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
   const guint sigint = g_unix_signal_add(SIGINT, onInterrupt, &run);
   const guint sigterm = g_unix_signal_add(SIGTERM, onInterrupt, &run);
   const guint tick = g_timeout_add(500, onTick, &run);
-  run.last_status = g_get_monotonic_time();
+  run.last_status = run.last_status_file = g_get_monotonic_time();
+  run.writeStatusFile(run.snapshot(), false);
 
   if (!run.allFinished()) g_main_loop_run(run.loop);
 
@@ -257,7 +384,7 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
   if (run.stop_timer != 0) g_source_remove(run.stop_timer);
   for (guint watch : watches)
     g_source_remove(watch);
-  run.printProgress(true);
+  run.printProgress(true, run.snapshot());
 
   bool failed = false;
   for (auto& source : run.sources) {
@@ -273,6 +400,7 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
                 << " frames written to " << source->outputDir() << "\n";
     }
   }
+  run.writeStatusFile(run.snapshot(), true);
   run.sources.clear();
   g_main_loop_unref(run.loop);
   if (run.interrupted) return kExitInterrupted;

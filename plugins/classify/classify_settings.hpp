@@ -23,6 +23,7 @@ struct ClassifySettings {
   std::string std;
   int threads = 0;
   unsigned batch_timeout_ms = 200;
+  unsigned max_lag_ms = 0;  // 0: never skip a late frame
 };
 
 // Throws deepbug::ConfigError naming the property for malformed values.

@@ -43,6 +43,7 @@ enum Property {
   PROP_STD,
   PROP_THREADS,
   PROP_BATCH_TIMEOUT,
+  PROP_MAX_LAG,
   PROP_STATS,
 };
 
@@ -55,6 +56,7 @@ struct PendingFrame {
 struct Stats {
   std::uint64_t frames = 0;
   std::uint64_t classified = 0;
+  std::uint64_t skipped = 0;  // due for classification but too late (max-lag)
   std::uint64_t batches = 0;
   double preprocess_seconds = 0;
   double inference_seconds = 0;
@@ -318,6 +320,20 @@ bool upstreamIsLive(GstDeepbugClassify* self) {
   return live;
 }
 
+// How long after its capture (its running time) `buffer` reached the element, by the
+// pipeline clock; 0 without a clock or timestamp.
+GstClockTimeDiff lateness(GstBaseTransform* trans, GstBuffer* buffer) {
+  if (!GST_BUFFER_PTS_IS_VALID(buffer) || trans->segment.format != GST_FORMAT_TIME) return 0;
+  GstClock* clock = gst_element_get_clock(GST_ELEMENT(trans));
+  if (clock == nullptr) return 0;
+  const GstClockTime now =
+      gst_clock_get_time(clock) - gst_element_get_base_time(GST_ELEMENT(trans));
+  gst_object_unref(clock);
+  const GstClockTime running =
+      gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+  return GST_CLOCK_TIME_IS_VALID(running) ? GST_CLOCK_DIFF(running, now) : 0;
+}
+
 }  // namespace
 
 static GstFlowReturn deepbug_classify_submit_input_buffer(GstBaseTransform* trans, gboolean discont,
@@ -333,11 +349,12 @@ static GstFlowReturn deepbug_classify_submit_input_buffer(GstBaseTransform* tran
     if (buffer != nullptr) gst_buffer_unref(buffer);
     return ret;
   }
-  unsigned batch_size, interval;
+  unsigned batch_size, interval, max_lag_ms;
   {
     std::lock_guard lock(s.settings_mutex);
     batch_size = s.settings.batch_size;
     interval = s.settings.interval;
+    max_lag_ms = s.settings.max_lag_ms;
   }
   if (!s.live_checked) {
     s.live_checked = true;
@@ -351,7 +368,14 @@ static GstFlowReturn deepbug_classify_submit_input_buffer(GstBaseTransform* tran
   }
   // A carried frame takes the result of the classified frame before it, which may
   // still be waiting in the batch. (Only a lost first frame leaves none: classify.)
-  const bool classify = index % interval == 0 || (!s.last && s.pending.empty());
+  bool classify = index % interval == 0 || (!s.last && s.pending.empty());
+  // Behind a live source: skip classification, never the frame.
+  if (classify && max_lag_ms > 0 && s.last &&
+      lateness(trans, buffer) > static_cast<GstClockTimeDiff>(max_lag_ms) * GST_MSECOND) {
+    classify = false;
+    std::lock_guard lock(s.stats_mutex);
+    s.stats.skipped += 1;
+  }
   if (!classify && s.pending.empty()) {
     // Nothing newer is being classified: the last result applies now.
     ClassificationResult carried = *s.last;
@@ -532,6 +556,9 @@ static void deepbug_classify_set_property(GObject* object, guint id, const GValu
     case PROP_BATCH_TIMEOUT:
       p.batch_timeout_ms = g_value_get_uint(value);
       break;
+    case PROP_MAX_LAG:
+      p.max_lag_ms = g_value_get_uint(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
       break;
@@ -544,11 +571,12 @@ static void deepbug_classify_get_property(GObject* object, guint id, GValue* val
   if (id == PROP_STATS) {
     std::lock_guard lock(s.stats_mutex);
     g_value_take_boxed(
-        value, gst_structure_new("deepbug-classify-stats", "frames", G_TYPE_UINT64, s.stats.frames,
-                                 "classified", G_TYPE_UINT64, s.stats.classified, "batches",
-                                 G_TYPE_UINT64, s.stats.batches, "preprocess-seconds",
-                                 G_TYPE_DOUBLE, s.stats.preprocess_seconds, "inference-seconds",
-                                 G_TYPE_DOUBLE, s.stats.inference_seconds, nullptr));
+        value,
+        gst_structure_new("deepbug-classify-stats", "frames", G_TYPE_UINT64, s.stats.frames,
+                          "classified", G_TYPE_UINT64, s.stats.classified, "skipped", G_TYPE_UINT64,
+                          s.stats.skipped, "batches", G_TYPE_UINT64, s.stats.batches,
+                          "preprocess-seconds", G_TYPE_DOUBLE, s.stats.preprocess_seconds,
+                          "inference-seconds", G_TYPE_DOUBLE, s.stats.inference_seconds, nullptr));
     return;
   }
   std::lock_guard lock(s.settings_mutex);
@@ -589,6 +617,9 @@ static void deepbug_classify_get_property(GObject* object, guint id, GValue* val
       break;
     case PROP_BATCH_TIMEOUT:
       g_value_set_uint(value, p.batch_timeout_ms);
+      break;
+    case PROP_MAX_LAG:
+      g_value_set_uint(value, p.max_lag_ms);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
@@ -678,9 +709,18 @@ static void gst_deepbug_classify_class_init(GstDeepbugClassifyClass* klass) {
                         "Live sources: classify a partial batch after this many milliseconds", 1,
                         60000, 200, live_flags));
   g_object_class_install_property(
+      object_class, PROP_MAX_LAG,
+      g_param_spec_uint("max-lag", "Maximum lag",
+                        "A frame due for classification that arrives this many milliseconds "
+                        "after its running time carries the last result instead (counted as "
+                        "skipped): the stream keeps every frame while inference catches up. "
+                        "0 = never skip",
+                        0, 3600000, 0, live_flags));
+  g_object_class_install_property(
       object_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics",
-                         "frames, classified, batches, preprocess-seconds, inference-seconds",
+                         "frames, classified, skipped, batches, preprocess-seconds, "
+                         "inference-seconds",
                          GST_TYPE_STRUCTURE,
                          static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 

@@ -1,11 +1,12 @@
-// deepbug-bench: benchmarks that print JSON. Subcommands: classify, lrp, and pipeline and
-// stream in builds with GStreamer.
+// deepbug-bench: benchmarks that print JSON. Subcommands: classify, lrp, and pipeline,
+// stream and live in builds with GStreamer.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "bench_classify.hpp"
 #include "bench_lrp.hpp"
 #ifdef DEEPBUG_BENCH_PIPELINE
+#include "bench_live.hpp"
 #include "bench_pipeline.hpp"
 #include "bench_stream.hpp"
 #endif
@@ -96,6 +97,21 @@ int run(int argc, char** argv) {
   stream_cmd->add_option("--work-dir", stream.work_dir, "Keep the runs' outputs here");
   stream_cmd->add_option("--ground-truth", stream.ground_truth,
                          "deepbug-synth ground_truth.json: event timing and pointing game");
+
+  deepbug::bench::LiveBenchOptions live;
+  CLI::App* live_cmd = app.add_subcommand(
+      "live", "How many live sources one machine records while classifying every Nth frame");
+  live_cmd->add_option("--model", live.model, "TorchScript model")->required();
+  live_cmd->add_option("--interval", live.interval, "Classify every Nth frame")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  live_cmd->add_option("--max-sources", live.max_sources)->capture_default_str();
+  live_cmd->add_option("--seconds", live.seconds, "Stream length per run")->capture_default_str();
+  live_cmd->add_option("--width", live.width)->capture_default_str();
+  live_cmd->add_option("--height", live.height)->capture_default_str();
+  live_cmd->add_option("--fps", live.fps)->capture_default_str();
+  live_cmd->add_flag("--keep-going", live.keep_going, "Try every count, not only until one fails");
+  live_cmd->add_option("--work-dir", live.work_dir, "Keep the runs' outputs here");
 #endif
 
   try {
@@ -118,6 +134,9 @@ int run(int argc, char** argv) {
   }
   if (stream_cmd->parsed()) {
     std::cout << deepbug::bench::benchStream(stream).dump(2) << std::endl;
+  }
+  if (live_cmd->parsed()) {
+    std::cout << deepbug::bench::benchLive(live).dump(2) << std::endl;
   }
 #endif
   return deepbug::kExitOk;

@@ -1,0 +1,295 @@
+#include "live_input.hpp"
+
+#include <chrono>
+#include <ctime>
+
+#include "source_input.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(deepbug_live_debug);
+#define GST_CAT_DEFAULT deepbug_live_debug
+
+namespace deepbug::stream {
+using nlohmann::json;
+
+namespace {
+
+constexpr guint kTickMs = 100;
+
+std::string isoTime(gint64 unix_us) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_us / 1000000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  char millis[8];
+  std::snprintf(millis, sizeof millis, ".%03dZ", static_cast<int>((unix_us / 1000) % 1000));
+  return std::string(text) + millis;
+}
+
+GstClockTime runningTimeNow(GstElement* pipeline) {
+  GstClock* clock = gst_element_get_clock(pipeline);
+  if (clock == nullptr) return 0;
+  const GstClockTime now = gst_clock_get_time(clock);
+  gst_object_unref(clock);
+  const GstClockTime base = gst_element_get_base_time(pipeline);
+  return now > base ? now - base : 0;
+}
+
+}  // namespace
+
+LiveInput::LiveInput(const SourceConfig& source, const ReconnectConfig& reconnect,
+                     GstElement* pipeline, GstPad* entry, Callbacks callbacks)
+    : source_(source),
+      config_(reconnect),
+      policy_(reconnect, std::hash<std::string>{}(source.name)),
+      pipeline_(pipeline),
+      entry_(GST_PAD(gst_object_ref(entry))),
+      callbacks_(std::move(callbacks)) {
+  static const bool category = [] {
+    GST_DEBUG_CATEGORY_INIT(deepbug_live_debug, "deepbug-live", 0, "DeepBug live inputs");
+    return true;
+  }();
+  (void)category;
+  probe_ = gst_pad_add_probe(
+      entry_,
+      static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
+                                   GST_PAD_PROBE_TYPE_EVENT_FLUSH),
+      &LiveInput::entryProbe, this, nullptr);
+  watchdog_ = g_timeout_add(
+      kTickMs,
+      [](gpointer self) -> gboolean {
+        static_cast<LiveInput*>(self)->tick();
+        return G_SOURCE_CONTINUE;
+      },
+      this);
+}
+
+LiveInput::~LiveInput() {
+  if (watchdog_ != 0) g_source_remove(watchdog_);
+  if (retry_timer_ != 0) g_source_remove(retry_timer_);
+  gst_pad_remove_probe(entry_, probe_);
+  gst_object_unref(entry_);
+}
+
+bool LiveInput::reconnects_enabled() const {
+  return config_.enabled &&
+         (source_.kind == SourceKind::kRtsp || source_.kind == SourceKind::kV4l2);
+}
+
+void LiveInput::connect() {
+  retry_timer_ = 0;
+  if (stopping_) return;
+  const std::string name = "input-" + std::to_string(++generation_);
+  GstElement* bin = makeSourceInput(source_, name.c_str());
+  // The bin completes its own children's asynchronous state changes: otherwise a
+  // decoder prerolling inside it leaves it in PAUSED in an already PLAYING pipeline.
+  g_object_set(bin, "async-handling", TRUE, nullptr);
+  {
+    std::lock_guard lock(timeline_mutex_);
+    timeline_.reconnect();
+  }
+  connection_has_frames_ = false;
+  ended_ = false;
+  gst_bin_add(GST_BIN(pipeline_), bin);
+  GstPad* out = gst_element_get_static_pad(bin, "src");
+  const GstPadLinkReturn linked = gst_pad_link(out, entry_);
+  gst_object_unref(out);
+  if (GST_PAD_LINK_FAILED(linked)) {
+    gst_bin_remove(GST_BIN(pipeline_), bin);
+    throw std::runtime_error("cannot link the input of '" + source_.name + "'");
+  }
+  input_ = bin;
+  state_ = State::kConnecting;
+  GST_INFO("%s: connecting %s", source_.name.c_str(), name.c_str());
+  connect_started_us_ = g_get_monotonic_time();
+  if (!gst_element_sync_state_with_parent(bin)) {
+    // The bus holds the reason; it arrives as an error from this input.
+    GST_WARNING("input of %s did not start", source_.name.c_str());
+  }
+}
+
+void LiveInput::stop() {
+  stopping_ = true;
+  if (retry_timer_ != 0) {
+    g_source_remove(retry_timer_);
+    retry_timer_ = 0;
+  }
+  if (state_ == State::kWaiting) state_ = State::kStopped;
+}
+
+bool LiveInput::owns(GstObject* source) const {
+  return input_ != nullptr && gst_object_has_as_ancestor(source, GST_OBJECT(input_));
+}
+
+bool LiveInput::stale(GstObject* source) const {
+  return !gst_object_has_as_ancestor(source, GST_OBJECT(pipeline_));
+}
+
+bool LiveInput::onInputError(const std::string& message) {
+  if (!reconnects_enabled() || stopping_) return false;
+  beginOutage(message);
+  return true;
+}
+
+void LiveInput::removeInput() {
+  if (input_ == nullptr) return;
+  GstElement* bin = input_;
+  input_ = nullptr;
+  gst_element_set_state(bin, GST_STATE_NULL);
+  gst_bin_remove(GST_BIN(pipeline_), bin);
+}
+
+void LiveInput::beginOutage(const std::string& reason) {
+  GST_INFO("%s: outage (%s) in state %s", source_.name.c_str(), reason.c_str(), state());
+  if (state_ == State::kWaiting || state_ == State::kStopped || stopping_) return;
+  const gint64 now = g_get_monotonic_time();
+  if (!outage_start_us_) {
+    outage_start_us_ = now;
+    outage_start_unix_us_ = g_get_real_time();
+    outage_reason_ = source_.redacted(reason);
+    callbacks_.warn("outage: " + outage_reason_ + "; reconnecting");
+  }
+  removeInput();
+  state_ = State::kWaiting;
+  if (policy_.givesUp((now - *outage_start_us_) / 1e6)) {
+    state_ = State::kStopped;
+    callbacks_.give_up("no frames for " + std::to_string(static_cast<long>(config_.give_up_after)) +
+                       " s (" + outage_reason_ + "); live.reconnect.give_up_after reached");
+    return;
+  }
+  const double delay = policy_.delay(attempt_++);
+  GST_INFO("%s: retry %d in %.2f s", source_.name.c_str(), attempt_, delay);
+  retry_timer_ = g_timeout_add(
+      static_cast<guint>(delay * 1000),
+      [](gpointer self) -> gboolean {
+        auto* input = static_cast<LiveInput*>(self);
+        try {
+          input->connect();
+        } catch (const std::exception& e) {
+          input->state_ = State::kConnecting;  // retried by tick() after the timeout
+          input->callbacks_.warn(std::string("reconnect failed: ") + e.what());
+        }
+        return G_SOURCE_REMOVE;
+      },
+      this);
+}
+
+void LiveInput::tick() {
+  if (stopping_) return;
+  const gint64 now = g_get_monotonic_time();
+  if (state_ == State::kConnecting && connection_has_frames_) {
+    state_ = State::kStreaming;
+    if (outage_start_us_) {
+      const gint64 end = connection_first_frame_us_;
+      const double seconds = (end - *outage_start_us_) / 1e6;
+      outage_seconds_ += seconds;
+      reconnects_ += 1;
+      outages_.push_back({{"start", isoTime(outage_start_unix_us_)},
+                          {"seconds", seconds},
+                          {"reason", outage_reason_},
+                          {"attempts", attempt_}});
+      outage_start_us_.reset();
+    }
+    attempt_ = 0;
+  }
+  if (!reconnects_enabled()) return;
+  if (ended_.exchange(false) && state_ != State::kWaiting) {
+    beginOutage("the camera ended its stream");
+    return;
+  }
+  if (state_ == State::kConnecting || state_ == State::kStreaming) {
+    const gint64 since = state_ == State::kStreaming ? last_frame_us_.load() : connect_started_us_;
+    if (now - since > static_cast<gint64>(config_.timeout * 1e6)) {
+      beginOutage(state_ == State::kStreaming
+                      ? "no frames for " + std::to_string(config_.timeout) + " s"
+                      : "no frames within " + std::to_string(config_.timeout) + " s of connecting");
+    }
+  }
+}
+
+GstPadProbeReturn LiveInput::entryProbe(GstPad*, GstPadProbeInfo* info, gpointer self) {
+  return static_cast<LiveInput*>(self)->onEntry(info);
+}
+
+// Streaming thread of the current input (or the main thread sending the final EOS).
+GstPadProbeReturn LiveInput::onEntry(GstPadProbeInfo* info) {
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+    const std::optional<std::int64_t> pts =
+        GST_BUFFER_PTS_IS_VALID(buffer)
+            ? std::optional<std::int64_t>(static_cast<std::int64_t>(GST_BUFFER_PTS(buffer)))
+            : std::nullopt;
+    const auto now = static_cast<std::int64_t>(runningTimeNow(pipeline_));
+    {
+      std::lock_guard lock(timeline_mutex_);
+      GST_BUFFER_PTS(buffer) = static_cast<GstClockTime>(timeline_.restamp(pts, now));
+    }
+    GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
+    GST_PAD_PROBE_INFO_DATA(info) = buffer;
+    const gint64 mono = g_get_monotonic_time();
+    last_frame_us_ = mono;
+    if (!connection_has_frames_.exchange(true)) connection_first_frame_us_ = mono;
+    return GST_PAD_PROBE_OK;
+  }
+  GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+  switch (GST_EVENT_TYPE(event)) {
+    case GST_EVENT_STREAM_START:
+      if (stream_started_) return GST_PAD_PROBE_DROP;
+      stream_started_ = true;
+      return GST_PAD_PROBE_OK;
+    case GST_EVENT_SEGMENT: {
+      if (segment_sent_) return GST_PAD_PROBE_DROP;
+      segment_sent_ = true;
+      // Frames carry pipeline running time from here on, whatever the source's segment.
+      GstSegment segment;
+      gst_segment_init(&segment, GST_FORMAT_TIME);
+      gst_event_unref(event);
+      GST_PAD_PROBE_INFO_DATA(info) = gst_event_new_segment(&segment);
+      return GST_PAD_PROBE_OK;
+    }
+    case GST_EVENT_EOS:
+      if (stopping_ || !reconnects_enabled()) return GST_PAD_PROBE_OK;
+      ended_ = true;  // the camera ended its stream: tick() rebuilds the input
+      return GST_PAD_PROBE_DROP;
+    case GST_EVENT_FLUSH_START:
+    case GST_EVENT_FLUSH_STOP:
+    case GST_EVENT_GAP:
+      return GST_PAD_PROBE_DROP;
+    default:
+      return GST_PAD_PROBE_OK;
+  }
+}
+
+const char* LiveInput::state() const {
+  switch (state_) {
+    case State::kConnecting:
+      return outage_start_us_ ? "reconnecting" : "connecting";
+    case State::kStreaming:
+      return "streaming";
+    case State::kWaiting:
+      return "waiting to reconnect";
+    case State::kStopped:
+      return "stopped";
+  }
+  return "?";
+}
+
+double LiveInput::outageSeconds() const {
+  const double open = outage_start_us_ ? (g_get_monotonic_time() - *outage_start_us_) / 1e6 : 0;
+  return outage_seconds_ + open;
+}
+
+json LiveInput::summary() const {
+  json s{{"state", state()},
+         {"reconnects", reconnects_},
+         {"outage_seconds", outageSeconds()},
+         {"outages", outages_}};
+  if (outage_start_us_) {
+    s["current_outage"] = {{"start", isoTime(outage_start_unix_us_)},
+                           {"reason", outage_reason_},
+                           {"attempts", attempt_}};
+  }
+  return s;
+}
+
+}  // namespace deepbug::stream

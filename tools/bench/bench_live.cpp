@@ -1,0 +1,134 @@
+#include "bench_live.hpp"
+
+#include <gst/gst.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "config.hpp"
+#include "core/error.hpp"
+#include "core/runtime.hpp"
+#include "plugin_registry.hpp"
+#include "stream_runner.hpp"
+
+namespace deepbug::bench {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+double cpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+stream::StreamConfig liveConfig(const LiveBenchOptions& o, int sources, const fs::path& out) {
+  stream::StreamConfig config;
+  config.file = "deepbug-bench live";
+  const long frames = std::lround(o.seconds * o.fps);
+  for (int i = 0; i < sources; ++i) {
+    stream::SourceConfig s;
+    s.name = "cam" + std::to_string(i + 1);
+    s.uri = "test:ball?width=" + std::to_string(o.width) + "&height=" + std::to_string(o.height) +
+            "&fps=" + std::to_string(o.fps) + "&frames=" + std::to_string(frames);
+    const stream::SourceUri parsed = stream::parseSourceUri(s.uri, config.file);
+    s.display_uri = parsed.display;
+    s.kind = parsed.kind;
+    s.location = parsed.location;
+    s.test = parsed.test;
+    s.live = true;
+    s.where = config.file;
+    config.sources.push_back(s);
+  }
+  config.model.path = o.model;
+  config.model.where = config.file;
+  config.model.device = "cpu";
+  config.model.batch_size = 1;
+  config.model.interval = o.interval;
+  config.outputs.directory = out.string();
+  config.outputs.status_file = false;
+  return config;
+}
+
+json runCount(const LiveBenchOptions& o, int sources, const fs::path& out) {
+  fs::remove_all(out);
+  const stream::StreamConfig config = liveConfig(o, sources, out);
+  stream::RunOptions run;
+  run.quiet = true;
+  run.overwrite = true;
+  const double cpu_before = cpuSeconds();
+  const auto start = std::chrono::steady_clock::now();
+  const int code = stream::runStream(config, run);
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double cpu = cpuSeconds() - cpu_before;
+  if (code != kExitOk) {
+    throw std::runtime_error("deepbug-stream failed with " + std::to_string(sources) +
+                             " sources (exit code " + std::to_string(code) + "); outputs in " +
+                             out.string());
+  }
+  const std::uint64_t frames = static_cast<std::uint64_t>(std::lround(o.seconds * o.fps));
+  std::uint64_t recorded = 0, classified = 0, skipped = 0;
+  bool complete = true;
+  for (const auto& source : config.sources) {
+    std::ifstream in(out / source.name / "summary.json");
+    const json s = json::parse(in);
+    const auto frames_out = s.value("frames_out", std::uint64_t{0});
+    complete &= frames_out == frames;
+    recorded += frames_out;
+    classified += s.value("frames_classified", std::uint64_t{0});
+    skipped += s.value("frames_skipped", std::uint64_t{0});
+  }
+  const bool on_time = wall <= o.seconds * 1.1 + 1.0;
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  return {{"sources", sources},
+          {"frames_per_source", frames},
+          {"frames_recorded", recorded},
+          {"frames_classified", classified},
+          {"frames_skipped", skipped},
+          {"wall_seconds", wall},
+          {"stream_seconds", o.seconds},
+          {"cpu_utilisation", cpu / wall / cores},
+          {"all_frames_recorded", complete},
+          {"on_time", on_time},
+          {"keeps_up", complete && on_time && skipped == 0}};
+}
+
+}  // namespace
+
+json benchLive(const LiveBenchOptions& o) {
+  gst_init(nullptr, nullptr);
+  stream::registerDeepbugPlugin();
+  if (!fs::is_regular_file(o.model))
+    throw ConfigError("no model '" + o.model + "'", "check --model");
+  const fs::path work =
+      !o.work_dir.empty()
+          ? fs::path(o.work_dir)
+          : fs::temp_directory_path() / ("deepbug-bench-live-" + std::to_string(getpid()));
+  json runs = json::array();
+  int best = 0;
+  for (int n = 1; n <= o.max_sources; ++n) {
+    json result = runCount(o, n, work / ("sources-" + std::to_string(n)));
+    std::cerr << "deepbug-bench live: " << result.dump() << "\n";
+    const bool keeps_up = result["keeps_up"];
+    runs.push_back(std::move(result));
+    if (keeps_up) best = n;
+    if (!keeps_up && !o.keep_going) break;
+  }
+  if (o.work_dir.empty()) fs::remove_all(work);
+  return {{"benchmark", "live"},
+          {"model", o.model},
+          {"interval", o.interval},
+          {"source", {{"width", o.width}, {"height", o.height}, {"fps", o.fps}}},
+          {"seconds", o.seconds},
+          {"runtime", json::parse(toJson(runtimeInfo()))},
+          {"runs", runs},
+          {"max_sources_keeping_up", best}};
+}
+
+}  // namespace deepbug::bench
