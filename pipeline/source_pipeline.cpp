@@ -519,6 +519,8 @@ bool SourcePipeline::handleMessage(GstMessage* message) {
       g_clear_error(&err);
       g_free(debug);
       if (from_input && live_ && live_->onInputError(text)) return false;  // an outage
+      // A camera complaining while it is torn down for the stop: the EOS is on its way.
+      if (from_input && live_ && state_ == SourceState::kStopping) return false;
       if (error_.empty()) error_ = text;
       // A decoder failure still leaves everything decoded before it: end the branch
       // cleanly so the file is finished. Anything else stops the pipeline.
@@ -684,7 +686,9 @@ json SourcePipeline::summary() const {
 }
 
 json SourcePipeline::status() const {
-  const json classify = readStats(classify_);
+  const json classify = state_ == SourceState::kFinished
+                            ? final_stats_.value("classify", json::object())
+                            : readStats(classify_);
   json s{{"source", source_.name},
          {"uri", source_.display_uri},
          {"mode", source_.live ? "live" : "archive"},

@@ -384,7 +384,8 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
   if (run.stop_timer != 0) g_source_remove(run.stop_timer);
   for (guint watch : watches)
     g_source_remove(watch);
-  run.printProgress(true, run.snapshot());
+  const std::vector<nlohmann::json> final_status = run.snapshot();
+  run.printProgress(true, final_status);
 
   bool failed = false;
   for (auto& source : run.sources) {
@@ -400,7 +401,10 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
                 << " frames written to " << source->outputDir() << "\n";
     }
   }
-  run.writeStatusFile(run.snapshot(), true);
+  std::vector<nlohmann::json> closing;  // the sources' final states, rates as last measured
+  for (const auto& source : run.sources)
+    closing.push_back(source->status());
+  run.writeStatusFile(closing, true);
   run.sources.clear();
   g_main_loop_unref(run.loop);
   if (run.interrupted) return kExitInterrupted;
