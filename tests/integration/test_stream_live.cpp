@@ -225,9 +225,11 @@ TEST_F(StreamLive, RtspCameraThatRestartsIsReconnectedWithoutLosingTheRecording)
 }
 
 TEST_F(StreamLive, ACameraThatNeverAnswersDoesNotStopTheOthers) {
-  // A port nobody listens on: connection refused, again and again.
+  // A port nobody listens on (connection refused, again and again) and a webcam that
+  // does not exist.
   const std::string config = writeConfig(
       "  - name: dead\n    uri: rtsp://nobody:Hidden-99@127.0.0.1:9/cam\n"
+      "  - name: webcam\n    uri: v4l2:///dev/deepbug-no-such-video\n"
       "  - name: pattern\n    uri: test:ball?width=320&height=180&fps=15&frames=45\n",
       fixture("tiny"), "");
   startApp(config);
@@ -245,6 +247,10 @@ TEST_F(StreamLive, ACameraThatNeverAnswersDoesNotStopTheOthers) {
   EXPECT_EQ(dead["frames_in"], 0) << dead.dump(1);
   EXPECT_EQ(dead["uri"], "rtsp://nobody:***@127.0.0.1:9/cam");
   EXPECT_FALSE(dead["warnings"].empty());
+  const json webcam = readJsonOr(path("out/webcam/summary.json"));
+  EXPECT_EQ(webcam["frames_in"], 0) << webcam.dump(1);
+  EXPECT_NE(webcam["warnings"].dump().find("/dev/deepbug-no-such-video"), std::string::npos)
+      << webcam.dump(1);
   for (const std::string file : {"app.log", "out/status.json", "out/dead/summary.json"}) {
     EXPECT_EQ(readFile(path(file)).find("Hidden-99"), std::string::npos) << file;
   }
