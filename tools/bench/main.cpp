@@ -105,11 +105,15 @@ int run(int argc, char** argv) {
   live_cmd->add_option("--interval", live.interval, "Classify every Nth frame")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  live_cmd->add_option("--min-sources", live.min_sources, "First source count tried")
+      ->capture_default_str();
   live_cmd->add_option("--max-sources", live.max_sources)->capture_default_str();
   live_cmd->add_option("--seconds", live.seconds, "Stream length per run")->capture_default_str();
   live_cmd->add_option("--width", live.width)->capture_default_str();
   live_cmd->add_option("--height", live.height)->capture_default_str();
   live_cmd->add_option("--fps", live.fps)->capture_default_str();
+  live_cmd->add_option("--footage", live.footage,
+                       "Play this file as every camera (decoded, paced) instead of test patterns");
   live_cmd->add_flag("--keep-going", live.keep_going, "Try every count, not only until one fails");
   live_cmd->add_option("--work-dir", live.work_dir, "Keep the runs' outputs here");
 #endif
