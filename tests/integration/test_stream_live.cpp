@@ -256,6 +256,16 @@ TEST_F(StreamLive, ACameraThatNeverAnswersDoesNotStopTheOthers) {
   }
 }
 
+TEST_F(StreamLive, ACameraGoneLongerThanGiveUpAfterEndsItsSourceWithAnError) {
+  const std::string config = writeConfig("  - name: gone\n    uri: rtsp://127.0.0.1:9/cam\n",
+                                         fixture("tiny"), "    give_up_after: 1.5\n");
+  startApp(config);
+  EXPECT_EQ(waitApp(seconds(60)), 1) << readFile(path("app.log"));
+  const json summary = readJsonOr(path("out/gone/summary.json"));
+  EXPECT_NE(summary.value("error", "").find("give_up_after"), std::string::npos) << summary.dump(1);
+  EXPECT_EQ(summary["frames_in"], 0);
+}
+
 TEST_F(StreamLive, ASourceFasterThanTheClassifierSkipsInferenceNeverFrames) {
   // The sample model needs ~0.2 s a frame on a CPU core; the pattern sends 30 a second.
   const std::string model =
