@@ -24,7 +24,7 @@ namespace {
 YAML::Node applyOverride(YAML::Node& root, const std::string& assignment) {
   const auto equals = assignment.find('=');
   if (equals == std::string::npos || equals == 0) {
-    throw ConfigError("--set '" + assignment + "' is not key=value",
+    throw ConfigError("--set '" + maskAssignment(assignment) + "' is not key=value",
                       "e.g. --set model.batch_size=8");
   }
   const std::string path = assignment.substr(0, equals);
@@ -32,7 +32,8 @@ YAML::Node applyOverride(YAML::Node& root, const std::string& assignment) {
   try {
     value = YAML::Load(assignment.substr(equals + 1));
   } catch (const YAML::Exception& e) {
-    throw ConfigError("--set '" + assignment + "': " + e.msg);
+    throw ConfigError("--set '" + maskAssignment(assignment) + "': the value is not YAML (" +
+                      e.msg + ")");
   }
   std::vector<std::string> keys;
   std::stringstream parts(path);
@@ -47,8 +48,9 @@ YAML::Node applyOverride(YAML::Node& root, const std::string& assignment) {
     if (index && parent.IsSequence()) {
       const std::size_t n = std::stoul(key);
       if (n >= parent.size()) {
-        throw ConfigError("--set '" + assignment + "': item " + key + " does not exist",
-                          "the list has " + std::to_string(parent.size()) + " items");
+        throw ConfigError(
+            "--set '" + maskAssignment(assignment) + "': item " + key + " does not exist",
+            "the list has " + std::to_string(parent.size()) + " items");
       }
       chain.push_back(parent[n]);
     } else {
@@ -172,7 +174,7 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
   if (!root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
   std::vector<std::pair<YAML::Node, std::string>> overridden;
   for (const std::string& assignment : overrides) {
-    overridden.emplace_back(applyOverride(root, assignment), assignment);
+    overridden.emplace_back(applyOverride(root, assignment), maskAssignment(assignment));
   }
 
   const Reader r(file, overridden);

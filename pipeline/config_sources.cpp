@@ -14,18 +14,13 @@ bool validSourceName(const std::string& name) {
   });
 }
 
-// The URI's password in the forms it may appear in text: as written and decoded.
-std::vector<std::string> secretsOf(const SourceConfig& s) {
+// The password in the forms it may appear in text: as written and decoded.
+std::vector<std::string> secretsOf(const SourceConfig& s, const SourceUri& parsed) {
   std::vector<std::string> secrets;
-  if (!s.password.empty()) secrets.push_back(s.password);
-  const auto scheme = s.uri.find("://");
-  const auto at = s.uri.rfind('@', s.uri.find('/', scheme == std::string::npos ? 0 : scheme + 3));
-  if (scheme != std::string::npos && at != std::string::npos && at > scheme) {
-    const std::string userinfo = s.uri.substr(scheme + 3, at - scheme - 3);
-    const auto colon = userinfo.find(':');
-    if (colon != std::string::npos && colon + 1 < userinfo.size())
-      secrets.push_back(userinfo.substr(colon + 1));
+  for (const std::string& secret : {s.password, parsed.password, parsed.raw_password}) {
+    if (!secret.empty()) secrets.push_back(secret);
   }
+  // Longest first, so a password containing another is masked whole.
   std::sort(secrets.begin(), secrets.end(),
             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   return secrets;
@@ -54,7 +49,7 @@ SourceConfig readSource(const Reader& r, const YAML::Node& node, const fs::path&
   source.password = parsed.password;
   if (node["user"]) source.user = r.text(node["user"], "user");
   if (node["password"]) source.password = r.text(node["password"], "password");
-  source.secrets = secretsOf(source);
+  source.secrets = secretsOf(source, parsed);
 
   const bool camera = source.kind != SourceKind::kFile;
   source.live = camera;
@@ -127,7 +122,8 @@ void readLive(const Reader& r, const YAML::Node& live, StreamConfig& config) {
     ReconnectConfig& c = l.reconnect;
     if (node["enabled"]) c.enabled = r.boolean(node["enabled"], "enabled");
     c.timeout = seconds(r, node, "timeout", 0.1, 3600, c.timeout);
-    c.initial_delay = seconds(r, node, "initial_delay", 0, 3600, c.initial_delay);
+    // Never 0: a refused connection would be retried in a tight loop.
+    c.initial_delay = seconds(r, node, "initial_delay", 0.05, 3600, c.initial_delay);
     c.max_delay = seconds(r, node, "max_delay", 0, 86400, c.max_delay);
     c.jitter = seconds(r, node, "jitter", 0, 1, c.jitter);
     c.give_up_after = seconds(r, node, "give_up_after", 0, 1e9, c.give_up_after);

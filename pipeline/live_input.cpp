@@ -131,12 +131,18 @@ bool LiveInput::onInputError(const std::string& message) {
   return true;
 }
 
+// The bin leaves the pipeline at once; it is stopped off the main loop, since stopping
+// waits for its streaming thread, which may sit in a full queue or a network call.
+// Whatever it posts meanwhile goes nowhere (it has no parent) or is stale().
 void LiveInput::removeInput() {
   if (input_ == nullptr) return;
-  GstElement* bin = input_;
+  GstElement* bin = GST_ELEMENT(gst_object_ref(input_));
   input_ = nullptr;
-  gst_element_set_state(bin, GST_STATE_NULL);
   gst_bin_remove(GST_BIN(pipeline_), bin);
+  gst_element_call_async(
+      bin, [](GstElement* element, gpointer) { gst_element_set_state(element, GST_STATE_NULL); },
+      nullptr, nullptr);
+  gst_object_unref(bin);  // call_async holds its own reference until it has run
 }
 
 void LiveInput::beginOutage(const std::string& reason) {
@@ -167,6 +173,7 @@ void LiveInput::beginOutage(const std::string& reason) {
           input->connect();
         } catch (const std::exception& e) {
           input->state_ = State::kConnecting;  // retried by tick() after the timeout
+          input->connect_started_us_ = g_get_monotonic_time();
           input->callbacks_.warn(std::string("reconnect failed: ") + e.what());
         }
         return G_SOURCE_REMOVE;
@@ -228,7 +235,10 @@ GstPadProbeReturn LiveInput::onEntry(GstPadProbeInfo* info) {
     GST_PAD_PROBE_INFO_DATA(info) = buffer;
     const gint64 mono = g_get_monotonic_time();
     last_frame_us_ = mono;
-    if (!connection_has_frames_.exchange(true)) connection_first_frame_us_ = mono;
+    if (!connection_has_frames_.load()) {
+      connection_first_frame_us_ = mono;  // before the flag: tick() reads it after the flag
+      connection_has_frames_ = true;
+    }
     return GST_PAD_PROBE_OK;
   }
   GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);

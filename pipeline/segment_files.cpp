@@ -88,7 +88,8 @@ std::string uniqueSegmentPath(const std::string& dir, const std::string& prefix,
   const std::string name = segmentFileName(prefix, start, extension);
   fs::path path = fs::path(dir) / name;
   const std::string stem = name.substr(0, name.size() - extension.size() - 1);
-  for (int n = 2; fs::exists(path); ++n)
+  std::error_code ec;  // an unreadable folder: the name as is, the muxer reports it
+  for (int n = 2; fs::exists(path, ec) && n < 1000000; ++n)
     path = fs::path(dir) / (stem + "-" + std::to_string(n) + "." + extension);
   return path.string();
 }

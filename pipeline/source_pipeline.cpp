@@ -344,8 +344,18 @@ GstElement* SourcePipeline::buildDisplay(GstElement* upstream) {
   return queue;
 }
 
-gchar* SourcePipeline::formatSegment(GstElement*, guint, gpointer self) {
-  return g_strdup(static_cast<SourcePipeline*>(self)->openSegment().c_str());
+gchar* SourcePipeline::formatSegment(GstElement*, guint fragment, gpointer data) {
+  auto* self = static_cast<SourcePipeline*>(data);
+  try {
+    return g_strdup(self->openSegment().c_str());
+  } catch (const std::exception& e) {  // a streaming thread: nothing may escape
+    self->warn(std::string("segment naming failed: ") + e.what());
+    const std::string fallback =
+        (fs::path(self->output_dir_) /
+         ("labelled-" + std::to_string(fragment) + "." + self->segment_extension_))
+            .string();
+    return g_strdup(fallback.c_str());
+  }
 }
 
 // Streaming thread: names the next segment after the wall clock, then applies the
@@ -359,7 +369,12 @@ std::string SourcePipeline::openSegment() {
     RetentionPolicy policy;
     policy.max_age_seconds = limits.max_age_hours * 3600;
     policy.max_total_bytes = static_cast<std::uint64_t>(limits.max_size_mib * 1024 * 1024);
-    retention = applyRetention(output_dir_, "labelled", segment_extension_, policy, now, path);
+    std::string finished;  // the segment just closed: never deleted, whatever its name
+    {
+      std::lock_guard lock(mutex_);
+      finished = current_segment_;
+    }
+    retention = applyRetention(output_dir_, "labelled", segment_extension_, policy, now, finished);
   }
   {
     std::lock_guard lock(mutex_);

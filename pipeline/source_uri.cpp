@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <cstdlib>
-#include <map>
 
 #include "core/error.hpp"
 
@@ -40,11 +39,10 @@ Authority splitAuthority(const std::string& uri) {
   Authority a;
   a.scheme = uri.substr(0, scheme_end + 3);
   const std::string after = uri.substr(scheme_end + 3);
-  // The userinfo ends at the last '@' before the path: passwords may hold '@' unencoded.
-  const auto path_start = after.find('/');
-  const auto at =
-      after.rfind('@', path_start == std::string::npos ? std::string::npos : path_start);
-  if (at == std::string::npos || (path_start != std::string::npos && at > path_start)) {
+  // The userinfo ends at the last '@': camera passwords hold '@', '/' or '?' unencoded
+  // more often than camera paths hold '@'.
+  const auto at = after.rfind('@');
+  if (at == std::string::npos) {
     a.rest = after;
   } else {
     a.userinfo = after.substr(0, at);
@@ -122,6 +120,18 @@ std::string maskCredentials(const std::string& uri) {
   return a.scheme + a.userinfo.substr(0, colon) + ":***@" + a.rest;
 }
 
+std::string maskAssignment(const std::string& assignment) {
+  const auto equals = assignment.find('=');
+  if (equals == std::string::npos) return assignment;
+  const std::string key = assignment.substr(0, equals);
+  const std::string suffix = "password";
+  if (key.size() >= suffix.size() &&
+      key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    return key + "=***";
+  }
+  return key + "=" + maskCredentials(assignment.substr(equals + 1));
+}
+
 std::string redact(std::string text, const std::vector<std::string>& secrets) {
   for (const std::string& secret : secrets) {
     if (secret.empty()) continue;
@@ -144,7 +154,10 @@ SourceUri parseSourceUri(const std::string& uri, const std::string& where) {
     s.location = a.scheme + a.rest;
     const auto colon = a.userinfo.find(':');
     s.user = percentDecode(a.userinfo.substr(0, colon));
-    if (colon != std::string::npos) s.password = percentDecode(a.userinfo.substr(colon + 1));
+    if (colon != std::string::npos) {
+      s.raw_password = a.userinfo.substr(colon + 1);
+      s.password = percentDecode(s.raw_password);
+    }
     return s;
   }
   if (startsWith(uri, "v4l2://")) {

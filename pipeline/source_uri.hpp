@@ -24,7 +24,8 @@ struct SourceUri {
   std::string location;  // file path, RTSP URI without credentials, device path, or pattern
   std::string user;      // RTSP only; from the URI's user:password@
   std::string password;
-  std::string display;  // the URI with the password masked: the only form ever printed
+  std::string raw_password;  // as written in the URI (percent-encoded), for masking
+  std::string display;       // the URI with the password masked: the only form ever printed
   TestPattern test;
 };
 
@@ -35,6 +36,10 @@ SourceUri parseSourceUri(const std::string& uri, const std::string& where);
 // `rtsp://user:***@host/...`: the URI as it may be shown. URIs without a password
 // come back unchanged.
 std::string maskCredentials(const std::string& uri);
+
+// A `--set key=value` as it may be shown: passwords (keys ending in "password", and
+// credentials in URIs) masked.
+std::string maskAssignment(const std::string& assignment);
 
 // Replaces every occurrence of each non-empty secret in `text` with "***": applied to
 // every line that carries text from GStreamer or the network about a source.

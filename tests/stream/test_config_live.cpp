@@ -122,9 +122,25 @@ TEST_F(ConfigLive, RetentionNeedsSegmentsAndPasswordsNeverAppearInErrors) {
   EXPECT_DOUBLE_EQ(ok.outputs.retention.max_size_mib, 100);
   EXPECT_DOUBLE_EQ(ok.outputs.retention.max_age_hours, 24);
 
-  const std::string message =
-      error("  - name: a\n    uri: rtsp://u:topsecret@cam/s\n    mode: archive\n");
-  EXPECT_EQ(message.find("topsecret"), std::string::npos) << message;
+  std::string message =
+      error("  - name: a\n    uri: rtsp://u:top/secret@cam/s\n    mode: archive\n");
+  EXPECT_EQ(message.find("secret"), std::string::npos) << message;
+
+  // Values given with --set are named in errors, masked.
+  const fs::path cams = dir_ / "cams.yaml";
+  std::ofstream(cams) << "sources:\n  - name: a\n    uri: clip.mp4\nmodel:\n  path: model.pt\n"
+                         "outputs:\n  directory: out\n";
+  for (const std::string assignment :
+       {"sources.0.uri=rtsp://u:top/secret@/x", "sources.0.password=topsecret"}) {
+    try {
+      loadConfig(cams.string(), {assignment});
+      ADD_FAILURE() << assignment << " accepted";
+    } catch (const ConfigError& e) {
+      message = std::string(e.what()) + " | " + e.hint();
+      EXPECT_NE(message.find("--set sources.0."), std::string::npos) << message;
+      EXPECT_EQ(message.find("secret"), std::string::npos) << message;
+    }
+  }
 }
 
 }  // namespace

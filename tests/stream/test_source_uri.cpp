@@ -23,6 +23,20 @@ TEST(SourceUri, UnencodedAtSignInThePasswordStaysInThePassword) {
   EXPECT_EQ(s.display.find("p@ss"), std::string::npos);
 }
 
+TEST(SourceUri, SlashesAndQuestionMarksInThePasswordStayInThePassword) {
+  const SourceUri s = parseSourceUri("rtsp://admin:pa/ss?x@10.0.0.7/live/1", "w");
+  EXPECT_EQ(s.location, "rtsp://10.0.0.7/live/1");
+  EXPECT_EQ(s.password, "pa/ss?x");
+  EXPECT_EQ(s.display, "rtsp://admin:***@10.0.0.7/live/1");
+}
+
+TEST(SourceUri, SetAssignmentsAreShownMasked) {
+  EXPECT_EQ(maskAssignment("sources.0.password=hunter2"), "sources.0.password=***");
+  EXPECT_EQ(maskAssignment("sources.0.uri=rtsp://u:pw@cam/s"), "sources.0.uri=rtsp://u:***@cam/s");
+  EXPECT_EQ(maskAssignment("model.batch_size=8"), "model.batch_size=8");
+  EXPECT_EQ(maskAssignment("no-equals"), "no-equals");
+}
+
 TEST(SourceUri, RtspWithoutCredentialsIsShownAsWritten) {
   const SourceUri s = parseSourceUri("rtsp://127.0.0.1:8554/cam", "w");
   EXPECT_EQ(s.location, "rtsp://127.0.0.1:8554/cam");

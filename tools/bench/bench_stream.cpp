@@ -61,7 +61,7 @@ json benchStream(const StreamBenchOptions& o) {
   config.file = "(deepbug-bench)";
   stream::SourceConfig source;
   source.name = "bench";
-  source.uri = source.location = fs::absolute(o.footage).string();
+  source.uri = source.display_uri = source.location = fs::absolute(o.footage).string();
   source.where = o.footage;
   config.sources.push_back(source);
   config.model.path = o.model;
