@@ -3,7 +3,6 @@
 #include <ATen/ATen.h>
 
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -15,6 +14,7 @@
 #include "meta/relevance_meta.hpp"
 #include "render/blend.hpp"
 #include "render/heatmap.hpp"
+#include "utc_time.hpp"
 
 namespace deepbug::stream {
 namespace fs = std::filesystem;
@@ -94,15 +94,7 @@ ExplainOutputs::~ExplainOutputs() {
 
 std::string ExplainOutputs::wallTime(std::int64_t pts_ns) const {
   // Files: when the run started plus the stream time; live: when the frame was seen.
-  const std::int64_t ns = run_start_unix_ns_ + pts_ns;
-  const std::time_t seconds = static_cast<std::time_t>(ns / 1'000'000'000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  char millis[8];
-  std::snprintf(millis, sizeof millis, ".%03dZ", static_cast<int>((ns / 1'000'000) % 1000));
-  return std::string(text) + millis;
+  return isoUtc(run_start_unix_ns_ + pts_ns);
 }
 
 void ExplainOutputs::onBuffer(GstBuffer* buffer, const GstVideoInfo& info) {

@@ -1,9 +1,9 @@
 #include "live_input.hpp"
 
 #include <chrono>
-#include <ctime>
 
 #include "source_input.hpp"
+#include "utc_time.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(deepbug_live_debug);
 #define GST_CAT_DEFAULT deepbug_live_debug
@@ -14,17 +14,6 @@ using nlohmann::json;
 namespace {
 
 constexpr guint kTickMs = 100;
-
-std::string isoTime(gint64 unix_us) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_us / 1000000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  char millis[8];
-  std::snprintf(millis, sizeof millis, ".%03dZ", static_cast<int>((unix_us / 1000) % 1000));
-  return std::string(text) + millis;
-}
 
 GstClockTime runningTimeNow(GstElement* pipeline) {
   GstClock* clock = gst_element_get_clock(pipeline);
@@ -191,7 +180,7 @@ void LiveInput::tick() {
       const double seconds = (end - *outage_start_us_) / 1e6;
       outage_seconds_ += seconds;
       reconnects_ += 1;
-      outages_.push_back({{"start", isoTime(outage_start_unix_us_)},
+      outages_.push_back({{"start", isoUtc(outage_start_unix_us_ * 1000)},
                           {"seconds", seconds},
                           {"reason", outage_reason_},
                           {"attempts", attempt_}});
@@ -295,7 +284,7 @@ json LiveInput::summary() const {
          {"outage_seconds", outageSeconds()},
          {"outages", outages_}};
   if (outage_start_us_) {
-    s["current_outage"] = {{"start", isoTime(outage_start_unix_us_)},
+    s["current_outage"] = {{"start", isoUtc(outage_start_unix_us_ * 1000)},
                            {"reason", outage_reason_},
                            {"attempts", attempt_}};
   }

@@ -6,15 +6,6 @@
 namespace deepbug::stream {
 namespace {
 
-GstElement* makeElement(const char* factory, const char* name) {
-  GstElement* element = gst_element_factory_make(factory, name);
-  if (element == nullptr) {
-    throw std::runtime_error("GStreamer element '" + std::string(factory) +
-                             "' is missing; install the GStreamer plugins (make deps)");
-  }
-  return element;
-}
-
 // The decoder's video pad becomes the bin's output; `target` (may be null) is the
 // element to feed instead, for inputs that process the decoded frames further.
 struct PadRouting {
@@ -98,6 +89,15 @@ GstElement* makeTestInput(GstElement* bin, const TestPattern& test) {
 }
 
 }  // namespace
+
+GstElement* makeElement(const char* factory, const char* name) {
+  GstElement* element = gst_element_factory_make(factory, name);
+  if (element == nullptr) {
+    throw std::runtime_error("GStreamer element '" + std::string(factory) +
+                             "' is missing; install the GStreamer plugins (make deps)");
+  }
+  return element;
+}
 
 std::string checkTestPattern(const std::string& pattern) {
   GstElement* src = gst_element_factory_make("videotestsrc", nullptr);

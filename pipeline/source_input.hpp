@@ -10,6 +10,9 @@
 
 namespace deepbug::stream {
 
+// gst_element_factory_make, or an error naming the missing element and the fix.
+GstElement* makeElement(const char* factory, const char* name);
+
 // A floating bin named `name`; its "src" pad gets its target when the decoder finds
 // the video (a second video stream posts a warning and is left unlinked).
 GstElement* makeSourceInput(const SourceConfig& source, const char* name);

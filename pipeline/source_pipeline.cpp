@@ -82,11 +82,7 @@ SourcePipeline::~SourcePipeline() {
 }
 
 GstElement* SourcePipeline::make(const char* factory, const char* name) {
-  GstElement* element = gst_element_factory_make(factory, name);
-  if (element == nullptr) {
-    throw std::runtime_error("GStreamer element '" + std::string(factory) +
-                             "' is missing; install the GStreamer plugins (make deps)");
-  }
+  GstElement* element = makeElement(factory, name);
   gst_bin_add(GST_BIN(pipeline_), element);
   return element;
 }
@@ -266,10 +262,11 @@ void SourcePipeline::buildOutputBranch(GstElement* upstream) {
   gst_object_unref(pad);
 }
 
+// Not added to the pipeline: splitmuxsink takes it as its own.
 GstElement* SourcePipeline::makeMuxer(const char* name) {
-  if (config_.outputs.container == "mkv") return gst_element_factory_make("matroskamux", name);
-  GstElement* mux = gst_element_factory_make("mp4mux", name);
-  if (mux != nullptr && config_.outputs.container == "fragmented-mp4") {
+  if (config_.outputs.container == "mkv") return makeElement("matroskamux", name);
+  GstElement* mux = makeElement("mp4mux", name);
+  if (config_.outputs.container == "fragmented-mp4") {
     // A fragment per second: a killed run leaves a file readable to the last one.
     g_object_set(mux, "fragment-duration", 1000u, nullptr);
   }
@@ -293,25 +290,21 @@ GstElement* SourcePipeline::buildRecording(GstElement* upstream) {
     g_object_set(encoder, "quantizer", static_cast<guint>(e.quality), nullptr);
   }
   GstElement* parse = make("h264parse", "parse");
-  GstElement* sink = nullptr;
+  GstElement* mux = makeMuxer("mux");
+  GstElement* output = mux;  // what the parser feeds
   if (config_.outputs.segment_seconds > 0) {
-    sink = make("splitmuxsink", "segments");
-    GstElement* mux = makeMuxer("mux");
-    if (mux == nullptr) throw std::runtime_error("the muxer for segments is missing (make deps)");
-    g_object_set(sink, "muxer", mux, "max-size-time",
+    output = make("splitmuxsink", "segments");
+    g_object_set(output, "muxer", mux, "max-size-time",
                  static_cast<guint64>(config_.outputs.segment_seconds * GST_SECOND),
                  "send-keyframe-requests", TRUE, nullptr);
-    g_signal_connect(sink, "format-location", G_CALLBACK(&SourcePipeline::formatSegment), this);
+    g_signal_connect(output, "format-location", G_CALLBACK(&SourcePipeline::formatSegment), this);
   } else {
-    GstElement* mux = makeMuxer("mux");
-    if (mux == nullptr) throw std::runtime_error("the muxer is missing (make deps)");
     gst_bin_add(GST_BIN(pipeline_), mux);
-    sink = make("filesink", "file");
-    g_object_set(sink, "location", video_path_.c_str(), "async", FALSE, nullptr);
-    gst_element_link(mux, sink);
-    sink = mux;
+    GstElement* file = make("filesink", "file");
+    g_object_set(file, "location", video_path_.c_str(), "async", FALSE, nullptr);
+    gst_element_link(mux, file);
   }
-  if (!gst_element_link_many(upstream, encode_queue, convert, encoder, parse, sink, nullptr)) {
+  if (!gst_element_link_many(upstream, encode_queue, convert, encoder, parse, output, nullptr)) {
     throw std::runtime_error("cannot link the encoding branch of '" + source_.name + "'");
   }
   return encoder;
