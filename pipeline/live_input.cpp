@@ -1,7 +1,5 @@
 #include "live_input.hpp"
 
-#include <chrono>
-
 #include "source_input.hpp"
 #include "utc_time.hpp"
 
@@ -60,7 +58,7 @@ LiveInput::~LiveInput() {
   gst_object_unref(entry_);
 }
 
-bool LiveInput::reconnects_enabled() const {
+bool LiveInput::reconnectsEnabled() const {
   return config_.enabled &&
          (source_.kind == SourceKind::kRtsp || source_.kind == SourceKind::kV4l2);
 }
@@ -115,7 +113,7 @@ bool LiveInput::stale(GstObject* source) const {
 }
 
 bool LiveInput::onInputError(const std::string& message) {
-  if (!reconnects_enabled() || stopping_) return false;
+  if (!reconnectsEnabled() || stopping_) return false;
   beginOutage(message);
   return true;
 }
@@ -188,7 +186,7 @@ void LiveInput::tick() {
     }
     attempt_ = 0;
   }
-  if (!reconnects_enabled()) return;
+  if (!reconnectsEnabled()) return;
   if (ended_.exchange(false) && state_ != State::kWaiting) {
     beginOutage("the camera ended its stream");
     return;
@@ -247,7 +245,7 @@ GstPadProbeReturn LiveInput::onEntry(GstPadProbeInfo* info) {
       return GST_PAD_PROBE_OK;
     }
     case GST_EVENT_EOS:
-      if (stopping_ || !reconnects_enabled()) return GST_PAD_PROBE_OK;
+      if (stopping_ || !reconnectsEnabled()) return GST_PAD_PROBE_OK;
       ended_ = true;  // the camera ended its stream: tick() rebuilds the input
       return GST_PAD_PROBE_DROP;
     case GST_EVENT_FLUSH_START:

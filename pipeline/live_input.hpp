@@ -55,7 +55,7 @@ class LiveInput {
  private:
   enum class State { kConnecting, kStreaming, kWaiting, kStopped };
 
-  bool reconnects_enabled() const;
+  bool reconnectsEnabled() const;
   void beginOutage(const std::string& reason);
   void removeInput();
   void tick();  // main loop: notices the first frame of a connection, and silence
