@@ -5,9 +5,10 @@ set -euo pipefail
 build=${1:-build}
 footage_dir=samples/footage
 
-if [[ ! -f "$footage_dir/sample.avi" ]]; then
+# Footage made before the mid view (people 45 % of the frame high) is made again.
+if [[ ! -f "$footage_dir/sample.avi" ]] || ! grep -q '"view": "mid"' "$footage_dir/ground_truth.json" 2>/dev/null; then
   echo "creating the sample footage in $footage_dir/ (deterministic, seed 7)"
-  "$build/bin/deepbug-synth" footage --out "$footage_dir" --seed 7
+  "$build/bin/deepbug-synth" footage --out "$footage_dir" --seed 7 --overwrite
 fi
 
 export DEEPBUG_OUT="$PWD/$build/demo"

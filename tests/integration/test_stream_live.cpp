@@ -273,7 +273,7 @@ TEST_F(StreamLive, ACameraGoneLongerThanGiveUpAfterEndsItsSourceWithAnError) {
 }
 
 TEST_F(StreamLive, ASourceFasterThanTheClassifierSkipsInferenceNeverFrames) {
-  // The sample model needs ~0.15 s a frame on two CPU cores; the pattern sends 30 a second.
+  // The report's CNN needs ~0.15 s a frame on two CPU cores; the pattern sends 30 a second.
   const std::string model =
       std::string(DEEPBUG_SOURCE_DIR) + "/samples/models/report-cnn-synthetic.pt";
   const std::string config =

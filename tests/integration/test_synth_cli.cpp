@@ -10,6 +10,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
 #include <set>
+#include <tuple>
 
 #include "integration/csv.hpp"
 #include "integration/process.hpp"
@@ -51,18 +52,30 @@ struct ClassStats {
   double relative_distance = 0;  // pair distance / pair height
   double height = 0;
   double close_pairs = 0;  // relative distance below 0.3
+  // In units of the pair's height, so that the camera distance (drawn alike for both
+  // classes, and checked by `height`) does not drown the pose in noise.
+  double box_area = 0;    // pair box area / height²
+  double box_aspect = 0;  // pair box width / height
+  double pixel_area = 0;  // pixels of the pair's figures / height²
+  double height_share_min = 1;
+  double height_share_max = 0;
 };
 
-TEST(SynthCli, ClassesDifferOnlyInTheInteraction) {
-  const std::string dir = tempDir("stats");
-  const auto r =
-      runCommand(program("deepbug-synth") + " images --count 600 --seed 21 --out " + dir);
+// Everything but the interaction is drawn alike for both classes: colours, crowding,
+// the pair's distance and size, and the shape and pixel area of the pair's box (a
+// ground attack or a push must not give the class away by its box).
+void expectClassesDifferOnlyInTheInteraction(const std::string& view, int count, double min_share,
+                                             double max_share) {
+  SCOPED_TRACE("view " + view);
+  const std::string dir = tempDir("stats_" + view);
+  const auto r = runCommand(program("deepbug-synth") + " images --count " + std::to_string(count) +
+                            " --seed 21 --view " + view + " --out " + dir);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::map<std::string, ClassStats> stats;
   std::map<std::string, int> fight_boxes;
   std::map<std::string, int> pair_boxes;
   std::map<std::string, std::string> fight_box_text;
-  std::map<std::string, std::string> pair_box_text;
+  std::map<std::string, cv::Rect> pair_box;
   for (const CsvRow& row : readCsv(dir + "/boxes.csv")) {
     const std::string text =
         row.at("x") + "," + row.at("y") + "," + row.at("w") + "," + row.at("h");
@@ -72,7 +85,8 @@ TEST(SynthCli, ClassesDifferOnlyInTheInteraction) {
     }
     if (row.at("region") == "pair") {
       ++pair_boxes[row.at("image")];
-      pair_box_text[row.at("image")] = text;
+      pair_box[row.at("image")] = cv::Rect(std::stoi(row.at("x")), std::stoi(row.at("y")),
+                                           std::stoi(row.at("w")), std::stoi(row.at("h")));
     }
   }
   std::set<std::string> activities[2];
@@ -80,25 +94,37 @@ TEST(SynthCli, ClassesDifferOnlyInTheInteraction) {
     ClassStats& s = stats[row.at("class")];
     const cv::Mat image = cv::imread(dir + "/" + row.at("image"));
     ASSERT_FALSE(image.empty()) << row.at("image");
+    EXPECT_EQ(row.at("view"), view);
     s.images += 1;
     s.colour_sum += cv::mean(image);
     s.persons += std::stod(row.at("persons"));
-    const double rel = std::stod(row.at("pair_distance")) / std::stod(row.at("pair_height"));
+    const double height = std::stod(row.at("pair_height"));
+    const double rel = std::stod(row.at("pair_distance")) / height;
     s.relative_distance += rel;
-    s.height += std::stod(row.at("pair_height"));
+    s.height += height;
     s.close_pairs += rel < 0.3;
+    s.height_share_min = std::min(s.height_share_min, height / image.rows);
+    s.height_share_max = std::max(s.height_share_max, height / image.rows);
+    const cv::Rect box = pair_box[row.at("image")];
+    ASSERT_GT(box.area(), 0) << row.at("image");
+    s.box_area += box.area() / (height * height);
+    s.box_aspect += static_cast<double>(box.width) / box.height;
+    s.pixel_area += std::stod(row.at("pair_pixels")) / (height * height);
     const bool aggressive = row.at("class") == "aggressive";
     activities[aggressive].insert(row.at("activity"));
     EXPECT_EQ(fight_boxes[row.at("image")], aggressive ? 1 : 0) << row.at("image");
     EXPECT_EQ(pair_boxes[row.at("image")], 1) << row.at("image");
     if (aggressive) {
-      EXPECT_EQ(fight_box_text[row.at("image")], pair_box_text[row.at("image")]);
+      const cv::Rect& b = box;
+      EXPECT_EQ(fight_box_text[row.at("image")], std::to_string(b.x) + "," + std::to_string(b.y) +
+                                                     "," + std::to_string(b.width) + "," +
+                                                     std::to_string(b.height));
     }
   }
   const ClassStats& f = stats["aggressive"];
   const ClassStats& p = stats["non_aggressive"];
-  ASSERT_EQ(f.images, 300);
-  ASSERT_EQ(p.images, 300);
+  ASSERT_EQ(f.images, count / 2);
+  ASSERT_EQ(p.images, count / 2);
   for (int c = 0; c < 3; ++c) {
     EXPECT_NEAR(f.colour_sum[c] / f.images, p.colour_sum[c] / p.images, 4.0) << "channel " << c;
   }
@@ -108,10 +134,63 @@ TEST(SynthCli, ClassesDifferOnlyInTheInteraction) {
   // Close-but-peaceful pairs exist: nearness alone does not give the class away.
   EXPECT_GT(p.close_pairs, 0.1 * p.images);
   EXPECT_NEAR(f.close_pairs / f.images, p.close_pairs / p.images, 0.08);
-  EXPECT_EQ(activities[0], (std::set<std::string>{"talking", "handshake", "hugging", "passing_by",
-                                                  "walking_together"}));
+  for (const auto& [name, fight, peace] :
+       {std::tuple{"box area", f.box_area, p.box_area},
+        std::tuple{"box aspect ratio", f.box_aspect, p.box_aspect},
+        std::tuple{"figure pixel area", f.pixel_area, p.pixel_area}}) {
+    EXPECT_NEAR(fight / f.images, peace / p.images, 0.05 * peace / p.images) << name;
+  }
+  // The pair is as tall as the view says, over the whole range.
+  for (const ClassStats* s : {&f, &p}) {
+    EXPECT_GE(s->height_share_min, min_share * 0.99);
+    EXPECT_LE(s->height_share_max, max_share * 1.01);
+    EXPECT_LT(s->height_share_min, min_share + 0.1 * (max_share - min_share));
+    EXPECT_GT(s->height_share_max, max_share - 0.1 * (max_share - min_share));
+  }
+  EXPECT_EQ(activities[0],
+            (std::set<std::string>{"talking", "handshake", "hugging", "passing_by",
+                                   "walking_together", "helping_up", "playing_ball"}));
   EXPECT_EQ(activities[1], (std::set<std::string>{"punching", "kicking", "grappling", "pushing",
                                                   "ground_attack"}));
+}
+
+TEST(SynthCli, ClassesDifferOnlyInTheInteraction) {
+  expectClassesDifferOnlyInTheInteraction("near-mid", 2000, 0.35, 0.80);
+}
+
+TEST(SynthCli, FarViewClassesDifferOnlyInTheInteraction) {
+  expectClassesDifferOnlyInTheInteraction("far", 1200, 0.10, 0.18);
+}
+
+TEST(SynthCli, ViewsAreValidated) {
+  const std::string synth = program("deepbug-synth") + " images --count 2 --out ";
+  const auto unknown = runCommand(synth + tempDir("view_unknown") + " --view closeup");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.output.find("unknown --view 'closeup'"), std::string::npos) << unknown.output;
+  EXPECT_NE(unknown.output.find("near-mid"), std::string::npos) << unknown.output;
+  for (const char* bad : {"0.8:0.3", "0.01:0.5", "0.3:1.2", "0.3", "a:b", "0.3:0.5x", ":"}) {
+    const auto r = runCommand(synth + tempDir("view_bad") + " --person-height " + bad);
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_NE(r.output.find("--person-height '" + std::string(bad) + "'"), std::string::npos)
+        << r.output;
+  }
+  const auto both =
+      runCommand(synth + tempDir("view_both") + " --view near --person-height 0.3:0.5");
+  EXPECT_EQ(both.exit_code, 2) << both.output;
+
+  const std::string dir = tempDir("view_custom");
+  const auto custom =
+      runCommand(program("deepbug-synth") +
+                 " images --count 20 --seed 3 --person-height 0.5:0.6 --out " + dir);
+  ASSERT_EQ(custom.exit_code, 0) << custom.output;
+  const auto rows = readCsv(dir + "/scenes.csv");
+  ASSERT_EQ(rows.size(), 20u);
+  for (const CsvRow& row : rows) {
+    EXPECT_EQ(row.at("view"), "custom");
+    const double share = std::stod(row.at("pair_height")) / 576.0;  // vtest.avi is 768×576
+    EXPECT_GE(share, 0.5 - 1e-9);
+    EXPECT_LE(share, 0.6 + 1e-9);
+  }
 }
 
 TEST(SynthCli, FootageWithGroundTruth) {

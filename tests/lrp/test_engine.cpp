@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "lrp/inspect.hpp"
 #include "lrp_test_support.hpp"
+#include "model/architectures.hpp"
 
 namespace deepbug::lrp {
 namespace {
@@ -227,6 +228,35 @@ TEST(GraphImport, ResNetFoldsBatchNormAndKeepsResidualAdds) {
   EXPECT_NE(table.find("layer1.0.conv1"), std::string::npos) << table;
   EXPECT_NE(table.find("+bn"), std::string::npos);
   EXPECT_NE(table.find("64x56x56"), std::string::npos);
+}
+
+// The sample model's architecture, built in C++ with batch norms that read the
+// module's training flag: after training steps its norms have real statistics, and
+// the engine's forward (each norm folded into its convolution) equals the module's.
+TEST(GraphImport, Vgg6BnFoldsItsBatchNormsAndMatchesTheModule) {
+  torch::jit::Module net = model::buildArchitecture("vgg6-bn", 2, 5);
+  torch::manual_seed(3);
+  net.train();
+  {
+    torch::NoGradGuard no_grad;
+    for (int i = 0; i < 3; ++i)
+      net.forward({at::rand({4, 3, 64, 64}) * 3 - 1});
+  }
+  net.eval();
+  Explainer explainer(net, "vgg6-bn", testing::float64Options("epsilon-plus-flat"));
+  int folded = 0;
+  for (const Layer& layer : explainer.graph().layers)
+    folded += layer.batch_norm.has_value();
+  EXPECT_EQ(folded, 6);
+  const at::Tensor x = at::rand({2, 3, 64, 64}) * 3 - 1;
+  torch::NoGradGuard no_grad;
+  const at::Tensor expected = net.forward({x}).toTensor().to(at::kDouble);
+  const at::Tensor engine = explainer.forward(x.to(at::kDouble)).logits;
+  EXPECT_LT((engine - expected).abs().max().item<double>(),
+            1e-4 * (1 + expected.abs().max().item<double>()));
+  const auto result = explainer.explain(x.to(at::kDouble), 0, InitialRelevance::kContrastive);
+  EXPECT_EQ(result.relevance.sizes(), x.sizes());
+  EXPECT_TRUE(result.relevance.isfinite().all().item<bool>());
 }
 
 TEST(GraphImport, UnsupportedOperatorIsNamedWithTheSupportedList) {

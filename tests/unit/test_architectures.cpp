@@ -56,6 +56,36 @@ TEST(Architectures, ReportCnnLayersAndActivationShapes) {
             (std::vector<int64_t>{1, 2}));
 }
 
+TEST(Architectures, Vgg6BnCostAndBatchNormModes) {
+  torch::jit::Module net = buildArchitecture("vgg6-bn", 2, 1);
+  // Multiply-adds at 224: each convolution's weights times its output positions
+  // (stride-2 first convolution, then a 2×2 pool after convolutions 2 to 5).
+  const std::vector<int64_t> sides{112, 112, 56, 28, 14, 7};
+  double macs = 0;
+  for (int i = 0; i < 6; ++i) {
+    const at::Tensor w = net.attr("conv" + std::to_string(i + 1) + "_weight").toTensor();
+    macs += static_cast<double>(w.numel()) * sides[i] * sides[i];
+  }
+  EXPECT_LT(2 * macs, 1e9);  // under 1 GFLOP
+  EXPECT_GT(2 * macs, 0.4e9);
+  torch::NoGradGuard no_grad;
+  net.eval();
+  EXPECT_EQ(net.run_method("features", at::rand({1, 3, 224, 224})).toTensor().sizes(),
+            (std::vector<int64_t>{1, 128}));
+
+  // Training mode normalises by the batch and updates the running statistics; eval
+  // mode uses them, so a sample's output does not depend on its batch.
+  const at::Tensor mean_before = net.attr("conv1_bn_mean").toTensor().clone();
+  net.train();
+  net.forward({at::rand({4, 3, 64, 64}) + 0.5});
+  EXPECT_FALSE(at::allclose(net.attr("conv1_bn_mean").toTensor(), mean_before));
+  net.eval();
+  const at::Tensor batch = at::rand({3, 3, 64, 64});
+  const at::Tensor together = net.forward({batch}).toTensor();
+  const at::Tensor alone = net.forward({batch.narrow(0, 1, 1)}).toTensor();
+  EXPECT_TRUE(at::allclose(together.narrow(0, 1, 1), alone, 1e-4, 1e-5));
+}
+
 TEST(Architectures, TrainedModuleShipsAsTorchScript) {
   torch::jit::Module net = buildArchitecture("tiny", 3, 2);
   for (const at::Tensor& p : net.parameters())

@@ -77,9 +77,20 @@ json scoreAgainstGroundTruth(const std::string& run_dir, const std::string& grou
                              metadata.input_height, metadata.aspect);
   int scored = 0, hits = 0;
   double mass = 0.0, area = 0.0;
+  // Per event, its peak (highest-scoring) frame's explanation: does its hottest pixel
+  // lie in that frame's fight box? A peak outside every fight, or not explained, misses.
+  json event_peaks = json::array();
+  int peak_hits = 0;
   for (const json& event : events) {
+    const bool has_peak = event.contains("peak") && event["peak"].is_object();
+    json peak_row{{"event", event["id"]},
+                  {"peak_frame", has_peak ? event["peak"]["frame"] : json(nullptr)},
+                  {"explained", false},
+                  {"hottest_in_fight_box", false}};
     for (const json& explained : event["explained"]) {
       const auto box = boxes.find(explained["frame"].get<int>());
+      const bool is_peak = has_peak && explained["frame"] == event["peak"]["frame"];
+      if (is_peak) peak_row["explained"] = true;
       if (box == boxes.end() || !explained.contains("snapshot") ||
           !explained["snapshot"].contains("relevance")) {
         continue;
@@ -91,13 +102,18 @@ json scoreAgainstGroundTruth(const std::string& run_dir, const std::string& grou
       hits += score.pointing_hit ? 1 : 0;
       mass += score.mass_inside;
       area += score.area_fraction;
+      if (is_peak) peak_row["hottest_in_fight_box"] = score.pointing_hit;
     }
+    peak_hits += peak_row["hottest_in_fight_box"].get<bool>() ? 1 : 0;
+    event_peaks.push_back(peak_row);
   }
   return {{"fights", fights},
           {"fights_missed", missed},
           {"events", events.size()},
           {"events_matching_no_fight", false_events},
           {"worst_timing_error_s", worst_error},
+          {"event_peaks", event_peaks},
+          {"event_peaks_in_fight_box", peak_hits},
           {"explained_frames_in_fights", scored},
           {"pointing_game_hit_rate", scored ? static_cast<double>(hits) / scored : 0.0},
           {"mean_mass_in_fight_box", scored ? mass / scored : 0.0},

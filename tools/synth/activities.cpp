@@ -44,8 +44,8 @@ void stand(Figure& f, cv::RNG& rng) {
 
 // A raised forearm in front of the chest, as people gesture while talking.
 void gesture(Pose& p, int arm, cv::RNG& rng) {
-  p.shoulder[arm] = uniformDeg(rng, 15, 45);
-  p.elbow[arm] = uniformDeg(rng, 40, 95);
+  p.shoulder[arm] = uniformDeg(rng, 20, 80);
+  p.elbow[arm] = uniformDeg(rng, 15, 95);
 }
 
 // A partner's point, as seen by the figure (after the ground shift both skeletons
@@ -84,6 +84,10 @@ std::string toString(Activity activity) {
       return "passing_by";
     case Activity::kWalkingTogether:
       return "walking_together";
+    case Activity::kHelpingUp:
+      return "helping_up";
+    case Activity::kPlayingBall:
+      return "playing_ball";
     case Activity::kPunching:
       return "punching";
     case Activity::kKicking:
@@ -99,13 +103,31 @@ std::string toString(Activity activity) {
 }
 
 const std::vector<Activity>& activitiesOf(bool aggressive) {
-  static const std::vector<Activity> peaceful{Activity::kTalking, Activity::kHandshake,
-                                              Activity::kHugging, Activity::kPassingBy,
-                                              Activity::kWalkingTogether};
+  static const std::vector<Activity> peaceful{
+      Activity::kTalking,         Activity::kHandshake, Activity::kHugging,    Activity::kPassingBy,
+      Activity::kWalkingTogether, Activity::kHelpingUp, Activity::kPlayingBall};
   static const std::vector<Activity> fights{Activity::kPunching, Activity::kKicking,
                                             Activity::kGrappling, Activity::kPushing,
                                             Activity::kGroundAttack};
   return aggressive ? fights : peaceful;
+}
+
+Activity drawActivity(bool aggressive, cv::RNG& rng) {
+  // Weights in the order of activitiesOf(); see tests/integration/test_synth_cli.cpp.
+  // Close upright pairs (talking, handshake, hug) have narrower boxes than most
+  // fights; walking pairs and helping someone up are as wide as fights.
+  static const std::vector<double> peaceful{0.4, 0.4, 0.4, 0.4, 3.0, 2.2, 3.0};
+  static const std::vector<double> fights{0.45, 0.4, 3.0, 1.6, 0.4};
+  const std::vector<double>& weights = aggressive ? fights : peaceful;
+  double total = 0;
+  for (double w : weights)
+    total += w;
+  double u = rng.uniform(0.0, total);
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    if (u < weights[i]) return activitiesOf(aggressive)[i];
+    u -= weights[i];
+  }
+  return activitiesOf(aggressive).back();
 }
 
 std::string toString(Solo solo) {
@@ -161,7 +183,8 @@ void posePair(Activity activity, Figure& a, Figure& b, cv::RNG& rng, double phas
       stand(a, rng);
       stand(b, rng);
       gesture(a.pose, 0, rng);
-      if (rng.uniform(0, 2)) gesture(b.pose, 0, rng);
+      if (rng.uniform(0, 2)) gesture(a.pose, 1, rng);
+      gesture(b.pose, 0, rng);
       break;
     case Activity::kHandshake: {
       stand(a, rng);
@@ -172,6 +195,11 @@ void posePair(Activity activity, Figure& a, Figure& b, cv::RNG& rng, double phas
                                cv::Point2d(0, 0.12 * a.height);
       aimArm(a, 0, meet, uniformDeg(rng, 5, 25));
       aimArm(b, 0, meet, uniformDeg(rng, 5, 25));
+      for (Figure* f : {&a, &b}) {  // the free arm swings back or gestures
+        f->pose.shoulder[1] =
+            rng.uniform(0, 2) ? -uniformDeg(rng, 15, 40) : uniformDeg(rng, 30, 70);
+        f->pose.elbow[1] = uniformDeg(rng, 10, 60);
+      }
       break;
     }
     case Activity::kHugging:
@@ -195,12 +223,44 @@ void posePair(Activity activity, Figure& a, Figure& b, cv::RNG& rng, double phas
       walk(b, rng, phase + rng.uniform(0.0, 1.0));
       b.facing = 1;
       break;
+    case Activity::kHelpingUp: {  // the peaceful twin of a ground attack
+      stand(b, rng);
+      b.pose.body_rotation = -uniformDeg(rng, 60, 90);
+      stand(a, rng);
+      a.pose.lean = uniformDeg(rng, 25, 45);
+      a.pose.hip[0] = uniformDeg(rng, 5, 20);
+      a.pose.knee[0] = uniformDeg(rng, 10, 30);
+      const Skeleton sb = skeletonOf(b);
+      const Skeleton sa = skeletonOf(a);
+      const cv::Point2d meet = midpoint(sa.hip, sb.neck);
+      aimArm(a, 0, meet, uniformDeg(rng, 0, 15));
+      aimArm(b, 0, meet, uniformDeg(rng, 0, 15));
+      a.pose.shoulder[1] = uniformDeg(rng, -10, 20);
+      a.pose.elbow[1] = uniformDeg(rng, 10, 40);
+      break;
+    }
+    case Activity::kPlayingBall: {  // the peaceful twin of a kick: the leg aims low
+      stand(b, rng);
+      b.pose.lean = uniformDeg(rng, 5, 15);
+      b.pose.shoulder[0] = uniformDeg(rng, 30, 60);
+      b.pose.elbow[0] = uniformDeg(rng, 10, 40);
+      b.pose.shoulder[1] = uniformDeg(rng, 20, 50);
+      b.pose.elbow[1] = uniformDeg(rng, 10, 40);
+      stand(a, rng);
+      a.pose.lean = -uniformDeg(rng, 5, 15);
+      a.pose.shoulder[0] = uniformDeg(rng, 30, 70);
+      a.pose.shoulder[1] = -uniformDeg(rng, 20, 50);
+      const Skeleton sb = skeletonOf(b);
+      aimLeg(a, 0, midpoint(sb.foot[0], sb.foot[1]) + cv::Point2d(0, -0.1 * b.height),
+             uniformDeg(rng, 0, 15) + deg(60) * (1 - cycle));
+      break;
+    }
     case Activity::kPunching: {
       stand(b, rng);
       b.pose.lean = -uniformDeg(rng, 8, 25) * (0.5 + 0.5 * cycle);
       b.pose.head_tilt = -rng.uniform(0.2, 0.6);
-      b.pose.shoulder[0] = uniformDeg(rng, 95, 140);
-      b.pose.elbow[0] = uniformDeg(rng, 60, 100);
+      b.pose.shoulder[0] = uniformDeg(rng, 40, 90);
+      b.pose.elbow[0] = uniformDeg(rng, 70, 110);
       b.pose.hip[1] = -uniformDeg(rng, 10, 25);
       stand(a, rng);
       a.pose.lean = uniformDeg(rng, 8, 20);
@@ -245,8 +305,8 @@ void posePair(Activity activity, Figure& a, Figure& b, cv::RNG& rng, double phas
     case Activity::kPushing: {
       stand(b, rng);
       b.pose.body_rotation = -uniformDeg(rng, 10, 28) * (0.4 + 0.6 * cycle);
-      b.pose.shoulder[0] = uniformDeg(rng, 120, 170);
-      b.pose.shoulder[1] = uniformDeg(rng, 90, 150);
+      b.pose.shoulder[0] = uniformDeg(rng, 40, 100);
+      b.pose.shoulder[1] = uniformDeg(rng, 30, 90);
       b.pose.elbow[0] = uniformDeg(rng, 0, 40);
       b.pose.hip[1] = -uniformDeg(rng, 15, 30);
       stand(a, rng);
@@ -261,8 +321,12 @@ void posePair(Activity activity, Figure& a, Figure& b, cv::RNG& rng, double phas
     case Activity::kGroundAttack: {
       stand(b, rng);
       b.pose.body_rotation = -uniformDeg(rng, 75, 95);
-      b.pose.shoulder[0] = uniformDeg(rng, 90, 150);
+      b.pose.shoulder[0] = uniformDeg(rng, 90, 150);  // shielding the head
       b.pose.elbow[0] = uniformDeg(rng, 60, 120);
+      b.pose.hip[0] = uniformDeg(rng, 40, 80);  // curled up
+      b.pose.hip[1] = uniformDeg(rng, 30, 70);
+      b.pose.knee[0] = uniformDeg(rng, 60, 100);
+      b.pose.knee[1] = uniformDeg(rng, 60, 100);
       stand(a, rng);
       a.pose.lean = uniformDeg(rng, 25, 45);
       const Skeleton sb = skeletonOf(b);

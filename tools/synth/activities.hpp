@@ -18,6 +18,8 @@ enum class Activity {
   kHugging,
   kPassingBy,
   kWalkingTogether,
+  kHelpingUp,    // one on the ground, the other bent over holding out a hand
+  kPlayingBall,  // one kicks a ball to the other, who waits for it, arms open
   // aggressive pairs
   kPunching,
   kKicking,
@@ -29,6 +31,10 @@ enum class Activity {
 bool isAggressive(Activity activity);
 std::string toString(Activity activity);
 const std::vector<Activity>& activitiesOf(bool aggressive);
+// Draws a class's activity. The mix is weighted so that the pair's box (area, aspect)
+// and pixel area have the same means in both classes: the box does not give the
+// class away, only the interaction does.
+Activity drawActivity(bool aggressive, cv::RNG& rng);
 
 enum class Solo { kWalking, kStanding, kWaving, kPhoning, kLying };
 std::string toString(Solo solo);

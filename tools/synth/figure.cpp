@@ -81,35 +81,54 @@ Skeleton skeletonOf(const Figure& figure) {
   return s;
 }
 
-cv::Rect drawFigure(cv::Mat& image, const Figure& figure) {
+cv::Rect drawFigure(cv::Mat& image, const Figure& figure, cv::Mat* mask) {
   const Skeleton s = skeletonOf(figure);
   const Appearance& look = figure.look;
   const double h = figure.height;
   const int arm = std::max(2, cvRound(0.055 * h * look.build));
   const int leg = std::max(2, cvRound(0.075 * h * look.build));
-  const int torso = std::max(3, cvRound(0.15 * h * look.build));
+  // Every shape goes onto the image in its colour and onto the mask in white.
   const auto line = [&](cv::Point2d a, cv::Point2d b, const cv::Scalar& colour, int thickness) {
     cv::line(image, toPixel(a), toPixel(b), colour, thickness, cv::LINE_AA);
+    if (mask) cv::line(*mask, toPixel(a), toPixel(b), cv::Scalar(255), thickness);
+  };
+  const auto disc = [&](cv::Point2d c, int radius, const cv::Scalar& colour) {
+    cv::circle(image, toPixel(c), radius, colour, cv::FILLED, cv::LINE_AA);
+    if (mask) cv::circle(*mask, toPixel(c), radius, cv::Scalar(255), cv::FILLED);
   };
   const auto darker = [](const cv::Scalar& c) { return c * 0.75; };
 
   // Far limbs first, slightly darker (in shadow), then torso, near limbs, head.
   line(s.hip, s.knee[1], darker(look.trousers), leg);
   line(s.knee[1], s.foot[1], darker(look.trousers), leg);
-  cv::circle(image, toPixel(s.foot[1]), leg / 2 + 1, look.shoes, cv::FILLED, cv::LINE_AA);
+  disc(s.foot[1], leg / 2 + 1, look.shoes);
   line(s.neck, s.elbow[1], darker(look.shirt), arm);
   line(s.elbow[1], s.hand[1], darker(look.skin), arm);
+  disc(s.hand[1], arm / 2 + 1, darker(look.skin));
 
-  line(s.hip, s.neck, look.shirt, torso);
+  // The torso: a filled quadrilateral, broader at the shoulders than at the hips.
+  const cv::Point2d axis = s.neck - s.hip;
+  const double length = std::max(1e-6, std::hypot(axis.x, axis.y));
+  const cv::Point2d across(-axis.y / length, axis.x / length);
+  const double shoulder = 0.085 * h * look.build;
+  const double waist = 0.07 * h * look.build;
+  const cv::Point2d top = s.neck - 0.04 * h * (axis / length);  // shoulders below the neck
+  const std::vector<cv::Point> torso{
+      toPixel(top + shoulder * across), toPixel(top - shoulder * across),
+      toPixel(s.hip - waist * across), toPixel(s.hip + waist * across)};
+  cv::fillConvexPoly(image, torso, look.shirt, cv::LINE_AA);
+  if (mask) cv::fillConvexPoly(*mask, torso, cv::Scalar(255));
+  disc(top, cvRound(shoulder), look.shirt);  // rounded shoulders
   line(s.hip, s.knee[0], look.trousers, leg);
   line(s.knee[0], s.foot[0], look.trousers, leg);
-  cv::circle(image, toPixel(s.foot[0]), leg / 2 + 1, look.shoes, cv::FILLED, cv::LINE_AA);
+  disc(s.foot[0], leg / 2 + 1, look.shoes);
+  line(s.neck, s.head, look.skin, std::max(2, arm));  // the neck
   line(s.neck, s.elbow[0], look.shirt, arm);
   line(s.elbow[0], s.hand[0], look.skin, arm);
-  cv::circle(image, toPixel(s.hand[0]), arm / 2 + 1, look.skin, cv::FILLED, cv::LINE_AA);
+  disc(s.hand[0], arm / 2 + 1, look.skin);
 
   const int r = std::max(2, cvRound(s.head_radius));
-  cv::circle(image, toPixel(s.head), r, look.skin, cv::FILLED, cv::LINE_AA);
+  disc(s.head, r, look.skin);
   // Hair on the back/top half of the head.
   cv::ellipse(image, toPixel(s.head), cv::Size(r, r), 0, figure.facing > 0 ? 150 : -150,
               figure.facing > 0 ? 330 : 30, look.hair, cv::FILLED, cv::LINE_AA);
@@ -125,6 +144,15 @@ cv::Rect drawFigure(cv::Mat& image, const Figure& figure) {
     y0 = std::min(y0, q.y - leg / 2.0);
     y1 = std::max(y1, q.y + leg / 2.0);
   }
+  for (const cv::Point& q : torso) {
+    x0 = std::min<double>(x0, q.x);
+    x1 = std::max<double>(x1, q.x);
+    y0 = std::min<double>(y0, q.y);
+    y1 = std::max<double>(y1, q.y);
+  }
+  x0 = std::min(x0, top.x - shoulder);  // the rounded shoulders
+  x1 = std::max(x1, top.x + shoulder);
+  y0 = std::min(y0, top.y - shoulder);
   const cv::Rect box(cv::Point(cvFloor(x0), cvFloor(y0)), cv::Point(cvCeil(x1), cvCeil(y1)));
   return box & cv::Rect(0, 0, image.cols, image.rows);
 }

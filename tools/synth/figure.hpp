@@ -52,7 +52,8 @@ Skeleton skeletonOf(const Figure& figure);
 // for a figure facing `facing`.
 double angleTowards(cv::Point2d from, cv::Point2d to, int facing);
 
-// Draws the figure; returns its bounding box clipped to the image.
-cv::Rect drawFigure(cv::Mat& image, const Figure& figure);
+// Draws the figure; returns its bounding box clipped to the image. With a mask (CV_8U,
+// the image's size) the figure's pixels are also set to 255 there.
+cv::Rect drawFigure(cv::Mat& image, const Figure& figure, cv::Mat* mask = nullptr);
 
 }  // namespace deepbug::synth

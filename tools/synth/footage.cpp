@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
 #include "activities.hpp"
@@ -56,8 +57,23 @@ Figure walkerAt(const Walker& w, double t) {
 
 int writeFootage(const FootageOptions& options) {
   cv::RNG rng(options.seed);
-  const std::vector<cv::Mat> background = Backgrounds::readAll(options.background_clip);
-  const cv::Size size = background.front().size();
+  std::vector<cv::Mat> clip = Backgrounds::readAll(options.background_clip);
+  const cv::Size size = clip.front().size();
+  // A fixed camera nearer the scene than the clip's (the mid view): people at the
+  // encounters stand about 45 % of the frame high, the clip's own passers-by zoomed
+  // with them. One crop for the whole clip, at a random place.
+  const double share = 0.45;
+  const double zoom = share / perspectiveShare(0.85 * size.height, size.height);
+  const cv::Size crop_size(cvRound(size.width / zoom), cvRound(size.height / zoom));
+  const int crop_x = rng.uniform(0, size.width - crop_size.width + 1);
+  const int crop_y = rng.uniform(0, size.height - crop_size.height + 1);
+  const cv::Rect crop(crop_x, crop_y, crop_size.width, crop_size.height);
+  std::vector<cv::Mat> background = std::move(clip);
+  for (cv::Mat& frame : background) {
+    cv::Mat zoomed;
+    cv::resize(frame(crop), zoomed, size, 0, 0, cv::INTER_LINEAR);
+    frame = zoomed;
+  }
   const int frames = static_cast<int>(std::lround(options.seconds * options.fps));
   const double W = size.width;
   const double H = size.height;
@@ -66,12 +82,12 @@ int writeFootage(const FootageOptions& options) {
     Encounter e{start,
                 end,
                 std::move(activities),
-                rng.uniform(0.3, 0.7) * W,
-                rng.uniform(0.75, 0.95) * H,
+                rng.uniform(0.35, 0.65) * W,
+                rng.uniform(0.88, 0.96) * H,
                 0,
                 randomAppearance(rng),
                 randomAppearance(rng)};
-    e.height = perspectiveHeight(e.ground_y, size.height, rng);
+    e.height = share * H * rng.uniform(0.93, 1.07);
     return e;
   };
   const double T = options.seconds;
@@ -84,7 +100,8 @@ int writeFootage(const FootageOptions& options) {
   for (int i = 0; i < 4; ++i) {
     Walker w;
     w.ground_y = rng.uniform(0.55, 0.9) * H;
-    w.height = perspectiveHeight(w.ground_y, size.height, rng);
+    w.height = share * H * perspectiveShare(w.ground_y, size.height) /
+               perspectiveShare(0.85 * H, size.height) * rng.uniform(0.9, 1.1);
     w.speed = (rng.uniform(0, 2) ? 1 : -1) * rng.uniform(0.5, 0.9) * w.height;
     w.start_x = w.speed > 0 ? rng.uniform(-0.3, 0.3) * W : rng.uniform(0.7, 1.3) * W;
     w.look = randomAppearance(rng);
@@ -178,7 +195,7 @@ int writeFootage(const FootageOptions& options) {
     interval["activities"] = names;
     (isAggressive(e.activities.front()) ? fights : peaceful).push_back(interval);
   }
-  const nlohmann::json truth{{"video", "sample.avi"}, {"fps", options.fps},
+  const nlohmann::json truth{{"video", "sample.avi"}, {"view", "mid"}, {"fps", options.fps},
                              {"frames", frames},      {"width", size.width},
                              {"height", size.height}, {"seed", options.seed},
                              {"fights", fights},      {"peaceful_encounters", peaceful},

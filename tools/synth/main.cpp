@@ -2,6 +2,7 @@
 //   deepbug-synth images  --out DIR --count N --seed S   ImageFolder dataset + boxes.csv
 //   deepbug-synth footage --out DIR --seed S             sample clip + ground_truth.json
 //   deepbug-synth preview --out DIR --seed S             scenes with their boxes drawn
+// images and preview take --view NAME or --person-height MIN:MAX (camera geometry).
 #include <tbb/parallel_for.h>
 
 #include <CLI/CLI.hpp>
@@ -35,7 +36,7 @@ void prepareOutput(const std::string& out, const std::string& marker, bool overw
 }
 
 int writeImages(const std::string& out, int count, std::uint64_t seed, const std::string& clip,
-                bool overwrite) {
+                const synth::View& view, bool overwrite) {
   prepareOutput(out, "boxes.csv", overwrite);
   for (const char* label : {"aggressive", "non_aggressive"})
     fs::create_directories(fs::path(out) / label);
@@ -49,7 +50,7 @@ int writeImages(const std::string& out, int count, std::uint64_t seed, const std
   tbb::parallel_for(0, count, [&](int i) {
     const bool aggressive = i % 2 == 0;
     Row& row = rows[i];
-    row.scene = synth::renderScene(backgrounds, deepbug::mixSeed(seed, i), aggressive);
+    row.scene = synth::renderScene(backgrounds, deepbug::mixSeed(seed, i), aggressive, view);
     char name[32];
     std::snprintf(name, sizeof(name), "%06d.jpg", i);
     row.image = std::string(aggressive ? "aggressive/" : "non_aggressive/") + name;
@@ -63,10 +64,12 @@ int writeImages(const std::string& out, int count, std::uint64_t seed, const std
   std::ofstream boxes(fs::path(out) / "boxes.csv");
   std::ofstream scenes(fs::path(out) / "scenes.csv");
   boxes << "image,region,x,y,w,h\n";
-  scenes << "image,class,activity,persons,pair_distance,pair_height,background,occluded\n";
+  scenes << "image,class,activity,persons,pair_distance,pair_height,pair_pixels,zoom,view,"
+            "background,occluded\n";
   for (const Row& row : rows) {
     const synth::Scene& s = row.scene;
     for (const synth::PersonBox& p : s.persons) {
+      if (p.box.empty()) continue;  // a bystander wholly outside the frame
       boxes << row.image << ",person," << p.box.x << "," << p.box.y << "," << p.box.width << ","
             << p.box.height << "\n";
     }
@@ -78,8 +81,9 @@ int writeImages(const std::string& out, int count, std::uint64_t seed, const std
     }
     scenes << row.image << "," << (s.aggressive ? "aggressive" : "non_aggressive") << ","
            << synth::toString(s.activity) << "," << s.persons.size() << "," << s.pair_distance
-           << "," << s.pair_height << "," << (s.real_frame_background ? "frame" : "median") << ","
-           << (s.occluded ? 1 : 0) << "\n";
+           << "," << s.pair_height << "," << s.pair_pixels << "," << s.zoom << "," << view.name
+           << "," << (s.real_frame_background ? "frame" : "median") << "," << (s.occluded ? 1 : 0)
+           << "\n";
   }
   std::cout << "wrote " << count << " images (" << (count + 1) / 2 << " aggressive, " << count / 2
             << " non_aggressive) to " << out << "\n";
@@ -88,14 +92,15 @@ int writeImages(const std::string& out, int count, std::uint64_t seed, const std
 
 // Scenes with their ground truth drawn: person boxes green, the fight box red.
 int writePreviews(const std::string& out, int per_class, std::uint64_t seed,
-                  const std::string& clip) {
+                  const std::string& clip, const synth::View& view) {
   std::error_code ec;
   fs::create_directories(out, ec);
   if (ec) throw Error("cannot create '" + out + "': " + ec.message());
   const synth::Backgrounds backgrounds(clip);
   for (int i = 0; i < 2 * per_class; ++i) {
     const bool aggressive = i % 2 == 0;
-    synth::Scene scene = synth::renderScene(backgrounds, deepbug::mixSeed(seed, i), aggressive);
+    synth::Scene scene =
+        synth::renderScene(backgrounds, deepbug::mixSeed(seed, i), aggressive, view);
     for (const synth::PersonBox& p : scene.persons) {
       cv::rectangle(scene.image, p.box, cv::Scalar(0, 220, 0), 2);
     }
@@ -152,13 +157,28 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   video->add_flag("--overwrite", overwrite, "Replace an existing clip");
 
+  std::string view_name = synth::defaultViewName();
+  std::string person_height;
+  for (CLI::App* command : {images, preview}) {
+    CLI::Option* named =
+        command->add_option("--view", view_name, "Camera geometry: " + synth::viewNames())
+            ->capture_default_str();
+    command
+        ->add_option("--person-height", person_height,
+                     "The pair's height as a share of the frame height, MIN:MAX (instead of "
+                     "--view)")
+        ->excludes(named);
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? deepbug::kExitOk : deepbug::kExitBadInput;
   }
-  if (images->parsed()) return writeImages(out, count, seed, clip, overwrite);
-  if (preview->parsed()) return writePreviews(out, per_class, seed, clip);
+  const synth::View view =
+      person_height.empty() ? synth::namedView(view_name) : synth::personHeightView(person_height);
+  if (images->parsed()) return writeImages(out, count, seed, clip, view, overwrite);
+  if (preview->parsed()) return writePreviews(out, per_class, seed, clip, view);
   prepareOutput(footage.out_dir, "ground_truth.json", overwrite);
   footage.background_clip = clip;
   const int frames = synth::writeFootage(footage);

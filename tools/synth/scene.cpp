@@ -29,17 +29,18 @@ int randomBystanderCount(cv::RNG& rng) {
   return u < 0.25 ? 0 : u < 0.60 ? 1 : u < 0.85 ? 2 : 3;
 }
 
-cv::Mat pickBackground(const Backgrounds& backgrounds, cv::RNG& rng, bool& real_frame) {
+// A framing of a real background. `zoom` >= 1 crops a 1/zoom part of it (a camera
+// nearer the people, or with a longer lens) at a random place, mirrored at random.
+cv::Mat pickBackground(const Backgrounds& backgrounds, cv::RNG& rng, double zoom,
+                       bool& real_frame) {
   real_frame = rng.uniform(0, 2) == 1;
   const cv::Mat& source =
       real_frame
           ? backgrounds.frames()[rng.uniform(0, static_cast<int>(backgrounds.frames().size()))]
           : backgrounds.median();
-  // A slightly different framing each time: zoom up to 15 %, random offset, mirror.
-  const double zoom = rng.uniform(1.0, 1.15);
   const cv::Size size = source.size();
-  const int w = cvRound(size.width / zoom);
-  const int h = cvRound(size.height / zoom);
+  const int w = std::max(8, cvRound(size.width / zoom));
+  const int h = std::max(8, cvRound(size.height / zoom));
   const cv::Rect crop(rng.uniform(0, size.width - w + 1), rng.uniform(0, size.height - h + 1), w,
                       h);
   cv::Mat out;
@@ -83,14 +84,13 @@ Appearance randomAppearance(cv::RNG& rng) {
   return look;
 }
 
-double perspectiveHeight(double ground_y, int image_height, cv::RNG& rng) {
-  // Farther (higher in the image) is smaller: 0.10 to 0.18 of the frame height, people
-  // a little farther from the camera than vtest.avi's nearest passers-by. At 224×224
-  // model input a person is then 22–40 px tall and an interacting pair 10–25 px wide:
-  // the contact between two people fits the report CNN's 15 px receptive field.
+// Farther (higher in the image) is smaller: 0.10 to 0.18 of the frame height in the
+// clip's own framing, people a little farther from the camera than vtest.avi's
+// nearest passers-by.
+double perspectiveShare(double ground_y, int image_height) {
   const double depth =
       std::clamp((ground_y - 0.5 * image_height) / (0.47 * image_height), 0.0, 1.0);
-  return (0.10 + 0.08 * depth) * image_height * rng.uniform(0.9, 1.1);
+  return 0.10 + 0.08 * depth;
 }
 
 void applyCamera(cv::Mat& image, cv::RNG& rng) {
@@ -118,22 +118,37 @@ void applyCamera(cv::Mat& image, cv::RNG& rng) {
   }
 }
 
-Scene renderScene(const Backgrounds& backgrounds, std::uint64_t seed, bool aggressive) {
+Scene renderScene(const Backgrounds& backgrounds, std::uint64_t seed, bool aggressive,
+                  const View& view) {
   cv::RNG rng(seed);
   Scene scene;
   scene.aggressive = aggressive;
-  scene.image = pickBackground(backgrounds, rng, scene.real_frame_background);
+  // The pair's height sets the camera: the background is zoomed by how much larger the
+  // pair is than a person at the same place in the original (unzoomed) framing, so
+  // real passers-by in it grow with the figures.
+  const double share = rng.uniform(view.min_share, view.max_share);
+  const double placement = rng.uniform(0.0, 1.0);  // where the pair stands, front to back
+  const int clip_height = backgrounds.size().height;
+  const double native_share =
+      perspectiveShare((0.55 + 0.42 * placement) * clip_height, clip_height);
+  const double zoom = std::max(1.0, share / native_share) * rng.uniform(1.0, 1.15);
+  scene.zoom = zoom;
+  scene.image = pickBackground(backgrounds, rng, zoom, scene.real_frame_background);
   const int W = scene.image.cols;
   const int H = scene.image.rows;
 
   // The pair: position, scale and distance from one distribution for both classes.
-  const auto& choices = activitiesOf(aggressive);
-  scene.activity = choices[rng.uniform(0, static_cast<int>(choices.size()))];
-  const double ground_y = rng.uniform(0.55, 0.97) * H;
-  const double height = perspectiveHeight(ground_y, H, rng);
-  const double centre_x = rng.uniform(0.2, 0.8) * W;
+  scene.activity = drawActivity(aggressive, rng);
+  const double height = share * H;
+  // Feet low enough that the heads stay in the frame.
+  const double lowest_ground = std::min(0.97, std::max(0.55, share + 0.04));
+  const double ground_y = (lowest_ground + (0.97 - lowest_ground) * placement) * H;
   scene.pair_distance = rng.uniform(0.22, 0.55) * height;
   scene.pair_height = height;
+  // The pair stays inside the frame horizontally when it fits.
+  const double half_width = 0.5 * scene.pair_distance + 0.3 * height;
+  const double margin = std::min(0.2 * W, half_width);
+  const double centre_x = margin < 0.5 * W ? rng.uniform(margin, W - margin) : 0.5 * W;
   Figure a;
   Figure b;
   a.look = randomAppearance(rng);
@@ -144,18 +159,24 @@ Scene renderScene(const Backgrounds& backgrounds, std::uint64_t seed, bool aggre
   b.ground = {centre_x + scene.pair_distance / 2, ground_y + rng.uniform(-0.02, 0.02) * height};
   posePair(scene.activity, a, b, rng, rng.uniform(0.0, 1.0));
 
-  // Bystanders, drawn far to near together with the pair.
+  // Bystanders, drawn far to near together with the pair, sized by perspective
+  // relative to the pair. One in front of the pair steps aside rather than hide it.
   struct Placed {
     Figure figure;
     bool in_pair;
   };
   std::vector<Placed> people{{b, true}, {a, true}};
   const int bystanders = randomBystanderCount(rng);
+  const double pair_scale = height / perspectiveShare(ground_y, H);
   for (int i = 0; i < bystanders; ++i) {
     Figure f;
     f.look = randomAppearance(rng);
     f.ground = {rng.uniform(0.05, 0.95) * W, rng.uniform(0.5, 0.98) * H};
-    f.height = perspectiveHeight(f.ground.y, H, rng);
+    f.height = pair_scale * perspectiveShare(f.ground.y, H) * rng.uniform(0.9, 1.1);
+    if (f.ground.y > ground_y && std::abs(f.ground.x - centre_x) < half_width) {
+      f.ground.x = centre_x + (f.ground.x < centre_x ? -1 : 1) *
+                                  (half_width + rng.uniform(0.1, 0.4) * f.height);
+    }
     f.facing = rng.uniform(0, 2) ? 1 : -1;
     poseSolo(f, randomSolo(rng), rng, rng.uniform(0.0, 1.0));
     people.push_back({f, false});
@@ -163,10 +184,13 @@ Scene renderScene(const Backgrounds& backgrounds, std::uint64_t seed, bool aggre
   std::stable_sort(people.begin(), people.end(), [](const Placed& x, const Placed& y) {
     return x.figure.ground.y < y.figure.ground.y;
   });
+  cv::Mat pair_mask = cv::Mat::zeros(scene.image.size(), CV_8U);
   for (const Placed& p : people) {
-    scene.persons.push_back({drawFigure(scene.image, p.figure), p.in_pair});
+    scene.persons.push_back(
+        {drawFigure(scene.image, p.figure, p.in_pair ? &pair_mask : nullptr), p.in_pair});
     if (p.in_pair) scene.pair |= scene.persons.back().box;
   }
+  scene.pair_pixels = cv::countNonZero(pair_mask);
   if (aggressive) scene.fight = scene.pair;
 
   scene.occluded = rng.uniform(0.0, 1.0) < 0.3;

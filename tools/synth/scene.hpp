@@ -9,6 +9,7 @@
 
 #include "activities.hpp"
 #include "background.hpp"
+#include "view.hpp"
 
 namespace deepbug::synth {
 
@@ -26,17 +27,21 @@ struct Scene {
   cv::Rect fight;              // the pair when it fights; empty when peaceful
   double pair_distance = 0.0;  // between the pair's feet, pixels
   double pair_height = 0.0;    // the pair's standing height, pixels
+  int pair_pixels = 0;         // pixels covered by the pair's figures (before occluders)
+  double zoom = 1.0;           // of the background: 1 = the clip's own framing
   bool real_frame_background = false;
   bool occluded = false;
   int jpeg_quality = 90;  // to use when writing the image
 };
 
-// Deterministic for (seed, aggressive): the same arguments give the same scene.
-Scene renderScene(const Backgrounds& backgrounds, std::uint64_t seed, bool aggressive);
+// Deterministic for (seed, aggressive, view): the same arguments give the same scene.
+Scene renderScene(const Backgrounds& backgrounds, std::uint64_t seed, bool aggressive,
+                  const View& view);
 
 // Shared pieces, also used for footage.
 Appearance randomAppearance(cv::RNG& rng);
-double perspectiveHeight(double ground_y, int image_height, cv::RNG& rng);
+// The height share of a person standing at ground_y in the clip's own framing.
+double perspectiveShare(double ground_y, int image_height);
 void applyCamera(cv::Mat& image, cv::RNG& rng);
 
 }  // namespace deepbug::synth

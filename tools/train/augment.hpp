@@ -27,7 +27,8 @@ struct Augmented {
 };
 
 // A randomly cropped, mirrored, colour-jittered view of `image` (BGR, 8-bit),
-// deterministic for `seed`.
-Augmented augment(const cv::Mat& image, const AugmentOptions& options, std::uint64_t seed);
+// deterministic for `seed`. A non-empty `keep` box stays wholly inside the crop.
+Augmented augment(const cv::Mat& image, const AugmentOptions& options, std::uint64_t seed,
+                  const cv::Rect2d& keep = {});
 
 }  // namespace deepbug::train

@@ -250,6 +250,19 @@ void Trainer::adoptIntoArchitecture() {
     }
     named.value.copy_(found->second);
   }
+  // Batch-norm statistics travel with the weights.
+  std::map<std::string, at::Tensor> buffers;
+  for (const auto& named : module_.named_buffers())
+    buffers[named.name] = named.value;
+  for (const auto& named : fresh.named_buffers()) {
+    const auto found = buffers.find(named.name);
+    if (found == buffers.end() || !found->second.sizes().equals(named.value.sizes())) {
+      throw ConfigError("--init '" + o_.init + "' is not a " + o_.arch + " model (buffer " +
+                            named.name + " missing or of another shape)",
+                        "pass the --arch it was trained as");
+    }
+    named.value.copy_(found->second);
+  }
   module_ = fresh;
 }
 
@@ -284,13 +297,19 @@ std::pair<at::Tensor, at::Tensor> Trainer::loadBatch(const std::vector<std::size
                                                      bool train, std::uint64_t seed) {
   std::vector<Augmented> images(indices.size());
   AugmentOptions augment_options = o_.augment;
-  if (!boxes_.empty()) augment_options.min_crop_area = 1.0;  // keep the box in view
+  // Windows are placed around the box after augmenting; whole images keep it in view.
+  if (!boxes_.empty() && o_.crop_size > 0) augment_options.min_crop_area = 1.0;
   tbb::parallel_for(std::size_t{0}, indices.size(), [&](std::size_t i) {
     const Sample& sample = data_.samples[indices[i]];
     if (unreadable_[indices[i]]) return;
     cv::Mat image = cv::imread(sample.path, cv::IMREAD_COLOR);
     if (image.empty()) return;
-    images[i] = train ? augment(image, augment_options, mixSeed(seed, indices[i]))
+    cv::Rect2d keep;
+    if (o_.crop_size == 0) {
+      const auto box = boxes_.find(datasetKey(sample.path));
+      if (box != boxes_.end()) keep = box->second;
+    }
+    images[i] = train ? augment(image, augment_options, mixSeed(seed, indices[i]), keep)
                       : Augmented{image, cv::Rect(0, 0, image.cols, image.rows), false};
   });
   std::vector<at::Tensor> tensors;

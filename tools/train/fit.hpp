@@ -35,7 +35,8 @@ struct FitOptions {
   // deployment, a quarter of the cost at half the size). With crop_boxes (a CSV of
   // image,region,x,y,w,h relative to the dataset, as deepbug-synth writes), windows
   // contain the centre of the image's crop_region box. Validation uses windows chosen
-  // the same way with a fixed seed; `evaluate` measures whole images.
+  // the same way with a fixed seed; `evaluate` measures whole images. Without
+  // crop_size, crop_boxes keeps the box inside the random crop of augmentation.
   int crop_size = 0;
   std::string crop_boxes;
   std::string crop_region = "pair";

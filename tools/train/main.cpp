@@ -65,7 +65,8 @@ int run(int argc, char** argv) {
   fit_cmd->add_option("--crop-size", fit.crop_size,
                       "Train on square windows of this size of the input (0 = whole images)");
   fit_cmd->add_option("--crop-boxes", fit.crop_boxes,
-                      "CSV image,region,x,y,w,h (paths relative to --data): windows hold the box");
+                      "CSV image,region,x,y,w,h (paths relative to --data): windows hold the box; "
+                      "whole images are cropped around it");
   fit_cmd->add_option("--crop-region", fit.crop_region, "Region of --crop-boxes to keep in view")
       ->capture_default_str();
   bool no_augment = false;
