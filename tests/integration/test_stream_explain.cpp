@@ -283,8 +283,8 @@ TEST(SampleFootage, EveryFightFoundOnTimeAndExplainedOnTheFight) {
     ASSERT_GT(matching, 0) << "fight at " << f0 << " s";
     EXPECT_LE(std::abs(first - f0), 1.0) << "fight at " << f0 << " s";
     EXPECT_LE(std::abs(last - f1), 1.0) << "fight at " << f0 << " s";
-    std::cout << "[ measured ] fight " << f0 << "–" << f1 << " s: " << matching
-              << " event(s), " << first << "–" << last << " s\n";
+    std::cout << "[ measured ] fight " << f0 << "–" << f1 << " s: " << matching << " event(s), "
+              << first << "–" << last << " s\n";
   }
   EXPECT_EQ(truth["events_matching_no_fight"], 0);
   ASSERT_GE(truth["events"].get<int>(), 2);

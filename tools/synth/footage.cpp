@@ -195,11 +195,11 @@ int writeFootage(const FootageOptions& options) {
     interval["activities"] = names;
     (isAggressive(e.activities.front()) ? fights : peaceful).push_back(interval);
   }
-  const nlohmann::json truth{{"video", "sample.avi"}, {"view", "mid"}, {"fps", options.fps},
-                             {"frames", frames},      {"width", size.width},
-                             {"height", size.height}, {"seed", options.seed},
-                             {"fights", fights},      {"peaceful_encounters", peaceful},
-                             {"fight_boxes", boxes}};
+  const nlohmann::json truth{
+      {"video", "sample.avi"}, {"view", "mid"},       {"fps", options.fps},
+      {"frames", frames},      {"width", size.width}, {"height", size.height},
+      {"seed", options.seed},  {"fights", fights},    {"peaceful_encounters", peaceful},
+      {"fight_boxes", boxes}};
   std::ofstream(options.out_dir + "/ground_truth.json") << truth.dump(1) << "\n";
   return frames;
 }
