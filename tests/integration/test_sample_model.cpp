@@ -20,6 +20,10 @@ struct SampleModelCase {
   double minimum_accuracy;
 };
 
+void PrintTo(const SampleModelCase& c, std::ostream* os) {
+  *os << c.file << " on the " << c.view << " view";
+}
+
 class SampleModel : public ::testing::TestWithParam<SampleModelCase> {};
 
 TEST_P(SampleModel, ClassifiesFreshSyntheticScenes) {
