@@ -145,7 +145,8 @@ Scene renderScene(const Backgrounds& backgrounds, std::uint64_t seed, bool aggre
   const double ground_y = (lowest_ground + (0.97 - lowest_ground) * placement) * H;
   scene.pair_distance = rng.uniform(0.22, 0.55) * height;
   scene.pair_height = height;
-  // The pair stays inside the frame horizontally when it fits.
+  // The pair's centre keeps its half width from the edges, at most a fifth of the frame:
+  // a wide pair in a near view may reach past the edge (its box is clipped).
   const double half_width = 0.5 * scene.pair_distance + 0.3 * height;
   const double margin = std::min(0.2 * W, half_width);
   const double centre_x = margin < 0.5 * W ? rng.uniform(margin, W - margin) : 0.5 * W;
