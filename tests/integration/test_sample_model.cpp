@@ -49,7 +49,7 @@ INSTANTIATE_TEST_SUITE_P(
     Bundled, SampleModel,
     // 0.9505 − 3·0.0217 (default); 0.565 − 3·0.0496 (report CNN, today's far view)
     ::testing::Values(SampleModelCase{"vgg6-bn-synthetic.pt", "near-mid", 0.88},
-                      SampleModelCase{"report-cnn-synthetic.pt", "far", 0.51}),
+                      SampleModelCase{"report-cnn-synthetic.pt", "far", 0.41}),
     [](const auto& info) {
       return std::string(info.param.file).substr(0, std::string(info.param.file).find('-'));
     });
