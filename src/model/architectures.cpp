@@ -54,17 +54,21 @@ const char* kAveragePooling = "torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]
 // position it came from.
 const char* kMaxPooling = "torch.amax(x, [2, 3])";
 
+// The head of the small architectures: one linear layer on the pooled features.
+const char* kLinearHead = R"(
+def head(self, x):
+    return torch.linear(x, self.fc1_weight, self.fc1_bias)
+
+def forward(self, x):
+    return self.head(self.features(x))
+)";
+
 // A few microseconds per frame, for tests: a strided conv, global pool, linear.
 const char* kTinySource = R"(
 def features(self, x):
     x = torch.relu(torch.conv2d(x, self.conv1_weight, self.conv1_bias, [4, 4]))
     return torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]), 1)
 
-def head(self, x):
-    return torch.linear(x, self.fc1_weight, self.fc1_bias)
-
-def forward(self, x):
-    return self.head(self.features(x))
 )";
 
 // vgg6-bn: the sample model's architecture, a VGG-style stack sized for CCTV frames
@@ -92,11 +96,6 @@ def features(self, x):
     x = self.block(x, self.conv6_weight, self.conv6_bn_weight, self.conv6_bn_bias, self.conv6_bn_mean, self.conv6_bn_var, 1)
     return torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]), 1)
 
-def head(self, x):
-    return torch.linear(x, self.fc1_weight, self.fc1_bias)
-
-def forward(self, x):
-    return self.head(self.features(x))
 )";
 
 std::vector<Layer> layersOf(const std::string& name, int classes) {
@@ -171,8 +170,8 @@ torch::jit::Module buildArchitecture(const std::string& name, int classes, std::
   }
   module.define(name == "report-cnn"       ? reportCnnSource(kAveragePooling)
                 : name == "report-cnn-max" ? reportCnnSource(kMaxPooling)
-                : name == "vgg6-bn"        ? std::string(kVgg6BnSource)
-                                           : std::string(kTinySource));
+                : name == "vgg6-bn"        ? std::string(kVgg6BnSource) + kLinearHead
+                                           : std::string(kTinySource) + kLinearHead);
   return module;
 }
 

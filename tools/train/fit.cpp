@@ -234,35 +234,35 @@ void Trainer::setUp() {
   }
 }
 
+namespace {
+
+// Copies every tensor of `to` (parameters or buffers) from the one of the same name
+// and shape in `from`; throws naming the first that is missing or of another shape.
+template <typename Named>
+void copyByName(const Named& from, const Named& to, const char* what, const FitOptions& o) {
+  std::map<std::string, at::Tensor> source;
+  for (const auto& named : from)
+    source[named.name] = named.value;
+  torch::NoGradGuard no_grad;
+  for (const auto& named : to) {
+    const auto found = source.find(named.name);
+    if (found == source.end() || !found->second.sizes().equals(named.value.sizes())) {
+      throw ConfigError("--init '" + o.init + "' is not a " + o.arch + " model (" + what + " " +
+                            named.name + " missing or of another shape)",
+                        "pass the --arch it was trained as");
+    }
+    named.value.copy_(found->second);
+  }
+}
+
+}  // namespace
+
 void Trainer::adoptIntoArchitecture() {
   torch::jit::Module fresh =
       model::buildArchitecture(o_.arch, static_cast<int>(data_.classes.size()), o_.seed);
-  std::map<std::string, at::Tensor> weights;
-  for (const auto& named : module_.named_parameters())
-    weights[named.name] = named.value;
-  torch::NoGradGuard no_grad;
-  for (const auto& named : fresh.named_parameters()) {
-    const auto found = weights.find(named.name);
-    if (found == weights.end() || !found->second.sizes().equals(named.value.sizes())) {
-      throw ConfigError("--init '" + o_.init + "' is not a " + o_.arch + " model (parameter " +
-                            named.name + " missing or of another shape)",
-                        "pass the --arch it was trained as");
-    }
-    named.value.copy_(found->second);
-  }
+  copyByName(module_.named_parameters(), fresh.named_parameters(), "parameter", o_);
   // Batch-norm statistics travel with the weights.
-  std::map<std::string, at::Tensor> buffers;
-  for (const auto& named : module_.named_buffers())
-    buffers[named.name] = named.value;
-  for (const auto& named : fresh.named_buffers()) {
-    const auto found = buffers.find(named.name);
-    if (found == buffers.end() || !found->second.sizes().equals(named.value.sizes())) {
-      throw ConfigError("--init '" + o_.init + "' is not a " + o_.arch + " model (buffer " +
-                            named.name + " missing or of another shape)",
-                        "pass the --arch it was trained as");
-    }
-    named.value.copy_(found->second);
-  }
+  copyByName(module_.named_buffers(), fresh.named_buffers(), "buffer", o_);
   module_ = fresh;
 }
 
