@@ -13,6 +13,7 @@
 #include "config_sources.hpp"
 #include "core/error.hpp"
 #include "core/thread_budget.hpp"
+#include "settings_yaml.hpp"
 
 namespace deepbug::stream {
 namespace fs = std::filesystem;
@@ -67,70 +68,62 @@ YAML::Node applyOverride(YAML::Node& root, const std::string& assignment) {
   return parent[last];
 }
 
-void readExplain(const Reader& r, const YAML::Node& node, StreamConfig& config) {
+// How the element-setting sections map onto the elements' tables.
+const SectionKeys kModelKeys{{"batch-timeout", "max-lag"},  // live.max_lag sets max-lag
+                             {{"model", "path"}}};
+const SectionKeys kOverlayKeys{{"heatmap"},  // heatmaps are drawn when explain is on
+                               {{"alpha", "heatmap_alpha"}}};
+// The explainer preprocesses as the classifier (model.*) and explains its model.
+const SectionKeys kExplainKeys{
+    {"model", "labels", "input-size", "aspect", "mean", "std", "thumbnail-width"}, {}};
+
+// What the application itself does with explanations (explain_outputs.cpp, clips).
+const gst::SettingsTable<ExplainConfig>& explainOutputsTable() {
+  using S = ExplainConfig;
+  static const gst::SettingsTable<S> table = {
+      gst::flag<S>("snapshots", &S::snapshots, "Frame, heatmap and overlay PNGs per frame"),
+      gst::flag<S>("relevance-npy", &S::relevance_npy, "And the relevance map as .npy"),
+      gst::flag<S>("clips", &S::clips, "A clip per event, cut from the labelled video"),
+      gst::number<S>("clip-pre-roll", &S::clip_pre_roll, 0, 3600, "Seconds before the event"),
+      gst::number<S>("clip-post-roll", &S::clip_post_roll, 0, 3600, "Seconds after the event"),
+  };
+  return table;
+}
+
+std::vector<std::string> joined(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+void readModel(const Reader& r, const YAML::Node& node, const fs::path& base, ModelConfig& m) {
+  r.requireMap(node, "model");
+  r.checkKeys(node, "model", keysOf(gst::classifySettingsTable(), kModelKeys));
+  if (!node["path"]) r.fail(node, "'model' needs a 'path' to a TorchScript file");
+  readSettings(r, node, gst::classifySettingsTable(), kModelKeys, base, m);
+  m.where = r.where(node["path"]);
+}
+
+void readOverlay(const Reader& r, const YAML::Node& node, OverlayConfig& o) {
+  r.requireMap(node, "overlay");
+  r.checkKeys(node, "overlay",
+              joined({"enabled"}, keysOf(gst::overlaySettingsTable(), kOverlayKeys)));
+  if (node["enabled"]) o.enabled = r.boolean(node["enabled"], "enabled");
+  readSettings(r, node, gst::overlaySettingsTable(), kOverlayKeys, {}, o);
+}
+
+void readExplain(const Reader& r, const YAML::Node& node, ExplainConfig& e) {
   r.requireMap(node, "explain");
-  r.checkKeys(node, "explain", {"enabled",       "target",
-                                "composite",     "rules",
-                                "init",          "mode",
-                                "device",        "threshold_on",
-                                "threshold_off", "min_frames",
-                                "every_n",       "top_k",
-                                "max_rate",      "max_event_frames",
-                                "batch_size",    "concurrency",
-                                "threads",       "max_in_flight",
-                                "snapshots",     "relevance_npy",
-                                "clips",         "clip_pre_roll",
-                                "clip_post_roll"});
-  ExplainConfig& e = config.explain;
+  r.checkKeys(node, "explain",
+              joined(joined({"enabled"}, keysOf(gst::explainSettingsTable(), kExplainKeys)),
+                     keysOf(explainOutputsTable(), {})));
   e.enabled = true;  // a section turns it on unless it says otherwise
   if (node["enabled"]) e.enabled = r.boolean(node["enabled"], "enabled");
-  if (node["target"]) e.target = r.text(node["target"], "target");
-  if (node["composite"]) e.composite = r.text(node["composite"], "composite");
-  if (node["rules"]) {
-    if (!node["rules"].IsSequence()) {
-      r.fail(node["rules"], "'rules' must be a list of LAYER=RULE overrides",
-             "e.g. rules: [\"0=zbox\", \"fc1=epsilon:0.25\"]");
-    }
-    for (const YAML::Node& rule : node["rules"])
-      e.rules.push_back(r.text(rule, "rules"));
-  }
-  if (node["init"]) e.init = r.choice(node["init"], "init", {"logit", "one", "contrastive"});
-  if (node["mode"]) e.mode = r.choice(node["mode"], "mode", {"auto", "archive", "live"});
-  if (node["device"]) e.device = r.text(node["device"], "device");
-  if (node["threshold_on"]) e.threshold_on = r.number(node["threshold_on"], "threshold_on", 0, 1);
-  if (node["threshold_off"]) {
-    e.threshold_off = r.number(node["threshold_off"], "threshold_off", 0, 1);
-  }
-  if (e.threshold_off > e.threshold_on) {
-    r.fail(node["threshold_off"] ? node["threshold_off"] : node,
-           "explain.threshold_off is above threshold_on",
-           "an event opens at threshold_on and closes below threshold_off <= threshold_on");
-  }
-  auto count = [&](const char* key, int& value, long min, long max) {
-    if (node[key]) value = static_cast<int>(r.integer(node[key], key, min, max));
-  };
-  count("min_frames", e.min_frames, 1, 1000000);
-  count("every_n", e.every_n, 0, 1000000);
-  count("top_k", e.top_k, 1, 1000000);
-  count("max_event_frames", e.max_event_frames, 1, 1000000);
-  count("batch_size", e.batch_size, 1, 256);
-  count("concurrency", e.concurrency, 1, 64);
-  count("threads", e.threads, 1, 256);
-  count("max_in_flight", e.max_in_flight, 1, 256);
-  if (node["max_rate"]) e.max_rate = r.number(node["max_rate"], "max_rate", 0, 1e6);
-  if (e.max_event_frames < e.min_frames) {
-    r.fail(node["max_event_frames"] ? node["max_event_frames"] : node,
-           "explain.max_event_frames is below min_frames",
-           "a chunk of a long event must be at least one event long");
-  }
-  if (node["snapshots"]) e.snapshots = r.boolean(node["snapshots"], "snapshots");
-  if (node["relevance_npy"]) e.relevance_npy = r.boolean(node["relevance_npy"], "relevance_npy");
-  if (node["clips"]) e.clips = r.boolean(node["clips"], "clips");
-  if (node["clip_pre_roll"]) {
-    e.clip_pre_roll = r.number(node["clip_pre_roll"], "clip_pre_roll", 0, 3600);
-  }
-  if (node["clip_post_roll"]) {
-    e.clip_post_roll = r.number(node["clip_post_roll"], "clip_post_roll", 0, 3600);
+  readSettings(r, node, gst::explainSettingsTable(), kExplainKeys, {}, e);
+  readSettings(r, node, explainOutputsTable(), {}, {}, e);
+  try {
+    gst::validate(e);
+  } catch (const ConfigError& error) {
+    r.fail(node, error.what(), error.hint());
   }
 }
 
@@ -191,79 +184,19 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
   }
   readSources(r, sources, base, config);
 
-  // model
   const YAML::Node model = root["model"];
   if (!model) throw ConfigError(file + ": 'model' is missing", "model:\n    path: model.pt");
-  r.requireMap(model, "model");
-  r.checkKeys(model, "model",
-              {"path", "device", "precision", "batch_size", "interval", "threads", "labels",
-               "input_size", "aspect", "mean", "std"});
-  if (!model["path"]) r.fail(model, "'model' needs a 'path' to a TorchScript file");
-  ModelConfig& m = config.model;
-  m.path = r.existingFile(model["path"], "path", base);
-  m.where = r.where(model["path"]);
-  if (model["device"]) m.device = r.text(model["device"], "device");
-  if (model["precision"])
-    m.precision = r.choice(model["precision"], "precision", {"fp32", "bf16", "fp16"});
-  if (model["batch_size"])
-    m.batch_size = static_cast<int>(r.integer(model["batch_size"], "batch_size", 1, 256));
-  if (model["interval"])
-    m.interval = static_cast<int>(r.integer(model["interval"], "interval", 1, 100000));
-  if (model["threads"])
-    m.threads = static_cast<int>(r.integer(model["threads"], "threads", 0, 1024));
-  if (model["input_size"])
-    m.input_size = static_cast<int>(r.integer(model["input_size"], "input_size", 0, 4096));
-  if (model["aspect"]) {
-    m.aspect =
-        r.choice(model["aspect"], "aspect", {"model", "stretch", "letterbox", "center-crop"});
-  }
-  if (model["labels"]) {
-    if (!model["labels"].IsSequence()) r.fail(model["labels"], "'labels' must be a list of names");
-    for (const YAML::Node& label : model["labels"])
-      m.labels.push_back(r.text(label, "labels"));
-  }
-  if (model["mean"]) m.mean = r.triple(model["mean"], "mean");
-  if (model["std"]) m.std = r.triple(model["std"], "std");
-
-  // overlay
-  if (const YAML::Node overlay = root["overlay"]) {
-    r.requireMap(overlay, "overlay");
-    r.checkKeys(
-        overlay, "overlay",
-        {"enabled", "watch", "threshold", "show_label", "show_bar", "border_width", "heatmap_alpha",
-         "positive_only", "hold_frames", "fade", "picture_in_picture", "legend"});
-    OverlayConfig& o = config.overlay;
-    if (overlay["enabled"]) o.enabled = r.boolean(overlay["enabled"], "enabled");
-    if (overlay["watch"]) o.watch = r.text(overlay["watch"], "watch");
-    if (overlay["threshold"]) o.threshold = r.number(overlay["threshold"], "threshold", 0, 1);
-    if (overlay["show_label"]) o.show_label = r.boolean(overlay["show_label"], "show_label");
-    if (overlay["show_bar"]) o.show_bar = r.boolean(overlay["show_bar"], "show_bar");
-    if (overlay["border_width"]) {
-      o.border_width = static_cast<int>(r.integer(overlay["border_width"], "border_width", 0, 256));
-    }
-    if (overlay["heatmap_alpha"]) {
-      o.heatmap_alpha = r.number(overlay["heatmap_alpha"], "heatmap_alpha", 0, 1);
-    }
-    if (overlay["positive_only"]) {
-      o.positive_only = r.boolean(overlay["positive_only"], "positive_only");
-    }
-    if (overlay["hold_frames"]) {
-      o.hold_frames = static_cast<int>(r.integer(overlay["hold_frames"], "hold_frames", 0, 100000));
-    }
-    if (overlay["fade"]) o.fade = r.boolean(overlay["fade"], "fade");
-    if (overlay["picture_in_picture"]) {
-      o.picture_in_picture = r.boolean(overlay["picture_in_picture"], "picture_in_picture");
-    }
-    if (overlay["legend"]) o.legend = r.boolean(overlay["legend"], "legend");
-  }
+  readModel(r, model, base, config.model);
+  if (const YAML::Node overlay = root["overlay"]) readOverlay(r, overlay, config.overlay);
 
   if (const YAML::Node explain = root["explain"]) {
-    readExplain(r, explain, config);
+    readExplain(r, explain, config.explain);
     const ExplainConfig& e = config.explain;
     if (e.enabled && config.model.threads > 0) {
       try {
         ThreadBudget().check(
-            {{"classify", 1, config.model.threads}, {"explain", e.concurrency, e.threads}});
+            {{"classify", 1, config.model.threads},
+             {"explain", static_cast<int>(e.concurrency), static_cast<int>(e.threads)}});
       } catch (const ConfigError& error) {
         r.fail(explain, error.what(), error.hint());
       }
@@ -316,6 +249,17 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
   }
   readLiveOutputs(r, outputs, out);
   return config;
+}
+
+std::vector<DocumentedKey> documentedKeys() {
+  std::vector<DocumentedKey> keys;
+  addDocumentedKeys(keys, "model", gst::classifySettingsTable(), kModelKeys, ModelConfig{});
+  keys.push_back({"overlay", "enabled", "`true`"});
+  addDocumentedKeys(keys, "overlay", gst::overlaySettingsTable(), kOverlayKeys, OverlayConfig{});
+  keys.push_back({"explain", "enabled", ""});  // "`true` when the section exists"
+  addDocumentedKeys(keys, "explain", gst::explainSettingsTable(), kExplainKeys, ExplainConfig{});
+  addDocumentedKeys(keys, "explain", explainOutputsTable(), {}, ExplainConfig{});
+  return keys;
 }
 
 bool StreamConfig::anyLive() const {

@@ -3,11 +3,12 @@
 // the --set that caused it) and says what would fix it. Keys: config/README.md.
 #pragma once
 
-#include <array>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "classify/classify_settings.hpp"
+#include "explain/explain_settings.hpp"
+#include "overlay/overlay_settings.hpp"
 #include "source_uri.hpp"
 
 namespace deepbug::stream {
@@ -49,57 +50,22 @@ struct LiveConfig {
   double status_interval = 2.0;  // seconds between status.json rewrites
 };
 
-struct ModelConfig {
-  std::string path;
-  std::string where;
-  std::string device = "auto";
-  std::string precision = "fp32";
-  int batch_size = 4;
-  int interval = 1;
-  int threads = 0;
-  std::vector<std::string> labels;  // empty: the model's
-  int input_size = 0;               // 0: the model's
-  std::string aspect = "model";
-  std::optional<std::array<float, 3>> mean;
-  std::optional<std::array<float, 3>> std;
+// The model section is deepbugclassify's settings (its table: classify_settings.cpp).
+struct ModelConfig : gst::ClassifySettings {
+  // The application batches by default: throughput over the latency of one frame.
+  ModelConfig() { batch_size = 4; }
+  std::string where;  // file:line:column of the path, for later messages
 };
 
-struct OverlayConfig {
+// The overlay section is deepbugoverlay's settings (overlay_settings.cpp).
+struct OverlayConfig : gst::OverlaySettings {
   bool enabled = true;
-  std::string watch;  // empty: label only, no alarm
-  double threshold = 0.5;
-  bool show_label = true;
-  bool show_bar = true;
-  int border_width = 0;
-  // Heatmaps (from explain:)
-  double heatmap_alpha = 0.6;
-  bool positive_only = true;
-  int hold_frames = 12;
-  bool fade = true;
-  bool picture_in_picture = true;
-  bool legend = true;
 };
 
-// LRP explanations of the frames events select (the deepbugexplain element).
-struct ExplainConfig {
+// LRP explanations of the frames events select: deepbugexplain's settings
+// (explain_settings.cpp) and what the application writes of them.
+struct ExplainConfig : gst::ExplainSettings {
   bool enabled = false;
-  std::string target;  // empty: overlay.watch, else the model's first label
-  std::string composite = "epsilon-plus-flat";
-  std::vector<std::string> rules;  // LAYER=RULE overrides
-  std::string init = "contrastive";
-  std::string mode = "auto";  // auto | archive | live
-  std::string device = "auto";
-  double threshold_on = 0.6;
-  double threshold_off = 0.4;
-  int min_frames = 3;
-  int every_n = 0;
-  int top_k = 1;
-  double max_rate = 0.0;
-  int max_event_frames = 300;
-  int batch_size = 1;
-  int concurrency = 1;
-  int threads = 1;
-  int max_in_flight = 2;
   bool snapshots = true;        // frame, heatmap and overlay PNGs per explained frame
   bool relevance_npy = false;   // and the relevance map as .npy
   bool clips = true;            // clips/event-ID.mp4 cut from the labelled video
@@ -152,5 +118,16 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
 // "${NAME}" and "${NAME:-default}" replaced from the environment; throws ConfigError
 // (prefixed with `where`) for an unset variable without a default.
 std::string expandEnvironment(const std::string& text, const std::string& where);
+
+// Every key of the sections that are element settings (model, overlay, explain), with
+// its default as config/README.md writes it: the reference is checked against this.
+// `default_text` as the reference writes it (`true`, 0.6, `auto`); empty where the
+// default is "none" or said in words.
+struct DocumentedKey {
+  std::string section;
+  std::string key;
+  std::string default_text;
+};
+std::vector<DocumentedKey> documentedKeys();
 
 }  // namespace deepbug::stream

@@ -161,7 +161,7 @@ void ExplainOutputs::writeSnapshots(GstBuffer* buffer, const GstVideoInfo& info,
       model::PreprocessGeometry geometry = r.geometry;
       gst::scaleGeometry(geometry, rgb.cols, rgb.rows);
       render::BlendOptions blend;
-      blend.alpha = config_.overlay.heatmap_alpha;
+      blend.alpha = config_.overlay.alpha;
       blend.positive_only = positive_only;
       const at::Tensor pixels = at::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, at::kByte);
       writeRgbPng(stem + "-overlay.png",
@@ -208,7 +208,7 @@ void ExplainOutputs::onEvent(const GstStructure* s) {
                        {"classified_frames", int64Of("classified-frames")},
                        {"mean_score", doubleOf("mean-score")},
                        {"ended_by_stream_end", static_cast<bool>(by_end)},
-                       {"model", config_.model.path},
+                       {"model", config_.model.model_path},
                        {"composite", textOf("composite")},
                        {"init", config_.explain.init},
                        {"mode", textOf("mode")}};

@@ -6,8 +6,10 @@
 
 #include <sys/resource.h>
 
+#include "common/gobject_settings.hpp"
 #include "core/error.hpp"
 #include "core/thread_budget.hpp"
+#include "element_config.hpp"
 #include "event_clips.hpp"
 #include "meta/classification_meta.hpp"
 #include "meta/relevance_meta.hpp"
@@ -51,11 +53,6 @@ json structureToJson(const GstStructure* s) {
     }
   }
   return out;
-}
-
-// "r,g,b" for the elements' mean and std properties.
-std::string triple(const std::array<float, 3>& v) {
-  return std::to_string(v[0]) + "," + std::to_string(v[1]) + "," + std::to_string(v[2]);
 }
 
 json readStats(GstElement* element) {
@@ -129,20 +126,8 @@ GstElement* SourcePipeline::buildAnalysisBranch() {
   gst_caps_unref(caps);
 
   classify_ = make("deepbugclassify", "classify");
-  const ModelConfig& m = config_.model;
-  const std::string labels = joinedLabels();
-  g_object_set(classify_, "model", m.path.c_str(), "device", m.device.c_str(), "batch-size",
-               static_cast<guint>(m.batch_size), "interval", static_cast<guint>(m.interval),
-               "threads", config_.model.threads, "input-size", static_cast<guint>(m.input_size),
-               "labels", labels.c_str(), nullptr);
-  gst_util_set_object_arg(G_OBJECT(classify_), "precision", m.precision.c_str());
-  gst_util_set_object_arg(G_OBJECT(classify_), "aspect", m.aspect.c_str());
-  if (m.mean) g_object_set(classify_, "mean", triple(*m.mean).c_str(), nullptr);
-  if (m.std) g_object_set(classify_, "std", triple(*m.std).c_str(), nullptr);
-  if (source_.live) {
-    g_object_set(classify_, "max-lag", static_cast<guint>(std::lround(config_.live.max_lag * 1000)),
-                 nullptr);
-  }
+  gst::applySettings(classify_, gst::classifySettingsTable(),
+                     classifySettingsFor(config_, source_));
 
   if (!gst_element_link_many(entry_queue_, convert, rgb, classify_, nullptr)) {
     throw std::runtime_error("cannot link the analysis branch of '" + source_.name + "'");
@@ -162,38 +147,9 @@ GstElement* SourcePipeline::buildAnalysisBranch() {
   return config_.explain.enabled ? buildExplainStage(classify_) : classify_;
 }
 
-std::string SourcePipeline::joinedLabels() const {
-  std::string labels;
-  for (const std::string& label : config_.model.labels)
-    labels += (labels.empty() ? "" : ",") + label;
-  return labels;
-}
-
 GstElement* SourcePipeline::buildExplainStage(GstElement* upstream) {
-  const ExplainConfig& e = config_.explain;
   explain_ = make("deepbugexplain", "explain");
-  std::string rules;
-  for (const std::string& rule : e.rules)
-    rules += (rules.empty() ? "" : ",") + rule;
-  const std::string target = !e.target.empty() ? e.target : config_.overlay.watch;
-  g_object_set(
-      explain_, "target", target.c_str(), "composite", e.composite.c_str(), "rules", rules.c_str(),
-      "init", e.init.c_str(), "device", e.device.c_str(), "threshold-on", e.threshold_on,
-      "threshold-off", e.threshold_off, "min-frames", static_cast<guint>(e.min_frames), "every-n",
-      static_cast<guint>(e.every_n), "top-k", static_cast<guint>(e.top_k), "max-rate", e.max_rate,
-      "max-event-frames", static_cast<guint>(e.max_event_frames), "batch-size",
-      static_cast<guint>(e.batch_size), "concurrency", static_cast<guint>(e.concurrency), "threads",
-      static_cast<guint>(e.threads), "max-in-flight", static_cast<guint>(e.max_in_flight), nullptr);
-  // A file paced as a camera is not live to GStreamer's latency query: say so.
-  const std::string mode = e.mode == "auto" && source_.live ? "live" : e.mode;
-  gst_util_set_object_arg(G_OBJECT(explain_), "mode", mode.c_str());
-  // The classifier's preprocessing, so that the maps explain what it classified.
-  g_object_set(explain_, "labels", joinedLabels().c_str(), "input-size",
-               static_cast<guint>(config_.model.input_size), nullptr);
-  gst_util_set_object_arg(G_OBJECT(explain_), "aspect", config_.model.aspect.c_str());
-  if (config_.model.mean)
-    g_object_set(explain_, "mean", triple(*config_.model.mean).c_str(), nullptr);
-  if (config_.model.std) g_object_set(explain_, "std", triple(*config_.model.std).c_str(), nullptr);
+  gst::applySettings(explain_, gst::explainSettingsTable(), explainSettingsFor(config_, source_));
   if (!gst_element_link(upstream, explain_)) {
     throw std::runtime_error("cannot link the explain stage of '" + source_.name + "'");
   }
@@ -234,12 +190,7 @@ void SourcePipeline::buildOutputBranch(GstElement* upstream) {
     GstElement* tail = queue;
     if (config_.overlay.enabled) {
       overlay_ = make("deepbugoverlay", "overlay");
-      const OverlayConfig& o = config_.overlay;
-      g_object_set(overlay_, "watch", o.watch.c_str(), "threshold", o.threshold, "show-label",
-                   o.show_label, "show-bar", o.show_bar, "border-width",
-                   static_cast<guint>(o.border_width), "alpha", o.heatmap_alpha, "positive-only",
-                   o.positive_only, "hold-frames", static_cast<guint>(o.hold_frames), "fade",
-                   o.fade, "picture-in-picture", o.picture_in_picture, "legend", o.legend, nullptr);
+      gst::applySettings(overlay_, gst::overlaySettingsTable(), overlaySettingsFor(config_));
       gst_element_link(tail, overlay_);
       tail = overlay_;
     }
@@ -633,7 +584,7 @@ json SourcePipeline::summary() const {
          {"uri", source_.display_uri},
          {"mode", source_.live ? "live" : "archive"},
          {"output_directory", output_dir_},
-         {"model", config_.model.path},
+         {"model", config_.model.model_path},
          {"frames_in", frames_in_.load()},
          {"frames_out", frames_out_.load()},
          {"scores_rows", scores_rows_},

@@ -69,7 +69,6 @@ class SourcePipeline {
   void startLiveInput();
   GstElement* buildAnalysisBranch();
   GstElement* buildExplainStage(GstElement* upstream);
-  std::string joinedLabels() const;  // model.labels for the elements' labels property
   void cutEventClips();
   void buildOutputBranch(GstElement* upstream);
   GstElement* buildRecording(GstElement* upstream);  // returns the element frames are counted at

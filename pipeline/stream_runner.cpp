@@ -22,20 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-model::ClassifierOptions classifierOptions(const ModelConfig& m) {
-  model::ClassifierOptions o;
-  o.model_path = m.path;
-  o.device = m.device;
-  o.precision = model::parsePrecision(m.precision);
-  o.threads = m.threads;
-  if (!m.labels.empty()) o.overrides.labels = m.labels;
-  if (m.input_size > 0) o.overrides.input_width = o.overrides.input_height = m.input_size;
-  if (m.aspect != "model") o.overrides.aspect = model::parseAspectPolicy(m.aspect);
-  o.overrides.mean = m.mean;
-  o.overrides.std = m.std;
-  return o;
-}
-
 // "a, b, c", or the first ten and a count for models with many classes.
 std::string listLabels(const std::vector<std::string>& labels) {
   std::string all;
@@ -66,7 +52,7 @@ SourceInfo checkSource(const SourceConfig& source) {
 // before any output exists, and checks the overlay's class against its labels.
 void checkModel(const StreamConfig& config, bool verbose) {
   try {
-    const model::Classifier classifier(classifierOptions(config.model));
+    const model::Classifier classifier(gst::toClassifierOptions(config.model));
     const auto& labels = classifier.labels();
     if (!config.overlay.watch.empty() &&
         std::find(labels.begin(), labels.end(), config.overlay.watch) == labels.end()) {
@@ -75,7 +61,7 @@ void checkModel(const StreamConfig& config, bool verbose) {
                         "the model's classes: " + listLabels(labels));
     }
     if (verbose) {
-      std::cerr << "deepbug-stream: model " << config.model.path << " (" << listLabels(labels)
+      std::cerr << "deepbug-stream: model " << config.model.model_path << " (" << listLabels(labels)
                 << ") on " << classifier.device() << "\n";
     }
     for (const std::string& warning : classifier.warnings()) {

@@ -13,6 +13,7 @@
 
 #include "classify/classify_settings.hpp"
 #include "classify/shared_classifier.hpp"
+#include "common/gobject_settings.hpp"
 #include "core/error.hpp"
 #include "meta/classification_meta.hpp"
 #include "meta/frame_view.hpp"
@@ -22,30 +23,16 @@ GST_DEBUG_CATEGORY_STATIC(deepbug_classify_debug);
 
 namespace {
 
-using deepbug::gst::AspectSetting;
 using deepbug::gst::ClassificationResult;
 using deepbug::gst::ClassifySettings;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kFormats = "{ RGB, BGR, RGBA, BGRA, RGBx, BGRx, GRAY8 }";
 
-enum Property {
-  PROP_0,
-  PROP_MODEL,
-  PROP_LABELS,
-  PROP_DEVICE,
-  PROP_PRECISION,
-  PROP_BATCH_SIZE,
-  PROP_INTERVAL,
-  PROP_INPUT_SIZE,
-  PROP_ASPECT,
-  PROP_MEAN,
-  PROP_STD,
-  PROP_THREADS,
-  PROP_BATCH_TIMEOUT,
-  PROP_MAX_LAG,
-  PROP_STATS,
-};
+// Property ids: 1..N for the settings table, then the read-only statistics.
+guint statsPropertyId() {
+  return static_cast<guint>(deepbug::gst::classifySettingsTable().size()) + 1;
+}
 
 struct PendingFrame {
   GstBuffer* buffer = nullptr;  // owned
@@ -115,35 +102,8 @@ G_DEFINE_TYPE(GstDeepbugClassify, gst_deepbug_classify, GST_TYPE_BASE_TRANSFORM)
 GST_ELEMENT_REGISTER_DEFINE(deepbugclassify, "deepbugclassify", GST_RANK_NONE,
                             GST_TYPE_DEEPBUG_CLASSIFY)
 
-#define GST_TYPE_DEEPBUG_PRECISION (deepbug_precision_get_type())
-
-static GType deepbug_precision_get_type() {
-  static GType type = 0;
-  if (g_once_init_enter(&type)) {
-    static const GEnumValue values[] = {
-        {static_cast<gint>(deepbug::model::Precision::kFp32), "32-bit floating point", "fp32"},
-        {static_cast<gint>(deepbug::model::Precision::kBf16), "bfloat16 autocast", "bf16"},
-        {static_cast<gint>(deepbug::model::Precision::kFp16), "float16 autocast (CUDA only)",
-         "fp16"},
-        {0, nullptr, nullptr}};
-    g_once_init_leave(&type, g_enum_register_static("GstDeepbugPrecision", values));
-  }
-  return type;
-}
-
 GType gst_deepbug_aspect_get_type(void) {
-  static GType type = 0;
-  if (g_once_init_enter(&type)) {
-    static const GEnumValue values[] = {
-        {static_cast<gint>(AspectSetting::kModel), "As the model's deepbug.json says", "model"},
-        {static_cast<gint>(AspectSetting::kStretch), "Resize, ignoring the aspect ratio",
-         "stretch"},
-        {static_cast<gint>(AspectSetting::kLetterbox), "Fit inside, pad with black", "letterbox"},
-        {static_cast<gint>(AspectSetting::kCenterCrop), "Fill, cut the overhang", "center-crop"},
-        {0, nullptr, nullptr}};
-    g_once_init_leave(&type, g_enum_register_static("GstDeepbugAspect", values));
-  }
-  return type;
+  return deepbug::gst::choiceGType(deepbug::gst::kAspectChoices);
 }
 
 namespace {
@@ -484,13 +444,14 @@ static gboolean deepbug_classify_start(GstBaseTransform* trans) {
     return FALSE;
   } catch (const std::exception& e) {
     GST_ELEMENT_ERROR(self, RESOURCE, FAILED,
-                      ("cannot load model '%s': %s", settings.model.c_str(), e.what()), (nullptr));
+                      ("cannot load model '%s': %s", settings.model_path.c_str(), e.what()),
+                      (nullptr));
     return FALSE;
   }
   for (const std::string& warning : s.classifier->warnings()) {
     GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS, ("%s", warning.c_str()), (nullptr));
   }
-  s.model_id = settings.model;
+  s.model_id = settings.model_path;
   s.next_index = 0;
   s.last.reset();
   s.live_checked = false;
@@ -513,62 +474,19 @@ static gboolean deepbug_classify_stop(GstBaseTransform* trans) {
 static void deepbug_classify_set_property(GObject* object, guint id, const GValue* value,
                                           GParamSpec* pspec) {
   ClassifyState& s = stateOf(object);
-  std::lock_guard lock(s.settings_mutex);
-  ClassifySettings& p = s.settings;
-  auto text = [&] {
-    const gchar* v = g_value_get_string(value);
-    return std::string(v ? v : "");
-  };
-  switch (id) {
-    case PROP_MODEL:
-      p.model = text();
-      break;
-    case PROP_LABELS:
-      p.labels = text();
-      break;
-    case PROP_DEVICE:
-      p.device = text().empty() ? "auto" : text();
-      break;
-    case PROP_PRECISION:
-      p.precision = static_cast<deepbug::model::Precision>(g_value_get_enum(value));
-      break;
-    case PROP_BATCH_SIZE:
-      p.batch_size = g_value_get_uint(value);
-      break;
-    case PROP_INTERVAL:
-      p.interval = g_value_get_uint(value);
-      break;
-    case PROP_INPUT_SIZE:
-      p.input_size = g_value_get_uint(value);
-      break;
-    case PROP_ASPECT:
-      p.aspect = static_cast<AspectSetting>(g_value_get_enum(value));
-      break;
-    case PROP_MEAN:
-      p.mean = text();
-      break;
-    case PROP_STD:
-      p.std = text();
-      break;
-    case PROP_THREADS:
-      p.threads = g_value_get_int(value);
-      break;
-    case PROP_BATCH_TIMEOUT:
-      p.batch_timeout_ms = g_value_get_uint(value);
-      break;
-    case PROP_MAX_LAG:
-      p.max_lag_ms = g_value_get_uint(value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-      break;
+  const auto* setting = deepbug::gst::settingOf(deepbug::gst::classifySettingsTable(), id);
+  if (setting == nullptr) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+    return;
   }
+  std::lock_guard lock(s.settings_mutex);
+  deepbug::gst::writeSetting(*setting, s.settings, value);
 }
 
 static void deepbug_classify_get_property(GObject* object, guint id, GValue* value,
                                           GParamSpec* pspec) {
   ClassifyState& s = stateOf(object);
-  if (id == PROP_STATS) {
+  if (id == statsPropertyId()) {
     std::lock_guard lock(s.stats_mutex);
     g_value_take_boxed(
         value,
@@ -579,52 +497,13 @@ static void deepbug_classify_get_property(GObject* object, guint id, GValue* val
                           "inference-seconds", G_TYPE_DOUBLE, s.stats.inference_seconds, nullptr));
     return;
   }
-  std::lock_guard lock(s.settings_mutex);
-  const ClassifySettings& p = s.settings;
-  switch (id) {
-    case PROP_MODEL:
-      g_value_set_string(value, p.model.c_str());
-      break;
-    case PROP_LABELS:
-      g_value_set_string(value, p.labels.c_str());
-      break;
-    case PROP_DEVICE:
-      g_value_set_string(value, p.device.c_str());
-      break;
-    case PROP_PRECISION:
-      g_value_set_enum(value, static_cast<gint>(p.precision));
-      break;
-    case PROP_BATCH_SIZE:
-      g_value_set_uint(value, p.batch_size);
-      break;
-    case PROP_INTERVAL:
-      g_value_set_uint(value, p.interval);
-      break;
-    case PROP_INPUT_SIZE:
-      g_value_set_uint(value, p.input_size);
-      break;
-    case PROP_ASPECT:
-      g_value_set_enum(value, static_cast<gint>(p.aspect));
-      break;
-    case PROP_MEAN:
-      g_value_set_string(value, p.mean.c_str());
-      break;
-    case PROP_STD:
-      g_value_set_string(value, p.std.c_str());
-      break;
-    case PROP_THREADS:
-      g_value_set_int(value, p.threads);
-      break;
-    case PROP_BATCH_TIMEOUT:
-      g_value_set_uint(value, p.batch_timeout_ms);
-      break;
-    case PROP_MAX_LAG:
-      g_value_set_uint(value, p.max_lag_ms);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-      break;
+  const auto* setting = deepbug::gst::settingOf(deepbug::gst::classifySettingsTable(), id);
+  if (setting == nullptr) {
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+    return;
   }
+  std::lock_guard lock(s.settings_mutex);
+  deepbug::gst::readSetting(*setting, s.settings, value);
 }
 
 static void gst_deepbug_classify_finalize(GObject* object) {
@@ -649,75 +528,9 @@ static void gst_deepbug_classify_class_init(GstDeepbugClassifyClass* klass) {
   object_class->get_property = deepbug_classify_get_property;
   object_class->finalize = gst_deepbug_classify_finalize;
 
-  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                              GST_PARAM_MUTABLE_READY);
-  const auto live_flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                                   GST_PARAM_MUTABLE_PLAYING);
+  deepbug::gst::installSettings(object_class, deepbug::gst::classifySettingsTable());
   g_object_class_install_property(
-      object_class, PROP_MODEL,
-      g_param_spec_string("model", "Model", "TorchScript model file (.pt) with deepbug.json", "",
-                          flags));
-  g_object_class_install_property(
-      object_class, PROP_LABELS,
-      g_param_spec_string("labels", "Labels",
-                          "Comma-separated class names; empty = the model's deepbug.json", "",
-                          flags));
-  g_object_class_install_property(
-      object_class, PROP_DEVICE,
-      g_param_spec_string("device", "Device", "auto (CUDA when present), cpu, cuda or cuda:N",
-                          "auto", flags));
-  g_object_class_install_property(
-      object_class, PROP_PRECISION,
-      g_param_spec_enum("precision", "Precision", "Inference precision", GST_TYPE_DEEPBUG_PRECISION,
-                        static_cast<gint>(deepbug::model::Precision::kFp32), flags));
-  g_object_class_install_property(
-      object_class, PROP_BATCH_SIZE,
-      g_param_spec_uint("batch-size", "Batch size",
-                        "Frames classified together (frames are held until a batch is full)", 1,
-                        256, 1, flags));
-  g_object_class_install_property(
-      object_class, PROP_INTERVAL,
-      g_param_spec_uint("interval", "Interval",
-                        "Classify every Nth frame; the others carry the last result", 1, 100000, 1,
-                        live_flags));
-  g_object_class_install_property(
-      object_class, PROP_INPUT_SIZE,
-      g_param_spec_uint("input-size", "Input size",
-                        "Square model input size in pixels; 0 = the model's", 0, 4096, 0, flags));
-  g_object_class_install_property(
-      object_class, PROP_ASPECT,
-      g_param_spec_enum("aspect", "Aspect", "How frames are fitted to the model input",
-                        gst_deepbug_aspect_get_type(), static_cast<gint>(AspectSetting::kModel),
-                        flags));
-  g_object_class_install_property(
-      object_class, PROP_MEAN,
-      g_param_spec_string("mean", "Mean",
-                          "Per-channel mean 'r,g,b' for [0,1] pixels; empty = the model's", "",
-                          flags));
-  g_object_class_install_property(
-      object_class, PROP_STD,
-      g_param_spec_string(
-          "std", "Std", "Per-channel standard deviation 'r,g,b'; empty = the model's", "", flags));
-  g_object_class_install_property(
-      object_class, PROP_THREADS,
-      g_param_spec_int("threads", "Threads",
-                       "Intra-op CPU threads for this element; 0 = all available cores", 0, 1024, 0,
-                       flags));
-  g_object_class_install_property(
-      object_class, PROP_BATCH_TIMEOUT,
-      g_param_spec_uint("batch-timeout", "Batch timeout",
-                        "Live sources: classify a partial batch after this many milliseconds", 1,
-                        60000, 200, live_flags));
-  g_object_class_install_property(
-      object_class, PROP_MAX_LAG,
-      g_param_spec_uint("max-lag", "Maximum lag",
-                        "A frame due for classification that arrives this many milliseconds "
-                        "after its running time carries the last result instead (counted as "
-                        "skipped): the stream keeps every frame while inference catches up. "
-                        "0 = never skip",
-                        0, 3600000, 0, live_flags));
-  g_object_class_install_property(
-      object_class, PROP_STATS,
+      object_class, statsPropertyId(),
       g_param_spec_boxed("stats", "Statistics",
                          "frames, classified, skipped, batches, preprocess-seconds, "
                          "inference-seconds",
@@ -744,7 +557,4 @@ static void gst_deepbug_classify_class_init(GstDeepbugClassifyClass* klass) {
   trans_class->query = deepbug_classify_query;
   trans_class->start = deepbug_classify_start;
   trans_class->stop = deepbug_classify_stop;
-
-  gst_type_mark_as_plugin_api(GST_TYPE_DEEPBUG_PRECISION, static_cast<GstPluginAPIFlags>(0));
-  gst_type_mark_as_plugin_api(gst_deepbug_aspect_get_type(), static_cast<GstPluginAPIFlags>(0));
 }

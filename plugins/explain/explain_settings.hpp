@@ -1,5 +1,6 @@
-// The deepbugexplain properties as plain values, and their translation into the
-// explain library's policies and options.
+// The deepbugexplain settings: the struct, its table (one definition of each setting:
+// name, type, range, doc; the default is the member initialiser), their combined
+// validation and their translation into the explain library's policies and options.
 #pragma once
 
 #include <string>
@@ -13,11 +14,12 @@ namespace deepbug::gst {
 
 enum class ExplainMode { kAuto, kArchive, kLive };
 
-struct ExplainSettings {
-  std::string model;   // empty: the model named by the upstream classification meta
-  std::string target;  // class to watch and explain; empty: the model's first label
+// Preprocessing (PreprocessSettings) as deepbugclassify's properties of the same names.
+struct ExplainSettings : PreprocessSettings {
+  std::string model_path;  // empty: the model named by the upstream classification meta
+  std::string target;      // class to watch and explain; empty: the model's first label
   std::string composite = "epsilon-plus-flat";
-  std::string rules;  // comma-separated LAYER=RULE overrides
+  std::vector<std::string> rules;  // LAYER=RULE overrides
   std::string init = "contrastive";
   std::string device = "auto";
   ExplainMode mode = ExplainMode::kAuto;
@@ -33,13 +35,16 @@ struct ExplainSettings {
   unsigned threads = 1;  // LibTorch threads per LRP worker
   unsigned max_in_flight = 2;
   unsigned thumbnail_width = 160;  // live picture-in-picture; 0: none
-  // Preprocessing as deepbugclassify's properties of the same names (empty/0: the model's).
-  std::string labels;
-  unsigned input_size = 0;
-  AspectSetting aspect = AspectSetting::kModel;
-  std::string mean;
-  std::string std;
 };
+
+extern const ChoiceType kExplainModeChoices;
+
+const SettingsTable<ExplainSettings>& explainSettingsTable();
+
+// Checks the settings together (hysteresis, chunk size, worker counts): throws
+// deepbug::ConfigError naming the setting. The element checks at start, the
+// application when it reads its config.
+void validate(const ExplainSettings& settings);
 
 // Throws deepbug::ConfigError naming the property for invalid values.
 explain::ArchivePolicy toArchivePolicy(const ExplainSettings& settings);

@@ -70,7 +70,7 @@ ExplainStage::~ExplainStage() {
 
 void ExplainStage::ensureExplainer(GstBuffer* buffer) {
   if (explainer_) return;
-  model_path_ = settings_.model;
+  model_path_ = settings_.model_path;
   if (model_path_.empty()) {
     const DeepbugClassificationMeta* meta = deepbug_buffer_get_classification_meta(buffer);
     if (meta == nullptr || meta->result == nullptr) return;  // not yet known

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <vector>
 
-#include "classify/gstdeepbugclassify.hpp"
+#include "common/gobject_settings.hpp"
 #include "core/error.hpp"
 #include "explain/explain_stage.hpp"
 
@@ -24,145 +24,11 @@ using deepbug::gst::ExplainStage;
 
 constexpr const char* kFormats = "{ RGB, BGR, RGBA, BGRA, RGBx, BGRx, GRAY8 }";
 
-// Properties are a table: id, spec, and how each reads and writes ExplainSettings.
-struct PropertyBinding {
-  std::function<GParamSpec*()> spec;
-  std::function<void(ExplainSettings&, const GValue*)> set;
-  std::function<void(const ExplainSettings&, GValue*)> get;
-};
-
-std::string textOf(const GValue* value) {
-  const gchar* text = g_value_get_string(value);
-  return text ? text : "";
+const deepbug::gst::SettingsTable<ExplainSettings>& properties() {
+  return deepbug::gst::explainSettingsTable();
 }
 
-constexpr auto kFlags =
-    static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-
-// `name` and `blurb` are literals (G_PARAM_STATIC_STRINGS); the default is kept here.
-PropertyBinding stringProperty(const char* name, const char* blurb, std::string fallback,
-                               std::string ExplainSettings::*member) {
-  return {[=] { return g_param_spec_string(name, name, blurb, fallback.c_str(), kFlags); },
-          [=](ExplainSettings& s, const GValue* v) { s.*member = textOf(v); },
-          [=](const ExplainSettings& s, GValue* v) { g_value_set_string(v, (s.*member).c_str()); }};
-}
-
-PropertyBinding uintProperty(const char* name, const char* blurb, unsigned low, unsigned high,
-                             unsigned fallback, unsigned ExplainSettings::*member) {
-  return {[=] { return g_param_spec_uint(name, name, blurb, low, high, fallback, kFlags); },
-          [=](ExplainSettings& s, const GValue* v) { s.*member = g_value_get_uint(v); },
-          [=](const ExplainSettings& s, GValue* v) { g_value_set_uint(v, s.*member); }};
-}
-
-PropertyBinding doubleProperty(const char* name, const char* blurb, double low, double high,
-                               double fallback, double ExplainSettings::*member) {
-  return {[=] { return g_param_spec_double(name, name, blurb, low, high, fallback, kFlags); },
-          [=](ExplainSettings& s, const GValue* v) { s.*member = g_value_get_double(v); },
-          [=](const ExplainSettings& s, GValue* v) { g_value_set_double(v, s.*member); }};
-}
-
-GType modeType() {
-  static GType type = 0;
-  if (g_once_init_enter(&type)) {
-    static const GEnumValue values[] = {
-        {static_cast<gint>(ExplainMode::kAuto), "Live when upstream is live, else archive", "auto"},
-        {static_cast<gint>(ExplainMode::kArchive),
-         "Hold frames until explained: lossless, deterministic", "archive"},
-        {static_cast<gint>(ExplainMode::kLive), "Never hold a frame; skip what finds no room",
-         "live"},
-        {0, nullptr, nullptr}};
-    g_once_init_leave(&type, g_enum_register_static("GstDeepbugExplainMode", values));
-  }
-  return type;
-}
-
-const std::vector<PropertyBinding>& properties() {
-  static const std::vector<PropertyBinding> table = [] {
-    const ExplainSettings d;
-    std::vector<PropertyBinding> t;
-    t.push_back(stringProperty("model",
-                               "TorchScript model file; empty: the one named by the upstream "
-                               "deepbugclassify's meta",
-                               "", &ExplainSettings::model));
-    t.push_back(stringProperty("target", "Class to watch and explain; empty: the first label", "",
-                               &ExplainSettings::target));
-    t.push_back(stringProperty("composite",
-                               "LRP composite (epsilon-plus-flat, epsilon-gamma-box, …)",
-                               d.composite, &ExplainSettings::composite));
-    t.push_back(stringProperty("rules", "Comma-separated per-layer rule overrides LAYER=RULE", "",
-                               &ExplainSettings::rules));
-    t.push_back(stringProperty("init", "Initial relevance: logit, one or contrastive", d.init,
-                               &ExplainSettings::init));
-    t.push_back(
-        stringProperty("device", "auto, cpu, cuda or cuda:N", d.device, &ExplainSettings::device));
-    t.push_back({[] {
-                   return g_param_spec_enum("mode", "mode", "Archive or live explanation",
-                                            modeType(), static_cast<gint>(ExplainMode::kAuto),
-                                            kFlags);
-                 },
-                 [](ExplainSettings& s, const GValue* v) {
-                   s.mode = static_cast<ExplainMode>(g_value_get_enum(v));
-                 },
-                 [](const ExplainSettings& s, GValue* v) {
-                   g_value_set_enum(v, static_cast<gint>(s.mode));
-                 }});
-    t.push_back(doubleProperty("threshold-on", "An event opens at this score of the target", 0, 1,
-                               d.threshold_on, &ExplainSettings::threshold_on));
-    t.push_back(doubleProperty("threshold-off", "An event closes below this score", 0, 1,
-                               d.threshold_off, &ExplainSettings::threshold_off));
-    t.push_back(uintProperty("min-frames", "Shorter events are flicker and are dropped", 1,
-                             G_MAXINT32, d.min_frames, &ExplainSettings::min_frames));
-    t.push_back(uintProperty("every-n",
-                             "Also explain every n-th classified frame of an event (0: off)", 0,
-                             G_MAXINT32, d.every_n, &ExplainSettings::every_n));
-    t.push_back(uintProperty("top-k", "Explain the k best frames of each event (1: the peak)", 1,
-                             G_MAXINT32, d.top_k, &ExplainSettings::top_k));
-    t.push_back(doubleProperty(
-        "max-rate", "At most this many explanations per second of stream time (0: no cap)", 0, 1e6,
-        d.max_rate, &ExplainSettings::max_rate));
-    t.push_back(uintProperty("max-event-frames",
-                             "Archive: frames of one event held at most; longer events are "
-                             "explained in chunks of this many",
-                             1, G_MAXINT32, d.max_event_frames,
-                             &ExplainSettings::max_event_frames));
-    t.push_back(uintProperty("batch-size", "Archive: frames per LRP batch", 1, 256, d.batch_size,
-                             &ExplainSettings::batch_size));
-    t.push_back(uintProperty("concurrency", "LRP batches run at once", 1, 64, d.concurrency,
-                             &ExplainSettings::concurrency));
-    t.push_back(uintProperty("threads", "LibTorch threads per LRP worker", 1, 256, d.threads,
-                             &ExplainSettings::threads));
-    t.push_back(uintProperty("max-in-flight", "LRP batches submitted and not yet done, at most", 1,
-                             256, d.max_in_flight, &ExplainSettings::max_in_flight));
-    t.push_back(stringProperty("labels", "Comma-separated class names, as deepbugclassify's", "",
-                               &ExplainSettings::labels));
-    t.push_back(uintProperty("input-size",
-                             "Square model input, as deepbugclassify's; 0: the model's", 0, 4096, 0,
-                             &ExplainSettings::input_size));
-    t.push_back({[] {
-                   return g_param_spec_enum("aspect", "aspect",
-                                            "Frame fitting, as deepbugclassify's",
-                                            gst_deepbug_aspect_get_type(), 0, kFlags);
-                 },
-                 [](ExplainSettings& s, const GValue* v) {
-                   s.aspect = static_cast<deepbug::gst::AspectSetting>(g_value_get_enum(v));
-                 },
-                 [](const ExplainSettings& s, GValue* v) {
-                   g_value_set_enum(v, static_cast<gint>(s.aspect));
-                 }});
-    t.push_back(stringProperty("mean", "r,g,b normalisation mean, as deepbugclassify's", "",
-                               &ExplainSettings::mean));
-    t.push_back(stringProperty("std", "r,g,b normalisation std, as deepbugclassify's", "",
-                               &ExplainSettings::std));
-    t.push_back(uintProperty("thumbnail-width",
-                             "Live: width of the explained frame's copy carried in the meta "
-                             "(picture-in-picture); 0: none",
-                             0, 4096, d.thumbnail_width, &ExplainSettings::thumbnail_width));
-    return t;
-  }();
-  return table;
-}
-
-// Property ids: 1..N for the table, then the read-only statistics.
+// Property ids: 1..N for the settings table, then the read-only statistics.
 guint statsPropertyId() {
   return static_cast<guint>(properties().size()) + 1;
 }
@@ -346,8 +212,7 @@ static gboolean deepbug_explain_start(GstBaseTransform* trans) {
     settings = s.settings;
   }
   try {  // Settings errors show at start, not at the first frame.
-    deepbug::gst::toArchivePolicy(settings);
-    deepbug::gst::toSchedulerOptions(settings);
+    deepbug::gst::validate(settings);
   } catch (const deepbug::Error& e) {
     GST_ELEMENT_ERROR(
         trans, RESOURCE, SETTINGS, ("%s", e.what()),
@@ -372,13 +237,14 @@ static gboolean deepbug_explain_stop(GstBaseTransform* trans) {
 
 static void deepbug_explain_set_property(GObject* object, guint id, const GValue* value,
                                          GParamSpec* pspec) {
-  if (id == 0 || id > properties().size()) {
+  const auto* setting = deepbug::gst::settingOf(properties(), id);
+  if (setting == nullptr) {
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
     return;
   }
   ExplainState& s = stateOf(object);
   std::lock_guard lock(s.settings_mutex);
-  properties()[id - 1].set(s.settings, value);
+  deepbug::gst::writeSetting(*setting, s.settings, value);
 }
 
 static GstStructure* statsStructure(const deepbug::gst::ExplainStats& st, bool live) {
@@ -408,12 +274,13 @@ static void deepbug_explain_get_property(GObject* object, guint id, GValue* valu
     g_value_take_boxed(value, statsStructure(stats, s.stage ? s.stage->live() : s.last_live));
     return;
   }
-  if (id == 0 || id > properties().size()) {
+  const auto* setting = deepbug::gst::settingOf(properties(), id);
+  if (setting == nullptr) {
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
     return;
   }
   std::lock_guard lock(s.settings_mutex);
-  properties()[id - 1].get(s.settings, value);
+  deepbug::gst::readSetting(*setting, s.settings, value);
 }
 
 static void gst_deepbug_explain_finalize(GObject* object) {
@@ -435,10 +302,7 @@ static void gst_deepbug_explain_class_init(GstDeepbugExplainClass* klass) {
   object_class->set_property = deepbug_explain_set_property;
   object_class->get_property = deepbug_explain_get_property;
   object_class->finalize = gst_deepbug_explain_finalize;
-  for (std::size_t i = 0; i < properties().size(); ++i) {
-    g_object_class_install_property(object_class, static_cast<guint>(i + 1),
-                                    properties()[i].spec());
-  }
+  deepbug::gst::installSettings(object_class, properties());
   g_object_class_install_property(
       object_class, statsPropertyId(),
       g_param_spec_boxed(

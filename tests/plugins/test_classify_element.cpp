@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
+#include <string>
 
 #include "plugins/element_helpers.hpp"
 
@@ -56,11 +58,16 @@ TEST(ClassifyElement, PropertiesHaveDocumentedDefaultsAndRanges) {
       G_PARAM_SPEC_UINT(g_object_class_find_property(G_OBJECT_GET_CLASS(element), "batch-size"));
   EXPECT_EQ(spec->minimum, 1u);
   EXPECT_EQ(spec->maximum, 256u);
-  for (const char* name :
-       {"model", "labels", "device", "precision", "batch-size", "interval", "input-size", "aspect",
-        "mean", "std", "threads", "batch-timeout", "stats"}) {
-    EXPECT_NE(g_object_class_find_property(G_OBJECT_GET_CLASS(element), name), nullptr) << name;
+  guint count = 0;
+  GParamSpec** specs = g_object_class_list_properties(G_OBJECT_GET_CLASS(element), &count);
+  std::set<std::string> own;
+  for (guint i = 0; i < count; ++i) {
+    if (specs[i]->owner_type == G_OBJECT_TYPE(element)) own.insert(g_param_spec_get_name(specs[i]));
   }
+  g_free(specs);
+  EXPECT_EQ(own, (std::set<std::string>{"model", "labels", "device", "precision", "batch-size",
+                                        "interval", "input-size", "aspect", "mean", "std",
+                                        "threads", "batch-timeout", "max-lag", "stats"}));
   gst_util_set_object_arg(G_OBJECT(element), "precision", "bf16");
   gst_util_set_object_arg(G_OBJECT(element), "aspect", "letterbox");
   gint precision = -1, aspect = -1;

@@ -223,7 +223,8 @@ TEST(ExplainElement, InAPipelineWithTheModelFromUpstreamAndMetaThroughAScaler) {
 // mean/std/aspect properties, the engine's logits (what contrastive relevance
 // distributes) equal the classification's.
 TEST(ExplainElement, PreprocessingPropertiesMatchTheClassifiers) {
-  const std::string preprocessing = " mean=0.5,0.5,0.5 std=0.25,0.25,0.25 aspect=letterbox";
+  const std::string preprocessing =
+      " mean=\"<0.5,0.5,0.5>\" std=\"<0.25,0.25,0.25>\" aspect=letterbox";
   const std::string description =
       "videotestsrc num-buffers=4 pattern=smpte ! video/x-raw,width=160,height=90 ! "
       "videoconvert ! deepbugclassify model=" +

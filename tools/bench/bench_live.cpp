@@ -51,7 +51,7 @@ stream::StreamConfig liveConfig(const LiveBenchOptions& o, int sources, const fs
     s.where = config.file;
     config.sources.push_back(s);
   }
-  config.model.path = o.model;
+  config.model.model_path = o.model;
   config.model.where = config.file;
   config.model.device = "cpu";
   config.model.batch_size = 1;

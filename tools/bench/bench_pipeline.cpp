@@ -114,7 +114,7 @@ json benchPipeline(const PipelineBenchOptions& o) {
   source.uri = source.display_uri = source.location = fs::absolute(o.footage).string();
   source.where = o.footage;
   config.sources.push_back(source);
-  config.model.path = o.model;
+  config.model.model_path = o.model;
   config.model.where = o.model;
   config.model.device = o.device;
   config.model.batch_size = o.batch;

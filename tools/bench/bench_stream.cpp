@@ -64,7 +64,7 @@ json benchStream(const StreamBenchOptions& o) {
   source.uri = source.display_uri = source.location = fs::absolute(o.footage).string();
   source.where = o.footage;
   config.sources.push_back(source);
-  config.model.path = o.model;
+  config.model.model_path = o.model;
   config.model.where = o.model;
   config.model.batch_size = o.batch;
   config.overlay.watch = target;
@@ -85,10 +85,10 @@ json benchStream(const StreamBenchOptions& o) {
   off.explain.enabled = false;
   stream::StreamConfig on = config;
   on.explain.enabled = true;
-  on.explain.mode = "archive";
+  on.explain.mode = gst::ExplainMode::kArchive;
   on.explain.relevance_npy = !o.ground_truth.empty();
   stream::StreamConfig live = on;
-  live.explain.mode = "live";
+  live.explain.mode = gst::ExplainMode::kLive;
   live.explain.max_rate = o.live_max_rate;
 
   const json off1 = runOnce(off, work / "off-1");
