@@ -1,5 +1,7 @@
-// deepbugoverlay: draws each buffer's DeepbugClassificationMeta onto the frame at the
-// source's native resolution (label, score bar, alarm border); see OverlayPainter.
+// deepbugoverlay: draws onto each frame at the source's native resolution the LRP
+// heatmap of its DeepbugRelevanceMeta (held and faded over later frames; see
+// paintHeatmap) underneath its DeepbugClassificationMeta (label, score bar, alarm
+// border; see OverlayPainter). Settings: overlay_settings.hpp.
 #pragma once
 
 #include <gst/gst.h>
