@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "image_folder.hpp"
 #include "io/frame_reader.hpp"
+#include "metrics/confusion_matrix.hpp"
 #include "model/classifier.hpp"
 
 namespace deepbug::train {
@@ -35,7 +36,7 @@ nlohmann::json evaluate(const EvaluateOptions& options) {
   }
 
   const std::size_t k = labels.size();
-  std::vector<std::vector<long>> confusion(k, std::vector<long>(k, 0));
+  metrics::ConfusionMatrix confusion(k);
   nlohmann::json skipped = nlohmann::json::array();
   std::vector<cv::Mat> images;
   std::vector<int> truths;
@@ -46,7 +47,8 @@ nlohmann::json evaluate(const EvaluateOptions& options) {
       views.push_back(io::viewOf(image));
     const auto results = classifier.classify(views);
     for (std::size_t i = 0; i < results.size(); ++i)
-      ++confusion[truths[i]][results[i].top_index];
+      confusion.add(static_cast<std::size_t>(truths[i]),
+                    static_cast<std::size_t>(results[i].top_index));
     images.clear();
     truths.clear();
   };
@@ -63,31 +65,20 @@ nlohmann::json evaluate(const EvaluateOptions& options) {
   }
   flush();
 
-  long total = 0;
-  long correct = 0;
   nlohmann::json per_class;
-  for (std::size_t t = 0; t < k; ++t) {
-    long support = 0;
-    long predicted = 0;
-    for (std::size_t p = 0; p < k; ++p) {
-      support += confusion[t][p];
-      predicted += confusion[p][t];
-    }
-    total += support;
-    correct += confusion[t][t];
-    per_class[labels[t]] = {
-        {"support", support},
-        {"precision", predicted ? static_cast<double>(confusion[t][t]) / predicted : 0.0},
-        {"recall", support ? static_cast<double>(confusion[t][t]) / support : 0.0}};
+  for (std::size_t c = 0; c < k; ++c) {
+    per_class[labels[c]] = {{"support", confusion.support(c)},
+                            {"precision", confusion.precision(c)},
+                            {"recall", confusion.recall(c)}};
   }
-  if (total == 0) throw Error("no readable images in '" + options.data + "'");
+  if (confusion.total() == 0) throw Error("no readable images in '" + options.data + "'");
   return {{"model", options.model},
           {"data", options.data},
-          {"images", total},
-          {"accuracy", static_cast<double>(correct) / total},
+          {"images", confusion.total()},
+          {"accuracy", confusion.accuracy()},
           {"labels", labels},
           {"per_class", per_class},
-          {"confusion_matrix", confusion},
+          {"confusion_matrix", confusion.rows()},
           {"confusion_matrix_layout", "rows: true class, columns: predicted class, in label order"},
           {"skipped", skipped}};
 }

@@ -23,6 +23,7 @@
 #include "core/thread_budget.hpp"
 #include "image_folder.hpp"
 #include "io/frame_reader.hpp"
+#include "metrics/confusion_matrix.hpp"
 #include "metrics/region_boxes_csv.hpp"
 #include "model/architectures.hpp"
 #include "model/model_loader.hpp"
@@ -359,8 +360,7 @@ at::Tensor Trainer::cropWindow(const at::Tensor& image, const Augmented& augment
 }
 
 json Trainer::validate() {
-  const auto k = static_cast<int64_t>(data_.classes.size());
-  std::vector<std::vector<long>> confusion(k, std::vector<long>(k, 0));
+  metrics::ConfusionMatrix confusion(data_.classes.size());
   double loss_sum = 0;
   long n = 0;
   torch::NoGradGuard no_grad;
@@ -373,17 +373,15 @@ json Trainer::validate() {
     loss_sum += at::cross_entropy_loss(logits, labels).item<double>() * labels.size(0);
     const at::Tensor predicted = logits.argmax(1);
     for (int64_t i = 0; i < labels.size(0); ++i) {
-      ++confusion[labels[i].item<int64_t>()][predicted[i].item<int64_t>()];
+      confusion.add(static_cast<std::size_t>(labels[i].item<int64_t>()),
+                    static_cast<std::size_t>(predicted[i].item<int64_t>()));
     }
     n += labels.size(0);
   }
-  long correct = 0;
-  for (int64_t c = 0; c < k; ++c)
-    correct += confusion[c][c];
   return {{"images", n},
           {"loss", n ? loss_sum / n : 0.0},
-          {"accuracy", n ? static_cast<double>(correct) / n : 0.0},
-          {"confusion_matrix", confusion}};
+          {"accuracy", confusion.accuracy()},
+          {"confusion_matrix", confusion.rows()}};
 }
 
 void Trainer::saveCheckpoint() {
