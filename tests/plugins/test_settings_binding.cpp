@@ -58,11 +58,10 @@ void expectPropertiesAreTheTable(const char* factory, const SettingsTable<S>& ta
   gst_object_unref(element);
 }
 
+// What `element`'s properties hold, read back into a settings struct: the inverse of
+// applySettings.
 template <class S>
-void expectRoundTrip(const char* factory, const SettingsTable<S>& table, const S& settings) {
-  GstElement* element = gst_element_factory_make(factory, nullptr);
-  ASSERT_NE(element, nullptr);
-  applySettings(element, table, settings);
+S settingsOf(GstElement* element, const SettingsTable<S>& table) {
   S back{};
   for (const Setting<S>& setting : table) {
     GParamSpec* spec =
@@ -73,6 +72,15 @@ void expectRoundTrip(const char* factory, const SettingsTable<S>& table, const S
     writeSetting(setting, back, &value);
     g_value_unset(&value);
   }
+  return back;
+}
+
+template <class S>
+void expectRoundTrip(const char* factory, const SettingsTable<S>& table, const S& settings) {
+  GstElement* element = gst_element_factory_make(factory, nullptr);
+  ASSERT_NE(element, nullptr);
+  applySettings(element, table, settings);
+  const S back = settingsOf(element, table);
   gst_object_unref(element);
   for (const Setting<S>& setting : table) {
     GValue a = G_VALUE_INIT, b = G_VALUE_INIT;
@@ -130,16 +138,7 @@ TEST(SettingsBinding, LaunchLinesWriteListsAsArrays) {
   GstElement* element = gst_parse_launch(
       "deepbugclassify labels=\"<calm,fight>\" mean=\"<0.5,0.25,0.125>\" aspect=letterbox", &error);
   ASSERT_EQ(error, nullptr) << error->message;
-  ClassifySettings back;
-  for (const auto& setting : classifySettingsTable()) {
-    GParamSpec* spec =
-        g_object_class_find_property(G_OBJECT_GET_CLASS(element), setting.name.c_str());
-    GValue value = G_VALUE_INIT;
-    g_value_init(&value, G_PARAM_SPEC_VALUE_TYPE(spec));
-    g_object_get_property(G_OBJECT(element), setting.name.c_str(), &value);
-    writeSetting(setting, back, &value);
-    g_value_unset(&value);
-  }
+  const ClassifySettings back = settingsOf(element, classifySettingsTable());
   gst_object_unref(element);
   EXPECT_EQ(back.labels, (std::vector<std::string>{"calm", "fight"}));
   EXPECT_EQ(back.mean, (std::vector<float>{0.5f, 0.25f, 0.125f}));
