@@ -34,6 +34,9 @@ const SettingsTable<ExplainSettings>& explainSettingsTable() {
         number<S>("threshold-off", &S::threshold_off, 0, 1, "An event closes below this score"));
     t.push_back(count<S>("min-frames", &S::min_frames, 1, 1000000,
                          "Shorter events are flicker and are dropped"));
+    t.push_back(count<S>("gap-frames", &S::gap_frames, 0, 1000000,
+                         "An event rides out this many frames below threshold-off (a pause "
+                         "inside one fight); 0: it closes at the first"));
     t.push_back(count<S>("every-n", &S::every_n, 0, 1000000,
                          "Also explain every n-th classified frame of an event (0: off)"));
     t.push_back(count<S>("top-k", &S::top_k, 1, 1000000,
@@ -67,12 +70,13 @@ explain::ArchivePolicy toArchivePolicy(const ExplainSettings& s) {
   policy.events.threshold_on = s.threshold_on;
   policy.events.threshold_off = s.threshold_off;
   policy.events.min_frames = s.min_frames;
+  policy.events.gap_frames = s.gap_frames;
   policy.selection.every_n = s.every_n;
   policy.selection.top_k = s.top_k;
   policy.selection.max_rate = s.max_rate;
   policy.max_event_frames = s.max_event_frames;
   explain::validate(policy);
-  explain::EventSegmenter check(policy.events);  // thresholds and min_frames
+  explain::EventSegmenter check(policy.events);  // thresholds, min_frames, gap_frames
   (void)check;
   return policy;
 }

@@ -26,6 +26,7 @@ struct ExplainSettings : PreprocessSettings {
   double threshold_on = 0.6;
   double threshold_off = 0.4;
   unsigned min_frames = 3;
+  unsigned gap_frames = 0;
   unsigned every_n = 0;
   unsigned top_k = 1;
   double max_rate = 0.0;

@@ -26,7 +26,7 @@ std::vector<int64_t> ArchivePlanner::push(const ScoredFrame& frame) {
   const std::optional<Event> closed = segmenter_.push(frame);
   std::vector<int64_t> selected;
   if (was_in_event && !segmenter_.inEvent()) {
-    selected = closeGroup(closed.has_value());
+    selected = closeGroup(lastFrameOf(closed));
     eventClosed(closed);
   }
   if (!segmenter_.inEvent()) {
@@ -40,7 +40,7 @@ std::vector<int64_t> ArchivePlanner::push(const ScoredFrame& frame) {
   held_.push_back({frame.index, open_group_});
   group_frames_.push_back(frame);
   if (static_cast<int64_t>(group_frames_.size()) >= policy_.max_event_frames) {
-    const std::vector<int64_t> chunk = closeGroup(true);
+    const std::vector<int64_t> chunk = closeGroup(frame.index);
     selected.insert(selected.end(), chunk.begin(), chunk.end());
   }
   return selected;
@@ -50,20 +50,29 @@ std::vector<int64_t> ArchivePlanner::finish() {
   const bool was_in_event = segmenter_.inEvent();
   const std::optional<Event> closed = segmenter_.finish();
   if (!was_in_event) return {};
-  std::vector<int64_t> selected = closeGroup(closed.has_value());
+  std::vector<int64_t> selected = closeGroup(lastFrameOf(closed));
   eventClosed(closed);
   return selected;
 }
 
-// Selects within the open group's frames and closes it. A group whose event the
-// segmenter dropped as flicker selects nothing (it cannot have been chunked:
-// max_event_frames ≥ min_frames).
-std::vector<int64_t> ArchivePlanner::closeGroup(bool event_kept) {
+std::optional<int64_t> ArchivePlanner::lastFrameOf(const std::optional<Event>& closed) {
+  if (!closed) return std::nullopt;
+  return closed->end.index;
+}
+
+// Selects within the open group's frames up to `last` and closes the group. Frames
+// after `last` are a gap the event did not survive: held with it, never selected. A
+// group whose event the segmenter dropped as flicker (no `last`) selects nothing (it
+// cannot have been chunked: max_event_frames ≥ min_frames, and only an event of
+// min_frames rides out gaps).
+std::vector<int64_t> ArchivePlanner::closeGroup(std::optional<int64_t> last) {
   if (open_group_ == 0) return {};
   Group& group = groups_[open_group_];
   group.open = false;
   std::vector<int64_t> selected;
-  if (event_kept) {
+  if (last) {
+    while (!group_frames_.empty() && group_frames_.back().index > *last)
+      group_frames_.pop_back();
     selected = selectFrames(group_frames_, classified_in_event_, policy_.selection, limiter_);
   }
   for (const ScoredFrame& frame : group_frames_) {

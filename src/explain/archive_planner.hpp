@@ -69,7 +69,8 @@ class ArchivePlanner {
     int64_t pending = 0;  // selected, not yet explained
   };
 
-  std::vector<int64_t> closeGroup(bool event_kept);
+  static std::optional<int64_t> lastFrameOf(const std::optional<Event>& closed);
+  std::vector<int64_t> closeGroup(std::optional<int64_t> last);
   void eventClosed(const std::optional<Event>& event);
 
   ArchivePolicy policy_;

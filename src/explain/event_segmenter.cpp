@@ -11,6 +11,7 @@ EventSegmenter::EventSegmenter(EventPolicy policy) : policy_(policy) {
                       "hysteresis needs threshold_off ≤ threshold_on");
   }
   if (policy_.min_frames < 1) throw ConfigError("explain.min_frames must be at least 1");
+  if (policy_.gap_frames < 0) throw ConfigError("explain.gap_frames must be 0 or more");
 }
 
 std::optional<Event> EventSegmenter::push(const ScoredFrame& frame) {
@@ -19,10 +20,23 @@ std::optional<Event> EventSegmenter::push(const ScoredFrame& frame) {
     open_ = Event{};
     open_->start = frame;
     classified_sum_ = 0.0;
+    gap_ = {};
   } else if (frame.score < policy_.threshold_off) {
-    return close(false);
+    const bool confirmed = open_->frames >= policy_.min_frames;
+    if (!confirmed || gap_.frames == policy_.gap_frames) return close(false);
+    ++gap_.frames;
+    if (frame.classified) {
+      ++gap_.classified_frames;
+      gap_.classified_sum += frame.score;
+    }
+    return std::nullopt;
   }
   Event& event = *open_;
+  // The event goes on: the gap before this frame, if any, was a dip inside it.
+  event.frames += gap_.frames;
+  event.classified_frames += gap_.classified_frames;
+  classified_sum_ += gap_.classified_sum;
+  gap_ = {};
   event.end = frame;
   ++event.frames;
   if (frame.classified) {
@@ -42,7 +56,7 @@ std::optional<Event> EventSegmenter::close(bool by_stream_end) {
   open_.reset();
   if (event.frames < policy_.min_frames) return std::nullopt;
   event.id = next_id_++;
-  event.ended_by_stream_end = by_stream_end;
+  event.ended_by_stream_end = by_stream_end && gap_.frames == 0;
   event.mean_score = event.classified_frames ? classified_sum_ / event.classified_frames : 0.0;
   return event;
 }

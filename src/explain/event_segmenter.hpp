@@ -1,7 +1,8 @@
 // Turns a stream of per-frame scores of the watched class into events: hysteresis
-// (an event opens at threshold_on and closes below threshold_off), a minimum length
-// against flicker, and the peak among frames actually classified (a carried result is
-// never a peak: it is an older frame's score).
+// (an event opens at threshold_on and closes below threshold_off), a bridge over short
+// dips (a fight that pauses for a second is one fight), a minimum length against
+// flicker, and the peak among frames actually classified (a carried result is never a
+// peak: it is an older frame's score).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,13 @@ struct EventPolicy {
   double threshold_on = 0.6;
   double threshold_off = 0.4;  // ≤ threshold_on
   int64_t min_frames = 3;      // shorter events are flicker and are dropped
+  // An event of at least min_frames rides out up to this many consecutive frames below
+  // threshold_off: a frame at or above it before the gap is longer continues the event,
+  // the gap's frames included. The event closes at the gap's (gap_frames + 1)-th frame
+  // and ends at its last frame at or above threshold_off. A shorter run is not bridged
+  // (flicker before a fight must not move the fight's start). 0: an event closes at the
+  // first frame below.
+  int64_t gap_frames = 0;
 };
 
 struct ScoredFrame {
@@ -28,16 +36,19 @@ struct Event {
   std::optional<ScoredFrame> peak;  // highest classified score (none if all carried)
   int64_t frames = 0;
   int64_t classified_frames = 0;
-  double mean_score = 0.0;  // over the classified frames
-  bool ended_by_stream_end = false;
+  double mean_score = 0.0;           // over the classified frames
+  bool ended_by_stream_end = false;  // at or above threshold_off at the stream's end
 };
 
 class EventSegmenter {
  public:
-  // Throws ConfigError when threshold_off > threshold_on or min_frames < 1.
+  // Throws ConfigError when threshold_off > threshold_on, min_frames < 1 or
+  // gap_frames < 0.
   explicit EventSegmenter(EventPolicy policy);
 
   // Feeds the next frame (indices increasing); returns the event it closes, if any.
+  // A frame inside a gap leaves inEvent() true: whether it belongs to the event is
+  // known only when the gap ends.
   std::optional<Event> push(const ScoredFrame& frame);
   // At the end of the stream: closes the open event, if it is long enough.
   std::optional<Event> finish();
@@ -45,11 +56,19 @@ class EventSegmenter {
   bool inEvent() const { return open_.has_value(); }
 
  private:
+  // Frames below threshold_off since the open event's last frame at or above it.
+  struct Gap {
+    int64_t frames = 0;
+    int64_t classified_frames = 0;
+    double classified_sum = 0.0;
+  };
+
   std::optional<Event> close(bool by_stream_end);
 
   EventPolicy policy_;
   std::optional<Event> open_;
   double classified_sum_ = 0.0;
+  Gap gap_;
   int64_t next_id_ = 1;
 };
 

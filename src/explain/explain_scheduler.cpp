@@ -102,18 +102,19 @@ struct ExplainScheduler::Impl {
     } catch (...) {
       // The receiver's problem must not stop the graph; it reports its own errors.
     }
-    // Free the limiter's slot before waking a submitter, so its try_put finds room.
-    limiter->decrementer().try_put(flow::continue_msg());
     {
+      // The limiter's slot and the count go together, so the count (for waiting and
+      // statistics) always equals what the limiter holds.
       std::lock_guard lock(mutex);
+      limiter->decrementer().try_put(flow::continue_msg());
       --in_flight;
     }
     room.notify_all();
   }
 
+  // The limiter decides: it rejects a batch beyond max_in_flight.
   bool put(ExplainBatch& batch) {
     std::unique_lock lock(mutex);
-    if (in_flight >= static_cast<std::size_t>(options.max_in_flight)) return false;
     batch.sequence = next_sequence;
     if (!limiter->try_put(batch)) return false;
     ++next_sequence;

@@ -118,6 +118,29 @@ TEST(ArchivePlanner, ReleaseWaitsForEveryExplanationOfTheEventWhateverTheirOrder
   EXPECT_EQ(planner.release(), (std::vector<int64_t>{0, 1, 2, 3, 4}));
 }
 
+TEST(ArchivePlanner, ATrailingDipIsHeldWithTheEventButNeverSelected) {
+  ArchivePolicy p = policy();
+  p.events.gap_frames = 2;
+  p.selection.every_n = 1;  // every classified frame of the event
+  ArchivePlanner planner(p);
+  // Event 0–4 (the dip at 3 bridged); 5–6 a dip it does not survive; 7 closes it.
+  const std::vector<double> scores{0.7, 0.8, 0.75, 0.3, 0.9, 0.3, 0.3, 0.1};
+  std::vector<int64_t> selected;
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    const auto chosen = planner.push(frame(static_cast<int64_t>(i), scores[i]));
+    selected.insert(selected.end(), chosen.begin(), chosen.end());
+    EXPECT_TRUE(planner.release().empty()) << "frame " << i << " waits for the event";
+  }
+  EXPECT_EQ(selected, (std::vector<int64_t>{0, 1, 2, 3, 4}));  // not the dip 5–6
+  for (int64_t index : selected)
+    planner.explained(index);
+  EXPECT_EQ(planner.release(), (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7}));
+  const auto events = planner.takeClosedEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].event.end.index, 4);
+  EXPECT_EQ(events[0].event.frames, 5);
+}
+
 TEST(ArchivePlanner, MaxEventFramesBelowMinFramesIsAConfigError) {
   EXPECT_THROW(ArchivePlanner(policy(2)), ConfigError);
 }

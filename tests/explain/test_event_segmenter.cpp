@@ -1,7 +1,9 @@
 // Events from scripted score sequences: hysteresis, flicker, an event at the very
-// start, one running into the end of the stream, carried frames never peaks.
+// start, one running into the end of the stream, carried frames never peaks, short
+// dips bridged.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <vector>
 
 #include "core/error.hpp"
@@ -86,9 +88,81 @@ TEST(EventSegmenter, TwoSourcesKeepSeparateState) {
   EXPECT_TRUE(from_b[0].ended_by_stream_end);
 }
 
+EventPolicy bridging(int64_t gap_frames) {
+  EventPolicy policy;
+  policy.gap_frames = gap_frames;
+  return policy;
+}
+
+TEST(EventSegmenter, ADipNoLongerThanGapFramesIsPartOfTheEvent) {
+  // Frames 3–4 dip below 0.4; frame 5 comes back before a third frame below.
+  const std::vector<double> scores{0.7, 0.8, 0.75, 0.1, 0.2, 0.9, 0.1, 0.1, 0.1, 0.1};
+  const auto events = segment(scores, bridging(2));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].start.index, 0);
+  EXPECT_EQ(events[0].end.index, 5);  // the trailing dip (6–8) is not part of it
+  EXPECT_EQ(events[0].frames, 6);
+  EXPECT_EQ(events[0].classified_frames, 6);
+  EXPECT_DOUBLE_EQ(events[0].mean_score, (0.7 + 0.8 + 0.75 + 0.1 + 0.2 + 0.9) / 6);
+  EXPECT_EQ(events[0].peak->index, 5);
+  EXPECT_FALSE(events[0].ended_by_stream_end);
+  // Without a bridge the dip ends it at frame 2; frame 5 alone is flicker.
+  const auto unbridged = segment(scores);
+  ASSERT_EQ(unbridged.size(), 1u);
+  EXPECT_EQ(unbridged[0].end.index, 2);
+}
+
+TEST(EventSegmenter, TheEventClosesAtTheFirstFrameBeyondTheGap) {
+  EventSegmenter segmenter(bridging(2));
+  const std::vector<double> scores{0.7, 0.8, 0.9, 0.1, 0.1, 0.1};
+  for (int64_t i = 0; i < 5; ++i) {
+    EXPECT_FALSE(segmenter.push({i, i, scores[i], true})) << "frame " << i;
+    EXPECT_TRUE(segmenter.inEvent()) << "frame " << i;
+  }
+  const std::optional<Event> closed = segmenter.push({5, 5, scores[5], true});
+  ASSERT_TRUE(closed);
+  EXPECT_FALSE(segmenter.inEvent());
+  EXPECT_EQ(closed->end.index, 2);
+  EXPECT_EQ(closed->frames, 3);
+}
+
+TEST(EventSegmenter, ALongerDipSplitsTheEvent) {
+  const auto events = segment({0.7, 0.8, 0.9, 0.1, 0.1, 0.1, 0.7, 0.8, 0.9, 0.1}, bridging(2));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].end.index, 2);
+  EXPECT_EQ(events[0].frames, 3);
+  EXPECT_EQ(events[1].start.index, 6);
+  EXPECT_EQ(events[1].end.index, 8);
+  EXPECT_EQ(events[1].id, 2);
+}
+
+TEST(EventSegmenter, AScoreBetweenTheThresholdsEndsADip) {
+  const auto events = segment({0.9, 0.9, 0.9, 0.1, 0.5, 0.1, 0.1}, bridging(1));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].end.index, 4);
+  EXPECT_EQ(events[0].frames, 5);
+}
+
+TEST(EventSegmenter, ARunShorterThanMinFramesIsNotBridged) {
+  // Flicker at frame 1 must not pull the event that starts at frame 4 forward.
+  const auto events = segment({0.1, 0.9, 0.1, 0.1, 0.9, 0.9, 0.9, 0.1}, bridging(5));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].start.index, 4);
+  EXPECT_EQ(events[0].frames, 3);
+}
+
+TEST(EventSegmenter, AStreamEndingInADipEndsTheEventBeforeIt) {
+  const auto events = segment({0.1, 0.7, 0.8, 0.9, 0.1, 0.1}, bridging(5));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].end.index, 3);
+  EXPECT_EQ(events[0].frames, 3);
+  EXPECT_FALSE(events[0].ended_by_stream_end);  // it had fallen below threshold_off
+}
+
 TEST(EventSegmenter, BadPoliciesAreConfigErrors) {
   EXPECT_THROW(EventSegmenter({0.4, 0.6, 3}), ConfigError);
   EXPECT_THROW(EventSegmenter({0.6, 0.4, 0}), ConfigError);
+  EXPECT_THROW(EventSegmenter({0.6, 0.4, 3, -1}), ConfigError);
 }
 
 }  // namespace

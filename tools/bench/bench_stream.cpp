@@ -43,6 +43,37 @@ double classifySecondsPerFrame(const json& summary) {
   return (c.value("preprocess_seconds", 0.0) + c.value("inference_seconds", 0.0)) / classified;
 }
 
+// The footage as the one source "bench" of the config the options name.
+stream::StreamConfig benchConfig(const StreamBenchOptions& o) {
+  const std::string footage = fs::absolute(o.footage).string();
+  if (!o.config.empty()) {
+    std::vector<std::string> sets = o.sets;
+    sets.push_back("sources=[{name: bench, uri: " + json(footage).dump() + "}]");
+    return stream::loadConfig(o.config, sets);
+  }
+  if (o.model.empty()) throw ConfigError("no model", "pass --config or --model");
+  stream::StreamConfig config;
+  config.file = "(deepbug-bench)";
+  stream::SourceConfig source;
+  source.name = "bench";
+  source.uri = source.display_uri = source.location = footage;
+  source.where = o.footage;
+  config.sources.push_back(source);
+  config.model.model_path = o.model;
+  config.model.where = o.model;
+  config.model.batch_size = o.batch;
+  config.overlay.watch = o.target;
+  config.explain.target = o.target;
+  config.explain.composite = o.composite;
+  config.explain.threshold_on = o.threshold_on;
+  config.explain.threshold_off = o.threshold_off;
+  config.explain.min_frames = o.min_frames;
+  config.explain.gap_frames = o.gap_frames;
+  config.explain.top_k = o.top_k;
+  gst::validate(config.explain);
+  return config;
+}
+
 }  // namespace
 
 json benchStream(const StreamBenchOptions& o) {
@@ -51,29 +82,15 @@ json benchStream(const StreamBenchOptions& o) {
   if (!fs::is_regular_file(o.footage)) {
     throw ConfigError("no footage file '" + o.footage + "'", "check --footage");
   }
+  stream::StreamConfig config = benchConfig(o);
   model::ClassifierOptions probe;
-  probe.model_path = o.model;
+  probe.model_path = config.model.model_path;
   probe.device = "cpu";
   const model::Classifier classifier(probe);
-  const std::string target = !o.target.empty() ? o.target : classifier.labels().front();
-
-  stream::StreamConfig config;
-  config.file = "(deepbug-bench)";
-  stream::SourceConfig source;
-  source.name = "bench";
-  source.uri = source.display_uri = source.location = fs::absolute(o.footage).string();
-  source.where = o.footage;
-  config.sources.push_back(source);
-  config.model.model_path = o.model;
-  config.model.where = o.model;
-  config.model.batch_size = o.batch;
-  config.overlay.watch = target;
-  config.explain.target = target;
-  config.explain.composite = o.composite;
-  config.explain.threshold_on = o.threshold_on;
-  config.explain.threshold_off = o.threshold_off;
-  config.explain.min_frames = o.min_frames;
-  config.explain.top_k = o.top_k;
+  if (o.config.empty() && o.target.empty()) {
+    // Watched and explained: the model's first label.
+    config.overlay.watch = config.explain.target = classifier.labels().front();
+  }
   config.explain.snapshots = true;
 
   const fs::path work =
@@ -114,8 +131,9 @@ json benchStream(const StreamBenchOptions& o) {
   const double ratio = fps_off > 0 ? fps_on / fps_off : 0.0;
   return {{"benchmark", "stream"},
           {"footage", o.footage},
-          {"model", o.model},
-          {"composite", o.composite},
+          {"config", o.config.empty() ? json(nullptr) : json(o.config)},
+          {"model", config.model.model_path},
+          {"composite", config.explain.composite},
           {"frames", frames},
           {"off", {{"fps_runs", {off1["fps"], off2["fps"]}}, {"fps", fps_off}}},
           {"archive",

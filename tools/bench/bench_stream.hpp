@@ -8,17 +8,23 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace deepbug::bench {
 
 struct StreamBenchOptions {
   std::string footage;
+  // A deepbug-stream config (through loadConfig, with `sets` as --set) gives the model,
+  // overlay, explain and live settings; without one, the fields below do.
+  std::string config;
+  std::vector<std::string> sets;
   std::string model;
   std::string target;  // empty: the model's first label
   std::string composite = "epsilon-plus-flat";
   double threshold_on = 0.6;
   double threshold_off = 0.45;
   int min_frames = 8;
+  int gap_frames = 0;
   int top_k = 1;
   int batch = 4;               // classification batch
   double live_max_rate = 0.5;  // explanations per second of stream time in the live run

@@ -82,14 +82,28 @@ int run(int argc, char** argv) {
   CLI::App* stream_cmd = app.add_subcommand(
       "stream", "deepbug-stream with explanation off and on (archive), and live with a rate cap");
   stream_cmd->add_option("--footage", stream.footage, "Video file")->required();
-  stream_cmd->add_option("--model", stream.model, "TorchScript model")->required();
-  stream_cmd->add_option("--target", stream.target, "Class to explain (default: first label)");
-  stream_cmd->add_option("--composite", stream.composite)->capture_default_str();
-  stream_cmd->add_option("--threshold-on", stream.threshold_on)->capture_default_str();
-  stream_cmd->add_option("--threshold-off", stream.threshold_off)->capture_default_str();
-  stream_cmd->add_option("--min-frames", stream.min_frames)->capture_default_str();
-  stream_cmd->add_option("--top-k", stream.top_k)->capture_default_str();
-  stream_cmd->add_option("--batch", stream.batch, "Classification batch")->capture_default_str();
+  CLI::Option* stream_config = stream_cmd->add_option(
+      "--config", stream.config,
+      "A deepbug-stream config: its model, overlay, explain and live sections run the "
+      "footage (its sources and outputs are replaced); instead of --model and the event "
+      "options");
+  stream_cmd
+      ->add_option("--set", stream.sets, "KEY=VALUE override of --config, as deepbug-stream's")
+      ->needs(stream_config);
+  // Without --config: the model and the event settings from these options.
+  const std::vector<CLI::Option*> without_config{
+      stream_cmd->add_option("--model", stream.model, "TorchScript model"),
+      stream_cmd->add_option("--target", stream.target, "Class to explain (default: first label)"),
+      stream_cmd->add_option("--composite", stream.composite)->capture_default_str(),
+      stream_cmd->add_option("--threshold-on", stream.threshold_on)->capture_default_str(),
+      stream_cmd->add_option("--threshold-off", stream.threshold_off)->capture_default_str(),
+      stream_cmd->add_option("--min-frames", stream.min_frames)->capture_default_str(),
+      stream_cmd->add_option("--gap-frames", stream.gap_frames)->capture_default_str(),
+      stream_cmd->add_option("--top-k", stream.top_k)->capture_default_str(),
+      stream_cmd->add_option("--batch", stream.batch, "Classification batch")
+          ->capture_default_str()};
+  for (CLI::Option* option : without_config)
+    option->excludes(stream_config);
   stream_cmd
       ->add_option("--live-max-rate", stream.live_max_rate,
                    "Explanations per second of stream time in the live run")
