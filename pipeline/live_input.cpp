@@ -1,5 +1,6 @@
 #include "live_input.hpp"
 
+#include "common/guarded.hpp"
 #include "source_input.hpp"
 #include "utc_time.hpp"
 
@@ -201,8 +202,9 @@ void LiveInput::tick() {
   }
 }
 
-GstPadProbeReturn LiveInput::entryProbe(GstPad*, GstPadProbeInfo* info, gpointer self) {
-  return static_cast<LiveInput*>(self)->onEntry(info);
+GstPadProbeReturn LiveInput::entryProbe(GstPad* pad, GstPadProbeInfo* info, gpointer self) {
+  return gst::guarded(GST_PAD_PARENT(pad), "re-timing a live frame", GST_PAD_PROBE_OK,
+                      [&] { return static_cast<LiveInput*>(self)->onEntry(info); });
 }
 
 // Streaming thread of the current input (or the main thread sending the final EOS).

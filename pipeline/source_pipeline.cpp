@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include "common/gobject_settings.hpp"
+#include "common/guarded.hpp"
 #include "core/error.hpp"
 #include "core/thread_budget.hpp"
 #include "element_config.hpp"
@@ -363,34 +364,41 @@ GstPadProbeReturn SourcePipeline::countOut(GstPad*, GstPadProbeInfo*, gpointer s
   return GST_PAD_PROBE_OK;
 }
 
-GstPadProbeReturn SourcePipeline::repairTimestamps(GstPad*, GstPadProbeInfo* info, gpointer data) {
-  auto* self = static_cast<SourcePipeline*>(data);
+GstPadProbeReturn SourcePipeline::repairTimestamps(GstPad* pad, GstPadProbeInfo* info,
+                                                   gpointer data) {
+  return gst::guarded(GST_PAD_PARENT(pad), "repairing timestamps", GST_PAD_PROBE_OK,
+                      [&] { return static_cast<SourcePipeline*>(data)->repairTimestamp(info); });
+}
+
+GstPadProbeReturn SourcePipeline::repairTimestamp(GstPadProbeInfo* info) {
   GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
   const GstClockTime pts = GST_BUFFER_PTS(buffer);
-  const bool monotonic = !GST_CLOCK_TIME_IS_VALID(self->last_pts_) ||
-                         (GST_CLOCK_TIME_IS_VALID(pts) && pts > self->last_pts_);
+  const bool monotonic =
+      !GST_CLOCK_TIME_IS_VALID(last_pts_) || (GST_CLOCK_TIME_IS_VALID(pts) && pts > last_pts_);
   if (GST_CLOCK_TIME_IS_VALID(pts) && monotonic) {
-    self->last_pts_ = pts;
+    last_pts_ = pts;
     return GST_PAD_PROBE_OK;
   }
-  const double fps = self->info_.fps > 0 ? self->info_.fps : 25.0;
+  const double fps = info_.fps > 0 ? info_.fps : 25.0;
   const auto frame = static_cast<GstClockTime>(GST_SECOND / fps);
   buffer = gst_buffer_make_writable(buffer);
-  GST_BUFFER_PTS(buffer) = GST_CLOCK_TIME_IS_VALID(self->last_pts_) ? self->last_pts_ + frame : 0;
+  GST_BUFFER_PTS(buffer) = GST_CLOCK_TIME_IS_VALID(last_pts_) ? last_pts_ + frame : 0;
   GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
-  self->last_pts_ = GST_BUFFER_PTS(buffer);
+  last_pts_ = GST_BUFFER_PTS(buffer);
   GST_PAD_PROBE_INFO_DATA(info) = buffer;
-  if (self->repaired_timestamps_++ == 0) {
-    self->warn("frame " + std::to_string(self->frames_in_.load()) +
-               " has no usable timestamp (damaged file?); such frames get the previous one plus "
-               "a frame");
+  if (repaired_timestamps_++ == 0) {
+    warn("frame " + std::to_string(frames_in_.load()) +
+         " has no usable timestamp (damaged file?); such frames get the previous one plus "
+         "a frame");
   }
   return GST_PAD_PROBE_OK;
 }
 
-GstPadProbeReturn SourcePipeline::afterClassify(GstPad*, GstPadProbeInfo* info, gpointer self) {
-  static_cast<SourcePipeline*>(self)->recordScores(GST_PAD_PROBE_INFO_BUFFER(info));
-  return GST_PAD_PROBE_OK;
+GstPadProbeReturn SourcePipeline::afterClassify(GstPad* pad, GstPadProbeInfo* info, gpointer self) {
+  return gst::guarded(GST_PAD_PARENT(pad), "writing scores.csv", GST_PAD_PROBE_OK, [&] {
+    static_cast<SourcePipeline*>(self)->recordScores(GST_PAD_PROBE_INFO_BUFFER(info));
+    return GST_PAD_PROBE_OK;
+  });
 }
 
 void SourcePipeline::recordScores(GstBuffer* buffer) {
@@ -550,6 +558,17 @@ void SourcePipeline::finish(bool interrupted) {
   const fs::path tmp = path.string() + ".tmp";
   std::ofstream(tmp) << s.dump(1) << "\n";
   fs::rename(tmp, path);
+}
+
+void SourcePipeline::abandon(const std::string& cause) noexcept {
+  if (state_ == SourceState::kFinished) return;
+  if (error_.empty()) error_ = cause;
+  gst_element_set_state(pipeline_, GST_STATE_NULL);
+  if (scores_ != nullptr) {
+    std::fclose(scores_);
+    scores_ = nullptr;
+  }
+  state_ = SourceState::kFinished;
 }
 
 // After the recording is final: a clip per event, pre- and post-roll included.

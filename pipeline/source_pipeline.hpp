@@ -46,6 +46,9 @@ class SourcePipeline {
   bool handleMessage(GstMessage* message);
   // Stops the pipeline (NULL state) and writes summary.json.
   void finish(bool interrupted);
+  // When finishing itself failed: stops the pipeline and ends the source with `cause`
+  // as its error, writing nothing more.
+  void abandon(const std::string& cause) noexcept;
 
   const std::string& name() const { return source_.name; }
   const std::string& outputDir() const { return output_dir_; }
@@ -84,7 +87,8 @@ class SourcePipeline {
   static GstPadProbeReturn countOut(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn afterClassify(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn afterExplain(GstPad* pad, GstPadProbeInfo* info, gpointer self);
-  static GstPadProbeReturn repairTimestamps(GstPad*, GstPadProbeInfo* info, gpointer self);
+  static GstPadProbeReturn repairTimestamps(GstPad* pad, GstPadProbeInfo* info, gpointer self);
+  GstPadProbeReturn repairTimestamp(GstPadProbeInfo* info);
 
   const StreamConfig& config_;
   SourceConfig source_;

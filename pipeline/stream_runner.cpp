@@ -155,8 +155,18 @@ gboolean onBusMessage(GstBus*, GstMessage* message, gpointer data) {
   auto* pair = static_cast<std::pair<Run*, SourcePipeline*>*>(data);
   Run& run = *pair->first;
   SourcePipeline& source = *pair->second;
-  if (!source.finished() && source.handleMessage(message)) {
-    source.finish(run.interrupted);
+  bool ended = false;
+  try {
+    ended = !source.finished() && source.handleMessage(message);
+    if (ended) source.finish(run.interrupted);
+  } catch (const std::exception& e) {
+    // Nothing unwinds into GLib. A message that cannot be handled (summary.json on a
+    // full disk, …) ends the source with its cause; the other sources go on.
+    source.abandon(std::string("handling a ") + GST_MESSAGE_TYPE_NAME(message) +
+                   " message failed: " + e.what());
+    ended = true;
+  }
+  if (ended) {
     if (source.failed()) {
       if (run.tty && !run.options.quiet) std::cerr << "\n";
       std::cerr << "deepbug-stream: source '" << source.name() << "': " << source.error() << "\n";

@@ -14,6 +14,7 @@
 #include "classify/classify_settings.hpp"
 #include "classify/shared_classifier.hpp"
 #include "common/gobject_settings.hpp"
+#include "common/guarded.hpp"
 #include "core/error.hpp"
 #include "meta/classification_meta.hpp"
 #include "meta/frame_view.hpp"
@@ -248,7 +249,7 @@ void timerLoop(GstDeepbugClassify* self) {
         Clock::now() - s.oldest_pending > std::chrono::milliseconds(timeout_ms)) {
       GST_DEBUG_OBJECT(self, "flushing a partial batch of %zu frames after %u ms", s.pending.size(),
                        timeout_ms);
-      drain(self);
+      deepbug::gst::guarded(self, "classifying a partial batch", [&] { drain(self); });
     }
     GST_PAD_STREAM_UNLOCK(sink);
   }
@@ -298,212 +299,232 @@ GstClockTimeDiff lateness(GstBaseTransform* trans, GstBuffer* buffer) {
 
 static GstFlowReturn deepbug_classify_submit_input_buffer(GstBaseTransform* trans, gboolean discont,
                                                           GstBuffer* input) {
-  auto* self = GST_DEEPBUG_CLASSIFY(trans);
-  ClassifyState& s = *self->state;
-  // The base class handles reconfiguration and queues the buffer; take it from there.
-  GstFlowReturn ret = GST_BASE_TRANSFORM_CLASS(gst_deepbug_classify_parent_class)
-                          ->submit_input_buffer(trans, discont, input);
-  GstBuffer* buffer = trans->queued_buf;
-  trans->queued_buf = nullptr;
-  if (ret != GST_FLOW_OK || buffer == nullptr) {
-    if (buffer != nullptr) gst_buffer_unref(buffer);
-    return ret;
-  }
-  unsigned batch_size, interval, max_lag_ms;
-  {
-    std::lock_guard lock(s.settings_mutex);
-    batch_size = s.settings.batch_size;
-    interval = s.settings.interval;
-    max_lag_ms = s.settings.max_lag_ms;
-  }
-  if (!s.live_checked) {
-    s.live_checked = true;
-    s.live = upstreamIsLive(self);
-    if (s.live) startTimer(self);
-  }
-  const std::uint64_t index = s.next_index++;
-  {
-    std::lock_guard lock(s.stats_mutex);
-    s.stats.frames += 1;
-  }
-  // A carried frame takes the result of the classified frame before it, which may
-  // still be waiting in the batch. (Only a lost first frame leaves none: classify.)
-  bool classify = index % interval == 0 || (!s.last && s.pending.empty());
-  // Behind a live source: skip classification, never the frame.
-  if (classify && max_lag_ms > 0 && s.last &&
-      lateness(trans, buffer) > static_cast<GstClockTimeDiff>(max_lag_ms) * GST_MSECOND) {
-    classify = false;
-    std::lock_guard lock(s.stats_mutex);
-    s.stats.skipped += 1;
-  }
-  if (!classify && s.pending.empty()) {
-    // Nothing newer is being classified: the last result applies now.
-    ClassificationResult carried = *s.last;
-    carried.classified = false;
-    s.ready.push_back(withMeta(buffer, carried));
-    return GST_FLOW_OK;
-  }
-  if (s.pending.empty()) s.oldest_pending = Clock::now();
-  s.pending.push_back({buffer, classify, index});
-  if (classify) s.pending_to_classify += 1;
-  if (s.pending_to_classify >= batch_size) return classifyPending(self);
-  return GST_FLOW_OK;
+  return deepbug::gst::guarded(
+      trans, "classifying a frame", GST_FLOW_ERROR, [&]() -> GstFlowReturn {
+        auto* self = GST_DEEPBUG_CLASSIFY(trans);
+        ClassifyState& s = *self->state;
+        // The base class handles reconfiguration and queues the buffer; take it from there.
+        GstFlowReturn ret = GST_BASE_TRANSFORM_CLASS(gst_deepbug_classify_parent_class)
+                                ->submit_input_buffer(trans, discont, input);
+        GstBuffer* buffer = trans->queued_buf;
+        trans->queued_buf = nullptr;
+        if (ret != GST_FLOW_OK || buffer == nullptr) {
+          if (buffer != nullptr) gst_buffer_unref(buffer);
+          return ret;
+        }
+        unsigned batch_size, interval, max_lag_ms;
+        {
+          std::lock_guard lock(s.settings_mutex);
+          batch_size = s.settings.batch_size;
+          interval = s.settings.interval;
+          max_lag_ms = s.settings.max_lag_ms;
+        }
+        if (!s.live_checked) {
+          s.live_checked = true;
+          s.live = upstreamIsLive(self);
+          if (s.live) startTimer(self);
+        }
+        const std::uint64_t index = s.next_index++;
+        {
+          std::lock_guard lock(s.stats_mutex);
+          s.stats.frames += 1;
+        }
+        // A carried frame takes the result of the classified frame before it, which may
+        // still be waiting in the batch. (Only a lost first frame leaves none: classify.)
+        bool classify = index % interval == 0 || (!s.last && s.pending.empty());
+        // Behind a live source: skip classification, never the frame.
+        if (classify && max_lag_ms > 0 && s.last &&
+            lateness(trans, buffer) > static_cast<GstClockTimeDiff>(max_lag_ms) * GST_MSECOND) {
+          classify = false;
+          std::lock_guard lock(s.stats_mutex);
+          s.stats.skipped += 1;
+        }
+        if (!classify && s.pending.empty()) {
+          // Nothing newer is being classified: the last result applies now.
+          ClassificationResult carried = *s.last;
+          carried.classified = false;
+          s.ready.push_back(withMeta(buffer, carried));
+          return GST_FLOW_OK;
+        }
+        if (s.pending.empty()) s.oldest_pending = Clock::now();
+        s.pending.push_back({buffer, classify, index});
+        if (classify) s.pending_to_classify += 1;
+        if (s.pending_to_classify >= batch_size) return classifyPending(self);
+        return GST_FLOW_OK;
+      });
 }
 
 static GstFlowReturn deepbug_classify_generate_output(GstBaseTransform* trans, GstBuffer** out) {
-  ClassifyState& s = stateOf(trans);
-  *out = nullptr;
-  if (!s.ready.empty()) {
-    *out = s.ready.front();
-    s.ready.pop_front();
-  }
-  return GST_FLOW_OK;
+  return deepbug::gst::guarded(trans, "passing a classified frame on", GST_FLOW_ERROR,
+                               [&]() -> GstFlowReturn {
+                                 ClassifyState& s = stateOf(trans);
+                                 *out = nullptr;
+                                 if (!s.ready.empty()) {
+                                   *out = s.ready.front();
+                                   s.ready.pop_front();
+                                 }
+                                 return GST_FLOW_OK;
+                               });
 }
 
 static gboolean deepbug_classify_sink_event(GstBaseTransform* trans, GstEvent* event) {
-  auto* self = GST_DEEPBUG_CLASSIFY(trans);
-  ClassifyState& s = *self->state;
-  switch (GST_EVENT_TYPE(event)) {
-    case GST_EVENT_FLUSH_STOP:
-      s.clearQueues();
-      break;
-    case GST_EVENT_FLUSH_START:
-      break;
-    default:
-      // Held frames precede every serialized event (EOS, caps, segment, gap, tags):
-      // classify the partial batch now so that order and caps stay right.
-      if (GST_EVENT_IS_SERIALIZED(event) && (!s.pending.empty() || !s.ready.empty())) {
-        const GstFlowReturn ret = drain(self);
-        if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING &&
-            GST_EVENT_TYPE(event) != GST_EVENT_EOS) {
-          GST_DEBUG_OBJECT(self, "draining before %s gave %s", GST_EVENT_TYPE_NAME(event),
-                           gst_flow_get_name(ret));
+  return deepbug::gst::guarded(trans, "handling an event", FALSE, [&]() -> gboolean {
+    auto* self = GST_DEEPBUG_CLASSIFY(trans);
+    ClassifyState& s = *self->state;
+    switch (GST_EVENT_TYPE(event)) {
+      case GST_EVENT_FLUSH_STOP:
+        s.clearQueues();
+        break;
+      case GST_EVENT_FLUSH_START:
+        break;
+      default:
+        // Held frames precede every serialized event (EOS, caps, segment, gap, tags):
+        // classify the partial batch now so that order and caps stay right.
+        if (GST_EVENT_IS_SERIALIZED(event) && (!s.pending.empty() || !s.ready.empty())) {
+          const GstFlowReturn ret = drain(self);
+          if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING &&
+              GST_EVENT_TYPE(event) != GST_EVENT_EOS) {
+            GST_DEBUG_OBJECT(self, "draining before %s gave %s", GST_EVENT_TYPE_NAME(event),
+                             gst_flow_get_name(ret));
+          }
         }
-      }
-      break;
-  }
-  return GST_BASE_TRANSFORM_CLASS(gst_deepbug_classify_parent_class)->sink_event(trans, event);
+        break;
+    }
+    return GST_BASE_TRANSFORM_CLASS(gst_deepbug_classify_parent_class)->sink_event(trans, event);
+  });
 }
 
 static gboolean deepbug_classify_set_caps(GstBaseTransform* trans, GstCaps* incaps,
                                           GstCaps* /*outcaps*/) {
-  ClassifyState& s = stateOf(trans);
-  if (!gst_video_info_from_caps(&s.info, incaps)) {
-    GST_ERROR_OBJECT(trans, "caps %" GST_PTR_FORMAT " are not raw video", incaps);
-    return FALSE;
-  }
-  s.have_info = true;
-  return TRUE;
+  return deepbug::gst::guarded(trans, "accepting caps", FALSE, [&]() -> gboolean {
+    ClassifyState& s = stateOf(trans);
+    if (!gst_video_info_from_caps(&s.info, incaps)) {
+      GST_ERROR_OBJECT(trans, "caps %" GST_PTR_FORMAT " are not raw video", incaps);
+      return FALSE;
+    }
+    s.have_info = true;
+    return TRUE;
+  });
 }
 
 static gboolean deepbug_classify_query(GstBaseTransform* trans, GstPadDirection direction,
                                        GstQuery* query) {
-  auto* parent = GST_BASE_TRANSFORM_CLASS(gst_deepbug_classify_parent_class);
-  if (direction != GST_PAD_SRC || GST_QUERY_TYPE(query) != GST_QUERY_LATENCY) {
-    return parent->query(trans, direction, query);
-  }
-  if (!parent->query(trans, direction, query)) return FALSE;
-  gboolean live;
-  GstClockTime min, max;
-  gst_query_parse_latency(query, &live, &min, &max);
-  ClassifyState& s = stateOf(trans);
-  if (live) {
-    // A frame may wait for the rest of its batch, at most batch-timeout.
-    unsigned batch_size, timeout_ms;
-    {
-      std::lock_guard lock(s.settings_mutex);
-      batch_size = s.settings.batch_size;
-      timeout_ms = s.settings.batch_timeout_ms;
+  return deepbug::gst::guarded(trans, "answering a query", FALSE, [&]() -> gboolean {
+    auto* parent = GST_BASE_TRANSFORM_CLASS(gst_deepbug_classify_parent_class);
+    if (direction != GST_PAD_SRC || GST_QUERY_TYPE(query) != GST_QUERY_LATENCY) {
+      return parent->query(trans, direction, query);
     }
-    GstClockTime added = timeout_ms * GST_MSECOND;
-    if (s.have_info && GST_VIDEO_INFO_FPS_N(&s.info) > 0) {
-      const GstClockTime frame = gst_util_uint64_scale(GST_SECOND, GST_VIDEO_INFO_FPS_D(&s.info),
-                                                       GST_VIDEO_INFO_FPS_N(&s.info));
-      added = std::min<GstClockTime>(added, frame * (batch_size - 1));
+    if (!parent->query(trans, direction, query)) return FALSE;
+    gboolean live;
+    GstClockTime min, max;
+    gst_query_parse_latency(query, &live, &min, &max);
+    ClassifyState& s = stateOf(trans);
+    if (live) {
+      // A frame may wait for the rest of its batch, at most batch-timeout.
+      unsigned batch_size, timeout_ms;
+      {
+        std::lock_guard lock(s.settings_mutex);
+        batch_size = s.settings.batch_size;
+        timeout_ms = s.settings.batch_timeout_ms;
+      }
+      GstClockTime added = timeout_ms * GST_MSECOND;
+      if (s.have_info && GST_VIDEO_INFO_FPS_N(&s.info) > 0) {
+        const GstClockTime frame = gst_util_uint64_scale(GST_SECOND, GST_VIDEO_INFO_FPS_D(&s.info),
+                                                         GST_VIDEO_INFO_FPS_N(&s.info));
+        added = std::min<GstClockTime>(added, frame * (batch_size - 1));
+      }
+      min += added;
+      if (GST_CLOCK_TIME_IS_VALID(max)) max += added;
+      gst_query_set_latency(query, live, min, max);
     }
-    min += added;
-    if (GST_CLOCK_TIME_IS_VALID(max)) max += added;
-    gst_query_set_latency(query, live, min, max);
-  }
-  return TRUE;
+    return TRUE;
+  });
 }
 
 static gboolean deepbug_classify_start(GstBaseTransform* trans) {
-  auto* self = GST_DEEPBUG_CLASSIFY(trans);
-  ClassifyState& s = *self->state;
-  ClassifySettings settings;
-  {
-    std::lock_guard lock(s.settings_mutex);
-    settings = s.settings;
-  }
-  try {
-    s.classifier = deepbug::gst::acquireClassifier(deepbug::gst::toClassifierOptions(settings));
-  } catch (const deepbug::Error& e) {
-    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", e.what()),
-                      ("%s", e.hint().empty() ? "check the model property" : e.hint().c_str()));
-    return FALSE;
-  } catch (const std::exception& e) {
-    GST_ELEMENT_ERROR(self, RESOURCE, FAILED,
-                      ("cannot load model '%s': %s", settings.model_path.c_str(), e.what()),
-                      (nullptr));
-    return FALSE;
-  }
-  for (const std::string& warning : s.classifier->warnings()) {
-    GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS, ("%s", warning.c_str()), (nullptr));
-  }
-  s.model_id = settings.model_path;
-  s.next_index = 0;
-  s.last.reset();
-  s.live_checked = false;
-  {
-    std::lock_guard lock(s.stats_mutex);
-    s.stats = Stats{};
-  }
-  return TRUE;
+  return deepbug::gst::guarded(trans, "starting", FALSE, [&]() -> gboolean {
+    auto* self = GST_DEEPBUG_CLASSIFY(trans);
+    ClassifyState& s = *self->state;
+    ClassifySettings settings;
+    {
+      std::lock_guard lock(s.settings_mutex);
+      settings = s.settings;
+    }
+    try {
+      s.classifier = deepbug::gst::acquireClassifier(deepbug::gst::toClassifierOptions(settings));
+    } catch (const deepbug::Error& e) {
+      GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", e.what()),
+                        ("%s", e.hint().empty() ? "check the model property" : e.hint().c_str()));
+      return FALSE;
+    } catch (const std::exception& e) {
+      GST_ELEMENT_ERROR(self, RESOURCE, FAILED,
+                        ("cannot load model '%s': %s", settings.model_path.c_str(), e.what()),
+                        (nullptr));
+      return FALSE;
+    }
+    for (const std::string& warning : s.classifier->warnings()) {
+      GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS, ("%s", warning.c_str()), (nullptr));
+    }
+    s.model_id = settings.model_path;
+    s.next_index = 0;
+    s.last.reset();
+    s.live_checked = false;
+    {
+      std::lock_guard lock(s.stats_mutex);
+      s.stats = Stats{};
+    }
+    return TRUE;
+  });
 }
 
 static gboolean deepbug_classify_stop(GstBaseTransform* trans) {
-  ClassifyState& s = stateOf(trans);
-  stopTimer(s);
-  s.clearQueues();
-  s.classifier.reset();
-  s.have_info = false;
-  return TRUE;
+  return deepbug::gst::guarded(trans, "stopping", FALSE, [&]() -> gboolean {
+    ClassifyState& s = stateOf(trans);
+    stopTimer(s);
+    s.clearQueues();
+    s.classifier.reset();
+    s.have_info = false;
+    return TRUE;
+  });
 }
 
 static void deepbug_classify_set_property(GObject* object, guint id, const GValue* value,
                                           GParamSpec* pspec) {
-  ClassifyState& s = stateOf(object);
-  const auto* setting = deepbug::gst::settingOf(deepbug::gst::classifySettingsTable(), id);
-  if (setting == nullptr) {
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-    return;
-  }
-  std::lock_guard lock(s.settings_mutex);
-  deepbug::gst::writeSetting(*setting, s.settings, value);
+  deepbug::gst::guarded(object, "setting a property", [&] {
+    ClassifyState& s = stateOf(object);
+    const auto* setting = deepbug::gst::settingOf(deepbug::gst::classifySettingsTable(), id);
+    if (setting == nullptr) {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      return;
+    }
+    std::lock_guard lock(s.settings_mutex);
+    deepbug::gst::writeSetting(*setting, s.settings, value);
+  });
 }
 
 static void deepbug_classify_get_property(GObject* object, guint id, GValue* value,
                                           GParamSpec* pspec) {
-  ClassifyState& s = stateOf(object);
-  if (id == statsPropertyId()) {
-    std::lock_guard lock(s.stats_mutex);
-    g_value_take_boxed(
-        value,
-        gst_structure_new("deepbug-classify-stats", "frames", G_TYPE_UINT64, s.stats.frames,
-                          "classified", G_TYPE_UINT64, s.stats.classified, "skipped", G_TYPE_UINT64,
-                          s.stats.skipped, "batches", G_TYPE_UINT64, s.stats.batches,
-                          "preprocess-seconds", G_TYPE_DOUBLE, s.stats.preprocess_seconds,
-                          "inference-seconds", G_TYPE_DOUBLE, s.stats.inference_seconds, nullptr));
-    return;
-  }
-  const auto* setting = deepbug::gst::settingOf(deepbug::gst::classifySettingsTable(), id);
-  if (setting == nullptr) {
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-    return;
-  }
-  std::lock_guard lock(s.settings_mutex);
-  deepbug::gst::readSetting(*setting, s.settings, value);
+  deepbug::gst::guarded(object, "reading a property", [&] {
+    ClassifyState& s = stateOf(object);
+    if (id == statsPropertyId()) {
+      std::lock_guard lock(s.stats_mutex);
+      g_value_take_boxed(
+          value, gst_structure_new("deepbug-classify-stats", "frames", G_TYPE_UINT64,
+                                   s.stats.frames, "classified", G_TYPE_UINT64, s.stats.classified,
+                                   "skipped", G_TYPE_UINT64, s.stats.skipped, "batches",
+                                   G_TYPE_UINT64, s.stats.batches, "preprocess-seconds",
+                                   G_TYPE_DOUBLE, s.stats.preprocess_seconds, "inference-seconds",
+                                   G_TYPE_DOUBLE, s.stats.inference_seconds, nullptr));
+      return;
+    }
+    const auto* setting = deepbug::gst::settingOf(deepbug::gst::classifySettingsTable(), id);
+    if (setting == nullptr) {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      return;
+    }
+    std::lock_guard lock(s.settings_mutex);
+    deepbug::gst::readSetting(*setting, s.settings, value);
+  });
 }
 
 static void gst_deepbug_classify_finalize(GObject* object) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/gobject_settings.hpp"
+#include "common/guarded.hpp"
 #include "core/error.hpp"
 #include "explain/explain_stage.hpp"
 
@@ -123,128 +124,143 @@ void finishStage(GstBaseTransform* trans) {
 
 static GstFlowReturn deepbug_explain_submit_input_buffer(GstBaseTransform* trans, gboolean discont,
                                                          GstBuffer* input) {
-  ExplainState& s = stateOf(trans);
-  GstFlowReturn ret = GST_BASE_TRANSFORM_CLASS(gst_deepbug_explain_parent_class)
-                          ->submit_input_buffer(trans, discont, input);
-  GstBuffer* buffer = trans->queued_buf;
-  trans->queued_buf = nullptr;
-  if (ret != GST_FLOW_OK || buffer == nullptr) {
-    if (buffer != nullptr) gst_buffer_unref(buffer);
-    return ret;
-  }
-  // push() takes the buffer; until then this function owns it.
-  bool taken = false;
-  try {
-    if (!s.stage) {
-      ExplainSettings settings;
-      {
-        std::lock_guard lock(s.settings_mutex);
-        settings = s.settings;
-      }
-      const bool live = settings.mode == ExplainMode::kLive ||
-                        (settings.mode == ExplainMode::kAuto && upstreamIsLive(trans));
-      auto stage = std::make_unique<ExplainStage>(GST_ELEMENT(trans), settings, live);
-      std::lock_guard lock(s.stage_mutex);
-      s.stage = std::move(stage);
-      s.last_stats = {};
+  return deepbug::gst::guarded(trans, "explaining a frame", GST_FLOW_ERROR, [&]() -> GstFlowReturn {
+    ExplainState& s = stateOf(trans);
+    GstFlowReturn ret = GST_BASE_TRANSFORM_CLASS(gst_deepbug_explain_parent_class)
+                            ->submit_input_buffer(trans, discont, input);
+    GstBuffer* buffer = trans->queued_buf;
+    trans->queued_buf = nullptr;
+    if (ret != GST_FLOW_OK || buffer == nullptr) {
+      if (buffer != nullptr) gst_buffer_unref(buffer);
+      return ret;
     }
-    taken = true;
-    s.stage->push(buffer, s.info, s.ready);
-  } catch (const deepbug::Error& e) {
-    if (!taken) gst_buffer_unref(buffer);
-    postError(trans, e);
-    return GST_FLOW_ERROR;
-  } catch (const std::exception& e) {
-    if (!taken) gst_buffer_unref(buffer);
-    postError(trans, deepbug::Error(e.what()));
-    return GST_FLOW_ERROR;
-  }
-  return GST_FLOW_OK;
+    // push() takes the buffer; until then this function owns it.
+    bool taken = false;
+    try {
+      if (!s.stage) {
+        ExplainSettings settings;
+        {
+          std::lock_guard lock(s.settings_mutex);
+          settings = s.settings;
+        }
+        const bool live = settings.mode == ExplainMode::kLive ||
+                          (settings.mode == ExplainMode::kAuto && upstreamIsLive(trans));
+        auto stage = std::make_unique<ExplainStage>(GST_ELEMENT(trans), settings, live);
+        std::lock_guard lock(s.stage_mutex);
+        s.stage = std::move(stage);
+        s.last_stats = {};
+      }
+      taken = true;
+      s.stage->push(buffer, s.info, s.ready);
+    } catch (const deepbug::Error& e) {
+      if (!taken) gst_buffer_unref(buffer);
+      postError(trans, e);
+      return GST_FLOW_ERROR;
+    } catch (const std::exception& e) {
+      if (!taken) gst_buffer_unref(buffer);
+      postError(trans, deepbug::Error(e.what()));
+      return GST_FLOW_ERROR;
+    }
+    return GST_FLOW_OK;
+  });
 }
 
 static GstFlowReturn deepbug_explain_generate_output(GstBaseTransform* trans, GstBuffer** out) {
-  ExplainState& s = stateOf(trans);
-  *out = nullptr;
-  if (!s.ready.empty()) {
-    *out = s.ready.front();
-    s.ready.pop_front();
-  }
-  return GST_FLOW_OK;
+  return deepbug::gst::guarded(trans, "passing an explained frame on", GST_FLOW_ERROR,
+                               [&]() -> GstFlowReturn {
+                                 ExplainState& s = stateOf(trans);
+                                 *out = nullptr;
+                                 if (!s.ready.empty()) {
+                                   *out = s.ready.front();
+                                   s.ready.pop_front();
+                                 }
+                                 return GST_FLOW_OK;
+                               });
 }
 
 static gboolean deepbug_explain_sink_event(GstBaseTransform* trans, GstEvent* event) {
-  ExplainState& s = stateOf(trans);
-  switch (GST_EVENT_TYPE(event)) {
-    case GST_EVENT_FLUSH_STOP:
-      s.clearReady();
-      if (s.stage) s.stage->flush();
-      break;
-    case GST_EVENT_EOS:
-      // Archive: every explanation finishes and every held frame goes out before EOS.
-      finishStage(trans);
-      break;
-    case GST_EVENT_CAPS:
-    case GST_EVENT_SEGMENT:
-      // Held frames belong to the old caps/segment: send them out first.
-      finishStage(trans);
-      break;
-    default:
-      break;
-  }
-  return GST_BASE_TRANSFORM_CLASS(gst_deepbug_explain_parent_class)->sink_event(trans, event);
+  return deepbug::gst::guarded(trans, "handling an event", FALSE, [&]() -> gboolean {
+    ExplainState& s = stateOf(trans);
+    switch (GST_EVENT_TYPE(event)) {
+      case GST_EVENT_FLUSH_STOP:
+        s.clearReady();
+        if (s.stage) s.stage->flush();
+        break;
+      case GST_EVENT_EOS:
+        // Archive: every explanation finishes and every held frame goes out before EOS.
+        finishStage(trans);
+        break;
+      case GST_EVENT_CAPS:
+      case GST_EVENT_SEGMENT:
+        // Held frames belong to the old caps/segment: send them out first.
+        finishStage(trans);
+        break;
+      default:
+        break;
+    }
+    return GST_BASE_TRANSFORM_CLASS(gst_deepbug_explain_parent_class)->sink_event(trans, event);
+  });
 }
 
 static gboolean deepbug_explain_set_caps(GstBaseTransform* trans, GstCaps* incaps,
                                          GstCaps* /*outcaps*/) {
-  ExplainState& s = stateOf(trans);
-  if (!gst_video_info_from_caps(&s.info, incaps)) {
-    GST_ERROR_OBJECT(trans, "caps %" GST_PTR_FORMAT " are not raw video", incaps);
-    return FALSE;
-  }
-  return TRUE;
+  return deepbug::gst::guarded(trans, "accepting caps", FALSE, [&]() -> gboolean {
+    ExplainState& s = stateOf(trans);
+    if (!gst_video_info_from_caps(&s.info, incaps)) {
+      GST_ERROR_OBJECT(trans, "caps %" GST_PTR_FORMAT " are not raw video", incaps);
+      return FALSE;
+    }
+    return TRUE;
+  });
 }
 
 static gboolean deepbug_explain_start(GstBaseTransform* trans) {
-  ExplainState& s = stateOf(trans);
-  ExplainSettings settings;
-  {
-    std::lock_guard lock(s.settings_mutex);
-    settings = s.settings;
-  }
-  try {  // Settings errors show at start, not at the first frame.
-    deepbug::gst::validate(settings);
-  } catch (const deepbug::Error& e) {
-    GST_ELEMENT_ERROR(
-        trans, RESOURCE, SETTINGS, ("%s", e.what()),
-        ("%s", e.hint().empty() ? "check the deepbugexplain properties" : e.hint().c_str()));
-    return FALSE;
-  }
-  return TRUE;
+  return deepbug::gst::guarded(trans, "starting", FALSE, [&]() -> gboolean {
+    ExplainState& s = stateOf(trans);
+    ExplainSettings settings;
+    {
+      std::lock_guard lock(s.settings_mutex);
+      settings = s.settings;
+    }
+    try {  // Settings errors show at start, not at the first frame.
+      deepbug::gst::validate(settings);
+    } catch (const deepbug::Error& e) {
+      GST_ELEMENT_ERROR(
+          trans, RESOURCE, SETTINGS, ("%s", e.what()),
+          ("%s", e.hint().empty() ? "check the deepbugexplain properties" : e.hint().c_str()));
+      return FALSE;
+    }
+    return TRUE;
+  });
 }
 
 static gboolean deepbug_explain_stop(GstBaseTransform* trans) {
-  ExplainState& s = stateOf(trans);
-  s.clearReady();
-  std::lock_guard lock(s.stage_mutex);
-  if (s.stage) {
-    s.stage->stopWorkers();  // waits for LRP still running (live), so the counts are final
-    s.last_stats = s.stage->stats();
-    s.last_live = s.stage->live();
-    s.stage.reset();
-  }
-  return TRUE;
+  return deepbug::gst::guarded(trans, "stopping", FALSE, [&]() -> gboolean {
+    ExplainState& s = stateOf(trans);
+    s.clearReady();
+    std::lock_guard lock(s.stage_mutex);
+    if (s.stage) {
+      s.stage->stopWorkers();  // waits for LRP still running (live), so the counts are final
+      s.last_stats = s.stage->stats();
+      s.last_live = s.stage->live();
+      s.stage.reset();
+    }
+    return TRUE;
+  });
 }
 
 static void deepbug_explain_set_property(GObject* object, guint id, const GValue* value,
                                          GParamSpec* pspec) {
-  const auto* setting = deepbug::gst::settingOf(properties(), id);
-  if (setting == nullptr) {
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-    return;
-  }
-  ExplainState& s = stateOf(object);
-  std::lock_guard lock(s.settings_mutex);
-  deepbug::gst::writeSetting(*setting, s.settings, value);
+  deepbug::gst::guarded(object, "setting a property", [&] {
+    const auto* setting = deepbug::gst::settingOf(properties(), id);
+    if (setting == nullptr) {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      return;
+    }
+    ExplainState& s = stateOf(object);
+    std::lock_guard lock(s.settings_mutex);
+    deepbug::gst::writeSetting(*setting, s.settings, value);
+  });
 }
 
 static GstStructure* statsStructure(const deepbug::gst::ExplainStats& st, bool live) {
@@ -267,20 +283,22 @@ static GstStructure* statsStructure(const deepbug::gst::ExplainStats& st, bool l
 
 static void deepbug_explain_get_property(GObject* object, guint id, GValue* value,
                                          GParamSpec* pspec) {
-  ExplainState& s = stateOf(object);
-  if (id == statsPropertyId()) {
-    std::lock_guard lock(s.stage_mutex);
-    const deepbug::gst::ExplainStats stats = s.stage ? s.stage->stats() : s.last_stats;
-    g_value_take_boxed(value, statsStructure(stats, s.stage ? s.stage->live() : s.last_live));
-    return;
-  }
-  const auto* setting = deepbug::gst::settingOf(properties(), id);
-  if (setting == nullptr) {
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-    return;
-  }
-  std::lock_guard lock(s.settings_mutex);
-  deepbug::gst::readSetting(*setting, s.settings, value);
+  deepbug::gst::guarded(object, "reading a property", [&] {
+    ExplainState& s = stateOf(object);
+    if (id == statsPropertyId()) {
+      std::lock_guard lock(s.stage_mutex);
+      const deepbug::gst::ExplainStats stats = s.stage ? s.stage->stats() : s.last_stats;
+      g_value_take_boxed(value, statsStructure(stats, s.stage ? s.stage->live() : s.last_live));
+      return;
+    }
+    const auto* setting = deepbug::gst::settingOf(properties(), id);
+    if (setting == nullptr) {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      return;
+    }
+    std::lock_guard lock(s.settings_mutex);
+    deepbug::gst::readSetting(*setting, s.settings, value);
+  });
 }
 
 static void gst_deepbug_explain_finalize(GObject* object) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/gobject_settings.hpp"
+#include "common/guarded.hpp"
 #include "meta/classification_meta.hpp"
 #include "meta/relevance_meta.hpp"
 #include "overlay/heatmap_painter.hpp"
@@ -55,102 +56,114 @@ GST_ELEMENT_REGISTER_DEFINE(deepbugoverlay, "deepbugoverlay", GST_RANK_NONE,
 
 static GstFlowReturn deepbug_overlay_transform_frame_ip(GstVideoFilter* filter,
                                                         GstVideoFrame* frame) {
-  OverlayState& s = *GST_DEEPBUG_OVERLAY(filter)->state;
-  const auto start = std::chrono::steady_clock::now();
-  const DeepbugClassificationMeta* meta = deepbug_buffer_get_classification_meta(frame->buffer);
-  std::lock_guard lock(s.mutex);
-  s.frames += 1;
-  const GstVideoFormat format = GST_VIDEO_FRAME_FORMAT(frame);
-  const bool rgb_order = format == GST_VIDEO_FORMAT_RGB || format == GST_VIDEO_FORMAT_RGBA ||
-                         format == GST_VIDEO_FORMAT_RGBx;
-  const auto layout =
-      rgb_order ? deepbug::gst::ChannelLayout::kRGB : deepbug::gst::ChannelLayout::kBGR;
-  const int channels = GST_VIDEO_FRAME_COMP_PSTRIDE(frame, 0);
-  cv::Mat image(GST_VIDEO_FRAME_HEIGHT(frame), GST_VIDEO_FRAME_WIDTH(frame),
-                channels == 4 ? CV_8UC4 : CV_8UC3, GST_VIDEO_FRAME_PLANE_DATA(frame, 0),
-                static_cast<std::size_t>(GST_VIDEO_FRAME_PLANE_STRIDE(frame, 0)));
-  // The heatmap is the bottom layer: label, bar and border are drawn over it.
-  if (const DeepbugRelevanceMeta* relevance = deepbug_buffer_get_relevance_meta(frame->buffer);
-      relevance != nullptr && relevance->result != nullptr) {
-    s.shown = *relevance->result;
-    s.shown_age = 0;
-    s.heatmaps += 1;
-  } else if (s.shown && ++s.shown_age > s.settings.hold_frames) {
-    s.shown.reset();
-  }
-  if (s.settings.heatmap && s.shown) {
-    const double fade = s.settings.fade
-                            ? 1.0 - static_cast<double>(s.shown_age) / (s.settings.hold_frames + 1)
-                            : 1.0;
-    try {
-      deepbug::gst::paintHeatmap(image, layout, *s.shown, deepbug::gst::heatmapStyleOf(s.settings),
-                                 fade);
-      s.heatmap_frames += 1;
-    } catch (const std::exception& e) {
-      // A map that does not fit this frame (the explainer preprocessed otherwise than
-      // the classifier): the frame goes out without it, once said.
-      GST_ELEMENT_WARNING(filter, STREAM, FORMAT, ("heatmap not drawn: %s", e.what()),
-                          ("give deepbugexplain the same input-size/aspect as deepbugclassify"));
-      s.shown.reset();
-    }
-  }
-  if (meta == nullptr || meta->result == nullptr) {
-    s.without_meta += 1;
-    if (!s.warned_no_meta) {
-      s.warned_no_meta = true;
-      GST_WARNING_OBJECT(filter,
-                         "buffers without DeepbugClassificationMeta pass unchanged; "
-                         "put deepbugclassify upstream");
-    }
-    return GST_FLOW_OK;
-  }
-  if (!s.settings.watch.empty() && meta->result->scoreOf(s.settings.watch) < 0 && !s.warned_watch) {
-    s.warned_watch = true;
-    GST_ELEMENT_WARNING(
-        filter, STREAM, FORMAT,
-        ("watched class '%s' is not one of the model's labels", s.settings.watch.c_str()),
-        ("set watch to one of the model's labels"));
-  }
-  const deepbug::gst::OverlayPainter painter(deepbug::gst::overlayStyleOf(s.settings));
-  if (painter.paint(image, layout, *meta->result)) {
-    s.alarms += 1;
-  }
-  s.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return GST_FLOW_OK;
+  return deepbug::gst::guarded(
+      filter, "drawing the overlay", GST_FLOW_ERROR, [&]() -> GstFlowReturn {
+        OverlayState& s = *GST_DEEPBUG_OVERLAY(filter)->state;
+        const auto start = std::chrono::steady_clock::now();
+        const DeepbugClassificationMeta* meta =
+            deepbug_buffer_get_classification_meta(frame->buffer);
+        std::lock_guard lock(s.mutex);
+        s.frames += 1;
+        const GstVideoFormat format = GST_VIDEO_FRAME_FORMAT(frame);
+        const bool rgb_order = format == GST_VIDEO_FORMAT_RGB || format == GST_VIDEO_FORMAT_RGBA ||
+                               format == GST_VIDEO_FORMAT_RGBx;
+        const auto layout =
+            rgb_order ? deepbug::gst::ChannelLayout::kRGB : deepbug::gst::ChannelLayout::kBGR;
+        const int channels = GST_VIDEO_FRAME_COMP_PSTRIDE(frame, 0);
+        cv::Mat image(GST_VIDEO_FRAME_HEIGHT(frame), GST_VIDEO_FRAME_WIDTH(frame),
+                      channels == 4 ? CV_8UC4 : CV_8UC3, GST_VIDEO_FRAME_PLANE_DATA(frame, 0),
+                      static_cast<std::size_t>(GST_VIDEO_FRAME_PLANE_STRIDE(frame, 0)));
+        // The heatmap is the bottom layer: label, bar and border are drawn over it.
+        if (const DeepbugRelevanceMeta* relevance =
+                deepbug_buffer_get_relevance_meta(frame->buffer);
+            relevance != nullptr && relevance->result != nullptr) {
+          s.shown = *relevance->result;
+          s.shown_age = 0;
+          s.heatmaps += 1;
+        } else if (s.shown && ++s.shown_age > s.settings.hold_frames) {
+          s.shown.reset();
+        }
+        if (s.settings.heatmap && s.shown) {
+          const double fade = s.settings.fade ? 1.0 - static_cast<double>(s.shown_age) /
+                                                          (s.settings.hold_frames + 1)
+                                              : 1.0;
+          try {
+            deepbug::gst::paintHeatmap(image, layout, *s.shown,
+                                       deepbug::gst::heatmapStyleOf(s.settings), fade);
+            s.heatmap_frames += 1;
+          } catch (const std::exception& e) {
+            // A map that does not fit this frame (the explainer preprocessed otherwise than
+            // the classifier): the frame goes out without it, once said.
+            GST_ELEMENT_WARNING(
+                filter, STREAM, FORMAT, ("heatmap not drawn: %s", e.what()),
+                ("give deepbugexplain the same input-size/aspect as deepbugclassify"));
+            s.shown.reset();
+          }
+        }
+        if (meta == nullptr || meta->result == nullptr) {
+          s.without_meta += 1;
+          if (!s.warned_no_meta) {
+            s.warned_no_meta = true;
+            GST_WARNING_OBJECT(filter,
+                               "buffers without DeepbugClassificationMeta pass unchanged; "
+                               "put deepbugclassify upstream");
+          }
+          return GST_FLOW_OK;
+        }
+        if (!s.settings.watch.empty() && meta->result->scoreOf(s.settings.watch) < 0 &&
+            !s.warned_watch) {
+          s.warned_watch = true;
+          GST_ELEMENT_WARNING(
+              filter, STREAM, FORMAT,
+              ("watched class '%s' is not one of the model's labels", s.settings.watch.c_str()),
+              ("set watch to one of the model's labels"));
+        }
+        const deepbug::gst::OverlayPainter painter(deepbug::gst::overlayStyleOf(s.settings));
+        if (painter.paint(image, layout, *meta->result)) {
+          s.alarms += 1;
+        }
+        s.seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return GST_FLOW_OK;
+      });
 }
 
 static void deepbug_overlay_set_property(GObject* object, guint id, const GValue* value,
                                          GParamSpec* pspec) {
-  const auto* setting = deepbug::gst::settingOf(overlaySettingsTable(), id);
-  if (setting == nullptr) {
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-    return;
-  }
-  OverlayState& s = *GST_DEEPBUG_OVERLAY(object)->state;
-  std::lock_guard lock(s.mutex);
-  deepbug::gst::writeSetting(*setting, s.settings, value);
-  if (setting->name == "watch") s.warned_watch = false;  // a new class, a new check
+  deepbug::gst::guarded(object, "setting a property", [&] {
+    const auto* setting = deepbug::gst::settingOf(overlaySettingsTable(), id);
+    if (setting == nullptr) {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      return;
+    }
+    OverlayState& s = *GST_DEEPBUG_OVERLAY(object)->state;
+    std::lock_guard lock(s.mutex);
+    deepbug::gst::writeSetting(*setting, s.settings, value);
+    if (setting->name == "watch") s.warned_watch = false;  // a new class, a new check
+  });
 }
 
 static void deepbug_overlay_get_property(GObject* object, guint id, GValue* value,
                                          GParamSpec* pspec) {
-  OverlayState& s = *GST_DEEPBUG_OVERLAY(object)->state;
-  std::lock_guard lock(s.mutex);
-  if (id == statsPropertyId()) {
-    g_value_take_boxed(
-        value, gst_structure_new("deepbug-overlay-stats", "frames", G_TYPE_UINT64, s.frames,
-                                 "without-meta", G_TYPE_UINT64, s.without_meta, "alarms",
-                                 G_TYPE_UINT64, s.alarms, "heatmaps", G_TYPE_UINT64, s.heatmaps,
-                                 "heatmap-frames", G_TYPE_UINT64, s.heatmap_frames, "seconds",
-                                 G_TYPE_DOUBLE, s.seconds, nullptr));
-    return;
-  }
-  const auto* setting = deepbug::gst::settingOf(overlaySettingsTable(), id);
-  if (setting == nullptr) {
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
-    return;
-  }
-  deepbug::gst::readSetting(*setting, s.settings, value);
+  deepbug::gst::guarded(object, "reading a property", [&] {
+    OverlayState& s = *GST_DEEPBUG_OVERLAY(object)->state;
+    std::lock_guard lock(s.mutex);
+    if (id == statsPropertyId()) {
+      g_value_take_boxed(
+          value, gst_structure_new("deepbug-overlay-stats", "frames", G_TYPE_UINT64, s.frames,
+                                   "without-meta", G_TYPE_UINT64, s.without_meta, "alarms",
+                                   G_TYPE_UINT64, s.alarms, "heatmaps", G_TYPE_UINT64, s.heatmaps,
+                                   "heatmap-frames", G_TYPE_UINT64, s.heatmap_frames, "seconds",
+                                   G_TYPE_DOUBLE, s.seconds, nullptr));
+      return;
+    }
+    const auto* setting = deepbug::gst::settingOf(overlaySettingsTable(), id);
+    if (setting == nullptr) {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      return;
+    }
+    deepbug::gst::readSetting(*setting, s.settings, value);
+  });
 }
 
 static void gst_deepbug_overlay_finalize(GObject* object) {

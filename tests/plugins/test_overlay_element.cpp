@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
 
 #include "meta/relevance_meta.hpp"
 #include "plugins/element_helpers.hpp"
@@ -99,6 +100,34 @@ TEST(OverlayElement, BuffersWithoutMetaPassUnchanged) {
   gst_structure_get_uint64(stats, "without-meta", &without);
   gst_structure_free(stats);
   EXPECT_EQ(without, 1u);
+}
+
+// Nothing may unwind into GStreamer's C code: a meta whose result is inconsistent (a
+// label without its score) makes the drawing throw, which must come out as an element
+// error and a flow error, not end the process.
+TEST(OverlayElement, AFailureWhileDrawingIsAnElementErrorNotACrash) {
+  Harness h = overlay("watch=non_aggressive");
+  GstElement* element = gst_harness_find_element(h.get(), "deepbugoverlay");
+  GstBus* bus = gst_bus_new();
+  gst_element_set_bus(element, bus);
+  GstBuffer* frame = greyFrame(320, 240);
+  gst::ClassificationResult broken = result(0.9f);
+  broken.scores.pop_back();
+  deepbug_buffer_add_classification_meta(frame, broken);
+  EXPECT_EQ(gst_harness_push(h.get(), frame), GST_FLOW_ERROR);
+  GstMessage* message = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+  ASSERT_NE(message, nullptr);
+  GError* error = nullptr;
+  gchar* debug = nullptr;
+  gst_message_parse_error(message, &error, &debug);
+  EXPECT_NE(std::string(error->message).find("drawing the overlay failed"), std::string::npos)
+      << error->message;
+  g_error_free(error);
+  g_free(debug);
+  gst_message_unref(message);
+  gst_element_set_bus(element, nullptr);
+  gst_object_unref(bus);
+  gst_object_unref(element);
 }
 
 // A relevance map whose only evidence is the input block [112, 140)², i.e. frame pixels
