@@ -69,6 +69,48 @@ TEST(OverlayElement, AlarmBorderOnlyAboveTheThreshold) {
   gst_buffer_unref(out);
 }
 
+// Each format the element accepts, with where its red and blue bytes lie.
+struct PackedFormat {
+  const char* name;
+  int bytes;  // per pixel
+  int red;
+  int blue;
+};
+
+class OverlayFormats : public ::testing::TestWithParam<PackedFormat> {};
+
+TEST_P(OverlayFormats, TheAlarmBorderIsRedInTheFramesOwnByteOrder) {
+  const PackedFormat f = GetParam();
+  Harness h(gst_harness_new_parse("deepbugoverlay watch=aggressive threshold=0.7"));
+  gst_harness_set_caps_str(h.get(), rawCaps(f.name, 320, 240).c_str(),
+                           rawCaps(f.name, 320, 240).c_str());
+  const auto size = static_cast<gsize>(320 * 240 * f.bytes);
+  GstBuffer* in = gst_buffer_new_allocate(nullptr, size, nullptr);
+  gst_buffer_memset(in, 0, 128, size);
+  deepbug_buffer_add_classification_meta(in, result(0.9f));
+  GstBuffer* out = gst_harness_push_and_pull(h.get(), in);
+  ASSERT_NE(out, nullptr);
+  GstMapInfo map;
+  ASSERT_TRUE(gst_buffer_map(out, &map, GST_MAP_READ));
+  const guint8* corner = map.data + (239 * 320 + 319) * f.bytes;
+  EXPECT_GT(corner[f.red], 200) << "red byte of the border";
+  EXPECT_LT(corner[f.blue], 60) << "blue byte of the border";
+  const guint8* centre = map.data + (150 * 320 + 200) * f.bytes;
+  for (int c = 0; c < 3; ++c)
+    EXPECT_EQ(centre[c], 128) << "byte " << c << " of the untouched picture";
+  gst_buffer_unmap(out, &map);
+  gst_buffer_unref(out);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryAcceptedFormat, OverlayFormats,
+    ::testing::Values(PackedFormat{"RGB", 3, 0, 2}, PackedFormat{"BGR", 3, 2, 0},
+                      PackedFormat{"RGBA", 4, 0, 2}, PackedFormat{"BGRA", 4, 2, 0},
+                      PackedFormat{"RGBx", 4, 0, 2}, PackedFormat{"BGRx", 4, 2, 0}),
+    [](const ::testing::TestParamInfo<PackedFormat>& info) {
+      return std::string(info.param.name);
+    });
+
 TEST(OverlayElement, LabelIsDrawnAtTheTopLeft) {
   Harness h = overlay("");
   GstBuffer* frame = greyFrame(320, 240);
