@@ -228,6 +228,18 @@ void ExplainOutputs::onEvent(const GstStructure* s) {
   writeReady();
 }
 
+void ExplainOutputs::onFailure(const GstStructure* s) {
+  gint64 index = 0, pts = 0;
+  gst_structure_get_int64(s, "frame-index", &index);
+  gst_structure_get_int64(s, "pts", &pts);
+  const gchar* error = gst_structure_get_string(s, "error");
+  std::lock_guard lock(mutex_);
+  failed_[index] = json{{"frame", index},
+                        {"pts", static_cast<double>(pts) / 1e9},
+                        {"error", error != nullptr ? error : ""}};
+  writeReady();
+}
+
 void ExplainOutputs::writeReady() {
   // Events go out in order: the first waiting one blocks the ones after it.
   while (!pending_.empty()) {
@@ -236,7 +248,7 @@ void ExplainOutputs::writeReady() {
     if (!live) {
       bool complete = true;
       for (std::int64_t index : first.selected)
-        complete = complete && explained_.count(index) > 0;
+        complete = complete && (explained_.count(index) > 0 || failed_.count(index) > 0);
       if (!complete) return;
     }
     writeEvent(first);
@@ -247,14 +259,18 @@ void ExplainOutputs::writeReady() {
 void ExplainOutputs::writeEvent(Pending& pending) {
   const std::int64_t start = pending.event["start"]["frame"];
   const std::int64_t end = pending.event["end"]["frame"];
-  json explained = json::array();
   // Maps of frames before the event belong to no event (live mode explains runs that
   // turn out to be flicker): they are forgotten here, so nothing piles up.
-  for (auto it = explained_.begin(); it != explained_.end() && it->first <= end;) {
-    if (it->first >= start) explained.push_back(it->second);
-    it = explained_.erase(it);
-  }
-  pending.event["explained"] = explained;
+  auto take = [start, end](std::map<std::int64_t, json>& frames) {
+    json within = json::array();
+    for (auto it = frames.begin(); it != frames.end() && it->first <= end;) {
+      if (it->first >= start) within.push_back(it->second);
+      it = frames.erase(it);
+    }
+    return within;
+  };
+  pending.event["explained"] = take(explained_);
+  pending.event["failed_frames"] = take(failed_);
   const long long id = pending.event["id"].get<long long>();
   spans_.push_back(
       {id, pending.event["start"]["pts"].get<double>(), pending.event["end"]["pts"].get<double>()});

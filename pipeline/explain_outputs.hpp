@@ -32,8 +32,11 @@ class ExplainOutputs {
 
   // A buffer leaving deepbugexplain; writes snapshots when it carries a heatmap.
   void onBuffer(GstBuffer* buffer, const GstVideoInfo& info);
-  // A "deepbug-explain-event" element message.
+  // A gst::kExplainEventMessage element message.
   void onEvent(const GstStructure* event);
+  // A gst::kExplainFailureMessage: the frame's event lists it under failed_frames
+  // (and does not wait for its map).
+  void onFailure(const GstStructure* failure);
   // End of the run: writes every event still waiting.
   void finish();
 
@@ -67,7 +70,9 @@ class ExplainOutputs {
   std::int64_t run_start_unix_ns_;
   mutable std::mutex mutex_;
   std::FILE* events_ = nullptr;
-  std::map<std::int64_t, nlohmann::json> explained_;  // by frame index, until written
+  // By frame index, until their event is written.
+  std::map<std::int64_t, nlohmann::json> explained_;
+  std::map<std::int64_t, nlohmann::json> failed_;
   std::vector<Pending> pending_;
   std::vector<EventSpan> spans_;
   std::uint64_t events_written_ = 0;

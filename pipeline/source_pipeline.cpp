@@ -13,6 +13,7 @@
 #include "element_config.hpp"
 #include "event_clips.hpp"
 #include "meta/classification_meta.hpp"
+#include "meta/explain_messages.hpp"
 #include "meta/relevance_meta.hpp"
 #include "segment_files.hpp"
 #include "source_input.hpp"
@@ -456,8 +457,9 @@ bool SourcePipeline::handleMessage(GstMessage* message) {
   switch (GST_MESSAGE_TYPE(message)) {
     case GST_MESSAGE_ELEMENT: {
       const GstStructure* s = gst_message_get_structure(message);
-      if (explain_outputs_ && s != nullptr && gst_structure_has_name(s, "deepbug-explain-event")) {
-        explain_outputs_->onEvent(s);
+      if (explain_outputs_ && s != nullptr) {
+        if (gst_structure_has_name(s, gst::kExplainEventMessage)) explain_outputs_->onEvent(s);
+        if (gst_structure_has_name(s, gst::kExplainFailureMessage)) explain_outputs_->onFailure(s);
       }
       return false;
     }

@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "meta/classification_meta.hpp"
+#include "meta/explain_messages.hpp"
 #include "meta/frame_view.hpp"
 #include "render/heatmap.hpp"
 
@@ -284,6 +285,7 @@ void ExplainStage::collect(bool wait) {
                           ("explaining frame %" G_GINT64_FORMAT " failed: %s", frame.frame_index,
                            frame.error.c_str()),
                           ("the frame goes out without a heatmap"));
+      postFailure(frame);
     }
     if (live_) {
       done_[frame.frame_index] = std::move(frame);
@@ -402,8 +404,8 @@ void ExplainStage::postEvent(const explain::Event& event,
   for (std::size_t i = 0; i < selected.size(); ++i)
     frames << (i ? "," : "") << selected[i];
   GstStructure* s = gst_structure_new(
-      "deepbug-explain-event", "id", G_TYPE_INT64, event.id, "target", G_TYPE_STRING,
-      target_.c_str(), "composite", G_TYPE_STRING,
+      kExplainEventMessage, "id", G_TYPE_INT64, event.id, "target", G_TYPE_STRING, target_.c_str(),
+      "composite", G_TYPE_STRING,
       explainer_ ? explainer_->composite().c_str() : settings_.composite.c_str(), "mode",
       G_TYPE_STRING, live_ ? "live" : "archive", "start-index", G_TYPE_INT64, event.start.index,
       "end-index", G_TYPE_INT64, event.end.index, "start-pts", G_TYPE_INT64, event.start.pts_ns,
@@ -418,6 +420,13 @@ void ExplainStage::postEvent(const explain::Event& event,
   gst_element_post_message(owner_, gst_message_new_element(GST_OBJECT(owner_), s));
   std::lock_guard lock(mutex_);
   stats_.events += 1;
+}
+
+void ExplainStage::postFailure(const explain::FrameRelevance& frame) {
+  GstStructure* s = gst_structure_new(kExplainFailureMessage, "frame-index", G_TYPE_INT64,
+                                      frame.frame_index, "pts", G_TYPE_INT64, frame.pts_ns, "error",
+                                      G_TYPE_STRING, frame.error.c_str(), nullptr);
+  gst_element_post_message(owner_, gst_message_new_element(GST_OBJECT(owner_), s));
 }
 
 void ExplainStage::postClosedEvents() {

@@ -2,7 +2,8 @@
 // classification, plans explanations (archive: hold and explain each event's
 // selected frames exactly; live: explain running peaks when there is room, never
 // wait), runs LRP on the flow-graph scheduler, attaches DeepbugRelevanceMeta and
-// posts one "deepbug-explain-event" element message per event.
+// posts an element message per event and per failed explanation
+// (meta/explain_messages.hpp).
 #pragma once
 
 #include <gst/gst.h>
@@ -84,6 +85,7 @@ class ExplainStage {
   void attachLive(GstBuffer*& buffer);
   RelevanceResult toMeta(const explain::FrameRelevance& frame, double scale) const;
   void postEvent(const explain::Event& event, const std::vector<std::int64_t>& selected);
+  void postFailure(const explain::FrameRelevance& frame);
   void postClosedEvents();
 
   GstElement* owner_;
