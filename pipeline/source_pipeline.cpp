@@ -10,6 +10,7 @@
 #include "common/guarded.hpp"
 #include "core/error.hpp"
 #include "core/thread_budget.hpp"
+#include "display_sink.hpp"
 #include "element_config.hpp"
 #include "event_clips.hpp"
 #include "meta/classification_meta.hpp"
@@ -271,12 +272,20 @@ GstElement* SourcePipeline::buildDisplay(GstElement* upstream) {
                nullptr);
   gst_util_set_object_arg(G_OBJECT(queue), "leaky", "downstream");
   GstElement* convert = make("videoconvert", "display_convert");
-  GstElement* sink = gst_element_factory_make(config_.outputs.display_sink.c_str(), "display");
-  if (sink == nullptr) {
-    throw ConfigError(
-        "outputs.display_sink: no GStreamer element '" + config_.outputs.display_sink + "'",
-        "use autovideosink, xvimagesink, fakesink...");
+  const std::string& factory = config_.outputs.display_sink;
+  GstElementFactory* known = gst_element_factory_find(factory.c_str());
+  if (known == nullptr) {
+    throw ConfigError("outputs.display_sink: no GStreamer element '" + factory + "'",
+                      "use autovideosink, xvimagesink, fakesink...");
   }
+  gst_object_unref(known);
+  DisplaySink display = openDisplaySink(factory);
+  if (display.sink == nullptr) {
+    warn("outputs.display: " + display.problem +
+         "; the labelled stream is not shown, recording and inference go on");
+    display.sink = makeElement("fakesink", "display");
+  }
+  GstElement* sink = display.sink;
   gst_bin_add(GST_BIN(pipeline_), sink);
   if (g_object_class_find_property(G_OBJECT_GET_CLASS(sink), "sync") != nullptr) {
     g_object_set(sink, "sync", FALSE, nullptr);  // show frames as they come, never wait

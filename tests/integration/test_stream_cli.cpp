@@ -118,6 +118,30 @@ TEST_F(StreamCli, EveryFrameOfEncodedClipsIsLabelledAndScored) {
   EXPECT_TRUE(readJson(dir_ / "out" / "with_audio" / "summary.json")["source_info"]["has_audio"]);
 }
 
+// A window that cannot open costs the window, never the recording: a sink that fails to
+// start (filesink without a file) and autovideosink without a display server both give
+// a warning, and every frame is still classified and written.
+TEST_F(StreamCli, ADisplayThatCannotOpenIsAWarningAndTheRecordingGoesOn) {
+  const std::string clip = encodeClip("a.mp4", 20, "width=320,height=240", "mp4mux");
+  for (const std::string sink : {"filesink", "autovideosink"}) {
+    SCOPED_TRACE(sink);
+    fs::remove_all(dir_ / "out");
+    const ProcessResult run = runCommand(
+        "env -u DISPLAY -u WAYLAND_DISPLAY " +
+        stream("--config " +
+               writeConfig({{"cam", clip}}, "  display: true\n  display_sink: " + sink + "\n") +
+               " --quiet"));
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(decodedFrames(path("out/cam/labelled.mp4")), 20);
+    const json summary = readJson(dir_ / "out" / "cam" / "summary.json");
+    EXPECT_EQ(summary["frames_classified"], 20);
+    EXPECT_TRUE(summary["error"].is_null()) << summary.dump();
+    ASSERT_EQ(summary["warnings"].size(), 1u) << summary.dump();
+    EXPECT_NE(summary["warnings"][0].get<std::string>().find("outputs.display"), std::string::npos)
+        << summary["warnings"][0];
+  }
+}
+
 TEST_F(StreamCli, MkvContainerAndIntervalFromTheCommandLine) {
   const std::string clip = encodeClip("a.mp4", 24, "width=320,height=240", "mp4mux");
   const ProcessResult run =
