@@ -190,6 +190,7 @@ void SourcePipeline::buildOutputBranch(GstElement* upstream) {
   } else {
     GstElement* queue = make("queue", "classified");
     configureQueue(queue, 8);
+    outputs_entry_ = queue;
     GstElement* tail = queue;
     if (config_.overlay.enabled) {
       overlay_ = make("deepbugoverlay", "overlay");
@@ -451,15 +452,29 @@ bool SourcePipeline::fromInput(GstObject* element) const {
 }
 
 void SourcePipeline::requestStop(const std::string& reason) {
+  // EOS enters after the decoder: everything decoded so far is classified and encoded,
+  // and the muxer finishes the file.
+  endStreamAt(entry_queue_, reason);
+}
+
+void SourcePipeline::endStreamAt(GstElement* element, const std::string& reason) {
   if (state_ != SourceState::kRunning) return;
   state_ = SourceState::kStopping;
   stop_reason_ = reason;
   if (live_) live_->stop();
-  // EOS enters after the decoder: everything decoded so far is classified and encoded,
-  // and the muxer finishes the file.
-  GstPad* sink = gst_element_get_static_pad(entry_queue_, "sink");
+  GstPad* sink = gst_element_get_static_pad(element, "sink");
   gst_pad_send_event(sink, gst_event_new_eos());
   gst_object_unref(sink);
+}
+
+bool SourcePipeline::isAnalysisElement(GstObject* element) const {
+  for (GstElement* analysis : {classify_, explain_, overlay_}) {
+    if (analysis != nullptr && (element == GST_OBJECT(analysis) ||
+                                gst_object_has_as_ancestor(element, GST_OBJECT(analysis)))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool SourcePipeline::handleMessage(GstMessage* message) {
@@ -497,13 +512,22 @@ bool SourcePipeline::handleMessage(GstMessage* message) {
       g_clear_error(&err);
       g_free(debug);
       if (from_input && live_ && live_->onInputError(text)) return false;  // an outage
-      // A camera complaining while it is torn down for the stop: the EOS is on its way.
-      if (from_input && live_ && state_ == SourceState::kStopping) return false;
+      // The input complaining while the source stops (a camera torn down, a demuxer whose
+      // downstream failed first): the EOS is on its way.
+      if (from_input && state_ == SourceState::kStopping) return false;
       if (error_.empty()) error_ = text;
       // A decoder failure still leaves everything decoded before it: end the branch
-      // cleanly so the file is finished. Anything else stops the pipeline.
+      // cleanly so the file is finished. So does a failure of an analysis element.
+      // Anything else (the encoder, the muxer, the disk) stops the pipeline.
       if (from_input && state_ == SourceState::kRunning && (frames_in_ > 0 || live_)) {
         requestStop(source_.live ? "input error" : "decoder error");
+        return false;
+      }
+      // Classification, explanation or the overlay failed: the branch after them is
+      // intact, so EOS into it finishes the file with every frame that reached it.
+      if (isAnalysisElement(origin) && outputs_entry_ != nullptr &&
+          state_ == SourceState::kRunning) {
+        endStreamAt(outputs_entry_, "analysis error");
         return false;
       }
       end_ns_ = g_get_monotonic_time() * 1000;

@@ -79,6 +79,10 @@ class SourcePipeline {
   GstElement* makeMuxer(const char* name);
   std::string openSegment();
   void recordScores(GstBuffer* buffer);
+  // Sends EOS into `element`'s sink pad: what is downstream of it finishes its files.
+  void endStreamAt(GstElement* element, const std::string& reason);
+  // deepbugclassify, deepbugexplain or deepbugoverlay (or something inside them).
+  bool isAnalysisElement(GstObject* element) const;
   void warn(const std::string& message);
   bool fromInput(GstObject* element) const;
 
@@ -103,6 +107,7 @@ class SourcePipeline {
   GstElement* classify_ = nullptr;
   GstElement* explain_ = nullptr;
   GstElement* overlay_ = nullptr;
+  GstElement* outputs_entry_ = nullptr;  // the queue before overlay, recording and display
   std::unique_ptr<ExplainOutputs> explain_outputs_;
   std::uint64_t clips_written_ = 0;
 

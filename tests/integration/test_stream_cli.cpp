@@ -142,6 +142,37 @@ TEST_F(StreamCli, ADisplayThatCannotOpenIsAWarningAndTheRecordingGoesOn) {
   }
 }
 
+// The model fails in the middle of the stream (on the first bright frame): the error is
+// in summary.json, the exit code is 1, and the recording is finished — every frame that
+// was classified before the failure decodes from labelled.mp4.
+TEST_F(StreamCli, AClassificationFailureMidStreamFinishesTheRecording) {
+  const std::string clip = path("dark-then-bright.mp4");
+  const std::string caps = "video/x-raw,width=320,height=240,framerate=20/1";
+  const ProcessResult made =
+      runCommand("gst-launch-1.0 -q concat name=c ! " + caps +
+                 " ! videoconvert ! x264enc speed-preset=ultrafast ! h264parse ! mp4mux ! filesink "
+                 "location=" +
+                 clip + " videotestsrc pattern=black num-buffers=20 ! " + caps +
+                 " ! c. videotestsrc pattern=white num-buffers=20 ! " + caps + " ! c.");
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  std::string config = writeConfig({{"cam", clip}});
+  std::string text = readFile(config);
+  text.replace(text.find(fixture("tiny")), fixture("tiny").size(),
+               fixture("fails_on_bright_frames"));
+  std::ofstream(config) << text;
+  const ProcessResult run = runCommand(stream("--config " + config + " --quiet"));
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  const json summary = readJson(dir_ / "out" / "cam" / "summary.json");
+  ASSERT_TRUE(summary["error"].is_string()) << summary.dump();
+  EXPECT_NE(summary["error"].get<std::string>().find("classify"), std::string::npos);
+  const int written = summary["frames_out"];
+  // Batches of 4: the batch holding frame 20 (the first bright one) fails; every frame
+  // of the batches before it is written.
+  EXPECT_GE(written, 16);
+  EXPECT_LT(written, 20);
+  EXPECT_EQ(decodedFrames(path("out/cam/labelled.mp4")), written);
+}
+
 TEST_F(StreamCli, MkvContainerAndIntervalFromTheCommandLine) {
   const std::string clip = encodeClip("a.mp4", 24, "width=320,height=240", "mp4mux");
   const ProcessResult run =
