@@ -8,6 +8,8 @@
 #include <opencv2/videoio.hpp>
 #include <regex>
 
+#include <unistd.h>
+
 #include "integration/csv.hpp"
 #include "integration/process.hpp"
 
@@ -347,6 +349,32 @@ TEST_F(StreamCli, EnvironmentVariablesInValues) {
                                        stream("--config " + path("env.yaml") + " --quiet"));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_TRUE(fs::exists(path("elsewhere/runs/cam/labelled.mp4")));
+}
+
+// deepbug-bench soak as CI runs it: three minutes of a live test pattern classified
+// and explained with config/soak.yaml (the tiny model, to spare the machine's other
+// tests). No slope is asserted here: three minutes are all warm-up; the figures of a
+// half-hour run are in the README.
+TEST(SoakBench, ThreeMinutesRecordEveryFrameAndReportMemoryOverTime) {
+  setenv("GST_REGISTRY", DEEPBUG_GST_REGISTRY, 1);
+  const fs::path work = fs::path(::testing::TempDir()) / ("soak_" + std::to_string(getpid()));
+  fs::remove_all(work);
+  const ProcessResult run =
+      runCommand(program("deepbug-bench") + " soak --config " + DEEPBUG_SOURCE_DIR +
+                     "/config/soak.yaml --set model.path=" + fixture("tiny") +
+                     " --minutes 3 --warmup-minutes 1 --work-dir " + work.string(),
+                 /*keep_stderr=*/false);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const json report = json::parse(run.output);
+  EXPECT_EQ(report["frames_expected"], 2700);
+  EXPECT_EQ(report["frames_out"], report["frames_expected"]) << "every frame recorded";
+  EXPECT_GT(report["explain"]["frames_selected"].get<int>(), 0);
+  const json& memory = report["memory"];
+  EXPECT_GE(memory["samples"].get<int>(), 36);  // every 5 s for 3 minutes
+  EXPECT_LE(memory["start_mib"].get<double>(), memory["peak_mib"].get<double>());
+  EXPECT_LE(memory["end_mib"].get<double>(), memory["peak_mib"].get<double>());
+  EXPECT_TRUE(memory["slope_mib_per_hour"].is_number());
+  fs::remove_all(work);
 }
 
 }  // namespace

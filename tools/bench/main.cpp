@@ -1,5 +1,5 @@
 // deepbug-bench: benchmarks that print JSON. Subcommands: classify, lrp, and pipeline,
-// stream and live in builds with GStreamer.
+// stream, live and soak in builds with GStreamer.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -8,6 +8,7 @@
 #ifdef DEEPBUG_BENCH_PIPELINE
 #include "bench_live.hpp"
 #include "bench_pipeline.hpp"
+#include "bench_soak.hpp"
 #include "bench_stream.hpp"
 #endif
 #include "core/cli_main.hpp"
@@ -112,6 +113,25 @@ int run(int argc, char** argv) {
   stream_cmd->add_option("--ground-truth", stream.ground_truth,
                          "deepbug-synth ground_truth.json: event timing and pointing game");
 
+  deepbug::bench::SoakBenchOptions soak;
+  CLI::App* soak_cmd = app.add_subcommand(
+      "soak", "Memory over time: a live test pattern classified and explained for a while");
+  soak_cmd
+      ->add_option("--config", soak.config,
+                   "A deepbug-stream config for the model, overlay and explain settings (its "
+                   "sources and outputs are replaced)")
+      ->required();
+  soak_cmd->add_option("--set", soak.sets, "KEY=VALUE override of --config");
+  soak_cmd->add_option("--minutes", soak.minutes, "Length of the stream")->capture_default_str();
+  soak_cmd
+      ->add_option("--warmup-minutes", soak.warmup_minutes, "Left out of the slope and the growth")
+      ->capture_default_str();
+  soak_cmd->add_option("--sample-seconds", soak.sample_seconds)->capture_default_str();
+  soak_cmd->add_option("--width", soak.width)->capture_default_str();
+  soak_cmd->add_option("--height", soak.height)->capture_default_str();
+  soak_cmd->add_option("--fps", soak.fps)->capture_default_str();
+  soak_cmd->add_option("--work-dir", soak.work_dir, "Keep the run's outputs here");
+
   deepbug::bench::LiveBenchOptions live;
   CLI::App* live_cmd = app.add_subcommand(
       "live", "How many live sources one machine records while classifying every Nth frame");
@@ -149,6 +169,9 @@ int run(int argc, char** argv) {
 #ifdef DEEPBUG_BENCH_PIPELINE
   if (pipeline_cmd->parsed()) {
     std::cout << deepbug::bench::benchPipeline(pipeline).dump(2) << std::endl;
+  }
+  if (soak_cmd->parsed()) {
+    std::cout << deepbug::bench::benchSoak(soak).dump(2) << std::endl;
   }
   if (stream_cmd->parsed()) {
     std::cout << deepbug::bench::benchStream(stream).dump(2) << std::endl;
