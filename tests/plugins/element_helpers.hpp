@@ -5,12 +5,19 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "meta/classification_meta.hpp"
 
 namespace deepbug::test {
+
+// A GstHarness torn down when it goes out of scope.
+struct HarnessDeleter {
+  void operator()(GstHarness* h) const { gst_harness_teardown(h); }
+};
+using Harness = std::unique_ptr<GstHarness, HarnessDeleter>;
 
 inline std::string fixtureModel(const std::string& name) {
   return std::string(DEEPBUG_FIXTURE_DIR) + "/" + name + ".pt";

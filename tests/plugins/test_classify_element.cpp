@@ -13,11 +13,6 @@
 namespace deepbug::test {
 namespace {
 
-struct HarnessDeleter {
-  void operator()(GstHarness* h) const { gst_harness_teardown(h); }
-};
-using Harness = std::unique_ptr<GstHarness, HarnessDeleter>;
-
 Harness classifier(const std::string& properties, const std::string& format = "RGB") {
   Harness h(gst_harness_new_parse(
       ("deepbugclassify model=" + fixtureModel("tiny") + " " + properties).c_str()));

@@ -14,11 +14,6 @@
 namespace deepbug::test {
 namespace {
 
-struct HarnessDeleter {
-  void operator()(GstHarness* h) const { gst_harness_teardown(h); }
-};
-using Harness = std::unique_ptr<GstHarness, HarnessDeleter>;
-
 constexpr int kWidth = 64;
 constexpr int kHeight = 48;
 

@@ -10,11 +10,6 @@
 namespace deepbug::test {
 namespace {
 
-struct HarnessDeleter {
-  void operator()(GstHarness* h) const { gst_harness_teardown(h); }
-};
-using Harness = std::unique_ptr<GstHarness, HarnessDeleter>;
-
 GstBuffer* greyFrame(int width, int height) {
   GstBuffer* buffer =
       gst_buffer_new_allocate(nullptr, static_cast<gsize>(width * height * 3), nullptr);
