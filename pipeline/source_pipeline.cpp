@@ -14,6 +14,7 @@
 #include "element_config.hpp"
 #include "event_clips.hpp"
 #include "meta/classification_meta.hpp"
+#include "meta/element_stats.hpp"
 #include "meta/explain_messages.hpp"
 #include "meta/relevance_meta.hpp"
 #include "segment_files.hpp"
@@ -37,34 +38,15 @@ std::string containerExtension(const std::string& container) {
   return container == "mkv" ? "mkv" : "mp4";
 }
 
-json structureToJson(const GstStructure* s) {
-  json out = json::object();
-  if (s == nullptr) return out;
-  const int n = gst_structure_n_fields(s);
-  for (int i = 0; i < n; ++i) {
-    const char* field = gst_structure_nth_field_name(s, static_cast<guint>(i));
-    const GValue* value = gst_structure_get_value(s, field);
-    std::string key(field);
-    std::replace(key.begin(), key.end(), '-', '_');
-    if (G_VALUE_HOLDS_UINT64(value)) {
-      out[key] = g_value_get_uint64(value);
-    } else if (G_VALUE_HOLDS_DOUBLE(value)) {
-      out[key] = g_value_get_double(value);
-    } else if (G_VALUE_HOLDS_STRING(value)) {
-      const gchar* text = g_value_get_string(value);
-      out[key] = text ? text : "";
-    }
-  }
-  return out;
-}
-
-json readStats(GstElement* element) {
-  if (element == nullptr) return json::object();
-  GstStructure* stats = nullptr;
-  g_object_get(element, "stats", &stats, nullptr);
-  json out = structureToJson(stats);
-  if (stats) gst_structure_free(stats);
-  return out;
+// An element's `stats` property, read back typed (meta/element_stats.hpp): a missing
+// statistic throws instead of reading 0.
+template <typename Stats>
+Stats readStats(GstElement* element, Stats (*from)(const GstStructure*)) {
+  GstStructure* structure = nullptr;
+  g_object_get(element, "stats", &structure, nullptr);
+  const std::unique_ptr<GstStructure, decltype(&gst_structure_free)> owned(structure,
+                                                                           gst_structure_free);
+  return from(structure);
 }
 
 }  // namespace
@@ -560,7 +542,8 @@ void SourcePipeline::finish(bool interrupted) {
   if (state_ == SourceState::kFinished) return;
   if (end_ns_ == 0) end_ns_ = g_get_monotonic_time() * 1000;
   if (live_) live_->stop();
-  final_stats_ = {{"classify", readStats(classify_)}, {"overlay", readStats(overlay_)}};
+  classify_stats_ = readStats(classify_, gst::classifyStatsFrom);
+  if (overlay_) overlay_stats_ = readStats(overlay_, gst::overlayStatsFrom);
   if (explain_) {
     // Event messages still on the bus (posted just before an interrupted stop) are
     // written too; the bus is flushed when the pipeline goes to NULL.
@@ -574,7 +557,7 @@ void SourcePipeline::finish(bool interrupted) {
   gst_element_set_state(pipeline_, GST_STATE_NULL);
   if (explain_) {
     // Read after the element stopped: live work in flight has been dropped and counted.
-    final_stats_["explain"] = readStats(explain_);
+    explain_stats_ = readStats(explain_, gst::explainStatsFrom);
     explain_outputs_->finish();
     cutEventClips();
   }
@@ -651,28 +634,30 @@ json SourcePipeline::summary() const {
            {"fps", info_.fps},
            {"duration_seconds", info_.duration_seconds},
            {"has_audio", info_.has_audio}}},
-         {"stages", final_stats_}};
+         {"stages", json::object()}};
   if (source_.kind == SourceKind::kFile) s["file"] = source_.location;
-  if (final_stats_.contains("classify")) {
-    s["frames_classified"] = final_stats_["classify"].value("classified", 0);
-    s["frames_skipped"] = final_stats_["classify"].value("skipped", 0);
+  if (classify_stats_) {
+    s["stages"]["classify"] = gst::toJson(*classify_stats_);
+    s["frames_classified"] = classify_stats_->classified;
+    s["frames_skipped"] = classify_stats_->skipped;
   }
+  if (overlay_stats_) s["stages"]["overlay"] = gst::toJson(*overlay_stats_);
   if (live_) s["live"] = live_->summary();
-  if (final_stats_.contains("explain")) {
-    const json& e = final_stats_["explain"];
-    const auto explained = e.value("explained", std::uint64_t{0});
-    s["explain"] = {{"mode", e.value("mode", "")},
-                    {"frames_selected", e.value("selected", std::uint64_t{0})},
-                    {"frames_explained", explained},
-                    {"frames_skipped", e.value("skipped", std::uint64_t{0})},
-                    {"frames_dropped_at_end", e.value("dropped", std::uint64_t{0})},
-                    {"failed", e.value("failed", std::uint64_t{0})},
-                    {"events", e.value("events", std::uint64_t{0})},
+  if (explain_stats_) {
+    const gst::ExplainStats& e = *explain_stats_;
+    s["stages"]["explain"] = gst::toJson(e);
+    s["explain"] = {{"mode", e.mode},
+                    {"frames_selected", e.selected},
+                    {"frames_explained", e.explained},
+                    {"frames_skipped", e.skipped},
+                    {"frames_dropped_at_end", e.dropped},
+                    {"failed", e.failed},
+                    {"events", e.events},
                     {"explain_seconds_per_frame",
-                     explained ? e.value("explain_seconds", 0.0) / explained : 0.0},
-                    {"latency_p50_seconds", e.value("latency_p50", 0.0)},
-                    {"latency_p95_seconds", e.value("latency_p95", 0.0)},
-                    {"peak_frames_held", e.value("peak_held", std::uint64_t{0})},
+                     e.explained ? e.explain_seconds / static_cast<double>(e.explained) : 0.0},
+                    {"latency_p50_seconds", e.latency_p50},
+                    {"latency_p95_seconds", e.latency_p95},
+                    {"peak_frames_held", e.peak_held},
                     {"snapshots", explain_outputs_ ? explain_outputs_->snapshotsWritten() : 0},
                     {"events_written", explain_outputs_ ? explain_outputs_->eventsWritten() : 0},
                     {"clips", clips_written_}};
@@ -699,9 +684,8 @@ json SourcePipeline::summary() const {
 }
 
 json SourcePipeline::status() const {
-  const json classify = state_ == SourceState::kFinished
-                            ? final_stats_.value("classify", json::object())
-                            : readStats(classify_);
+  const gst::ClassifyStats classify =
+      classify_stats_ ? *classify_stats_ : readStats(classify_, gst::classifyStatsFrom);
   json s{{"source", source_.name},
          {"uri", source_.display_uri},
          {"mode", source_.live ? "live" : "archive"},
@@ -711,11 +695,10 @@ json SourcePipeline::status() const {
                                                       : "finished"},
          {"frames_in", frames_in_.load()},
          {"frames_out", frames_out_.load()},
-         {"frames_classified", classify.value("classified", std::uint64_t{0})},
-         {"frames_skipped", classify.value("skipped", std::uint64_t{0})},
-         {"batches", classify.value("batches", std::uint64_t{0})},
-         {"classify_seconds",
-          classify.value("preprocess_seconds", 0.0) + classify.value("inference_seconds", 0.0)},
+         {"frames_classified", classify.classified},
+         {"frames_skipped", classify.skipped},
+         {"batches", classify.batches},
+         {"classify_seconds", classify.preprocess_seconds + classify.inference_seconds},
          {"position_seconds", positionSeconds()},
          {"wall_seconds", elapsedSeconds()}};
   if (live_) {

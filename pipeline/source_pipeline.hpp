@@ -18,12 +18,14 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "config.hpp"
 #include "explain_outputs.hpp"
 #include "live_input.hpp"
+#include "meta/element_stats.hpp"
 #include "source_probe.hpp"
 
 namespace deepbug::stream {
@@ -134,7 +136,10 @@ class SourcePipeline {
   std::uint64_t segments_deleted_ = 0;
   gint64 start_ns_ = 0;
   gint64 end_ns_ = 0;
-  nlohmann::json final_stats_;
+  // The elements' statistics, read when the source finishes.
+  std::optional<gst::ClassifyStats> classify_stats_;
+  std::optional<gst::OverlayStats> overlay_stats_;
+  std::optional<gst::ExplainStats> explain_stats_;
 };
 
 }  // namespace deepbug::stream

@@ -17,6 +17,7 @@
 #include "common/guarded.hpp"
 #include "core/error.hpp"
 #include "meta/classification_meta.hpp"
+#include "meta/element_stats.hpp"
 #include "meta/frame_view.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(deepbug_classify_debug);
@@ -41,15 +42,6 @@ struct PendingFrame {
   std::uint64_t index = 0;
 };
 
-struct Stats {
-  std::uint64_t frames = 0;
-  std::uint64_t classified = 0;
-  std::uint64_t skipped = 0;  // due for classification but too late (max-lag)
-  std::uint64_t batches = 0;
-  double preprocess_seconds = 0;
-  double inference_seconds = 0;
-};
-
 // Everything C++ about the element; the GObject instance only holds a pointer.
 struct ClassifyState {
   std::mutex settings_mutex;  // properties may be set from any thread
@@ -69,7 +61,7 @@ struct ClassifyState {
   Clock::time_point oldest_pending{};
 
   std::mutex stats_mutex;
-  Stats stats;
+  deepbug::gst::ClassifyStats stats;
 
   // Live sources: a partial batch is flushed after batch-timeout.
   bool live = false;
@@ -471,7 +463,7 @@ static gboolean deepbug_classify_start(GstBaseTransform* trans) {
     s.live_checked = false;
     {
       std::lock_guard lock(s.stats_mutex);
-      s.stats = Stats{};
+      s.stats = deepbug::gst::ClassifyStats{};
     }
     return TRUE;
   });
@@ -508,13 +500,7 @@ static void deepbug_classify_get_property(GObject* object, guint id, GValue* val
     ClassifyState& s = stateOf(object);
     if (id == statsPropertyId()) {
       std::lock_guard lock(s.stats_mutex);
-      g_value_take_boxed(
-          value, gst_structure_new("deepbug-classify-stats", "frames", G_TYPE_UINT64,
-                                   s.stats.frames, "classified", G_TYPE_UINT64, s.stats.classified,
-                                   "skipped", G_TYPE_UINT64, s.stats.skipped, "batches",
-                                   G_TYPE_UINT64, s.stats.batches, "preprocess-seconds",
-                                   G_TYPE_DOUBLE, s.stats.preprocess_seconds, "inference-seconds",
-                                   G_TYPE_DOUBLE, s.stats.inference_seconds, nullptr));
+      g_value_take_boxed(value, deepbug::gst::toStructure(s.stats));
       return;
     }
     const auto* setting = deepbug::gst::settingOf(deepbug::gst::classifySettingsTable(), id);
@@ -552,11 +538,9 @@ static void gst_deepbug_classify_class_init(GstDeepbugClassifyClass* klass) {
   deepbug::gst::installSettings(object_class, deepbug::gst::classifySettingsTable());
   g_object_class_install_property(
       object_class, statsPropertyId(),
-      g_param_spec_boxed("stats", "Statistics",
-                         "frames, classified, skipped, batches, preprocess-seconds, "
-                         "inference-seconds",
-                         GST_TYPE_STRUCTURE,
-                         static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+      g_param_spec_boxed(
+          "stats", "Statistics", deepbug::gst::classifyStatsFields().c_str(), GST_TYPE_STRUCTURE,
+          static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_NAME | G_PARAM_STATIC_NICK)));
 
   GstCaps* caps =
       gst_caps_from_string((std::string("video/x-raw, format=(string)") + kFormats).c_str());

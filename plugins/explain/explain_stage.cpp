@@ -169,7 +169,7 @@ void ExplainStage::push(GstBuffer* buffer, const GstVideoInfo& info, std::deque<
   const explain::ScoredFrame frame = scoreOf(buffer, index);
   {
     std::lock_guard lock(mutex_);
-    stats_.frames += 1;
+    stats_.counts.frames += 1;
   }
   if (live_) {
     if (live_planner_->push(frame)) {
@@ -185,7 +185,7 @@ void ExplainStage::push(GstBuffer* buffer, const GstVideoInfo& info, std::deque<
       // Noted before submitting: a fast result may arrive before trySubmit returns.
       {
         std::lock_guard lock(mutex_);
-        stats_.selected += 1;
+        stats_.counts.selected += 1;
         selected_at_[index] = monotonicSeconds();
       }
       thumbnails_[index] = std::move(thumb);
@@ -194,7 +194,7 @@ void ExplainStage::push(GstBuffer* buffer, const GstVideoInfo& info, std::deque<
       } else {
         thumbnails_.erase(index);
         std::lock_guard lock(mutex_);
-        stats_.skipped += 1;
+        stats_.counts.skipped += 1;
         selected_at_.erase(index);
       }
     }
@@ -249,7 +249,7 @@ void ExplainStage::submitSelection(const std::vector<std::int64_t>& selected) {
     }
     {
       std::lock_guard lock(mutex_);
-      stats_.selected += 1;
+      stats_.counts.selected += 1;
       selected_at_[index] = monotonicSeconds();
     }
     // Batches flush by count, and at the end of a selection: never by time, so the
@@ -275,8 +275,8 @@ void ExplainStage::collect(bool wait) {
         stats_.latencies.push_back(now - selected->second);
         selected_at_.erase(selected);
       }
-      stats_.explain_seconds += frame.seconds;
-      if (!frame.error.empty()) stats_.failed += 1;
+      stats_.counts.explain_seconds += frame.seconds;
+      if (!frame.error.empty()) stats_.counts.failed += 1;
     }
   }
   for (explain::FrameRelevance& frame : arrived) {
@@ -348,7 +348,7 @@ void ExplainStage::releaseArchive(std::deque<GstBuffer*>& out) {
         held.buffer = gst_buffer_make_writable(held.buffer);
         deepbug_buffer_add_relevance_meta(held.buffer, meta);
         std::lock_guard lock(mutex_);
-        stats_.explained += 1;
+        stats_.counts.explained += 1;
       }
       const std::int64_t group_id = group_of_.at(index);
       group_of_.erase(index);
@@ -359,7 +359,7 @@ void ExplainStage::releaseArchive(std::deque<GstBuffer*>& out) {
     out.push_back(held.buffer);
   }
   std::lock_guard lock(mutex_);
-  stats_.peak_held = std::max<std::uint64_t>(stats_.peak_held, archive_->held());
+  stats_.counts.peak_held = std::max<std::uint64_t>(stats_.counts.peak_held, archive_->held());
 }
 
 void ExplainStage::attachLive(GstBuffer*& buffer) {
@@ -369,7 +369,7 @@ void ExplainStage::attachLive(GstBuffer*& buffer) {
   explain::FrameRelevance frame = std::move(newest->second);
   {
     std::lock_guard lock(mutex_);
-    stats_.superseded += done_.size() - 1;
+    stats_.counts.superseded += done_.size() - 1;
   }
   for (auto it = done_.begin(); it != newest; ++it)
     thumbnails_.erase(it->first);
@@ -395,7 +395,7 @@ void ExplainStage::attachLive(GstBuffer*& buffer) {
   buffer = gst_buffer_make_writable(buffer);
   deepbug_buffer_add_relevance_meta(buffer, meta);
   std::lock_guard lock(mutex_);
-  stats_.explained += 1;
+  stats_.counts.explained += 1;
 }
 
 void ExplainStage::postEvent(const explain::Event& event,
@@ -419,7 +419,7 @@ void ExplainStage::postEvent(const explain::Event& event,
   }
   gst_element_post_message(owner_, gst_message_new_element(GST_OBJECT(owner_), s));
   std::lock_guard lock(mutex_);
-  stats_.events += 1;
+  stats_.counts.events += 1;
 }
 
 void ExplainStage::postFailure(const explain::FrameRelevance& frame) {
@@ -448,7 +448,7 @@ void ExplainStage::finish(std::deque<GstBuffer*>& out) {
     // Maps ready but with no frame left to go on, and work still running: dropped.
     collect(false);
     std::lock_guard lock(mutex_);
-    stats_.dropped += done_.size() + (scheduler_ ? scheduler_->inFlight() : 0);
+    stats_.counts.dropped += done_.size() + (scheduler_ ? scheduler_->inFlight() : 0);
     done_.clear();
     thumbnails_.clear();
     return;
@@ -490,8 +490,23 @@ void ExplainStage::stopWorkers() {
 }
 
 ExplainStats ExplainStage::stats() const {
-  std::lock_guard lock(mutex_);
-  return stats_;
+  std::vector<double> latencies;
+  ExplainStats stats;
+  {
+    std::lock_guard lock(mutex_);
+    stats = stats_.counts;
+    latencies = stats_.latencies;
+  }
+  stats.mode = live_ ? "live" : "archive";
+  std::sort(latencies.begin(), latencies.end());
+  auto percentile = [&](double p) {
+    if (latencies.empty()) return 0.0;
+    const auto i = static_cast<std::size_t>(p * static_cast<double>(latencies.size() - 1) + 0.5);
+    return latencies[i];
+  };
+  stats.latency_p50 = percentile(0.5);
+  stats.latency_p95 = percentile(0.95);
+  return stats;
 }
 
 }  // namespace deepbug::gst

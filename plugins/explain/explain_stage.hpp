@@ -24,22 +24,16 @@
 #include "explain/explain_settings.hpp"
 #include "explain/frame_explainer.hpp"
 #include "explain/live_planner.hpp"
+#include "meta/element_stats.hpp"
 #include "meta/relevance_meta.hpp"
 
 namespace deepbug::gst {
 
-struct ExplainStats {
-  std::uint64_t frames = 0;
-  std::uint64_t selected = 0;    // frames chosen for explanation
-  std::uint64_t explained = 0;   // explanations attached
-  std::uint64_t failed = 0;      // explanations that raised an error
-  std::uint64_t skipped = 0;     // live: chosen, but no capacity
-  std::uint64_t dropped = 0;     // live: in flight at the end, not waited for
-  std::uint64_t superseded = 0;  // live: a newer map was ready for the same frame
-  std::uint64_t events = 0;
-  double explain_seconds = 0.0;   // LRP time, summed over frames
-  std::uint64_t peak_held = 0;    // archive: most frames held at once
-  std::vector<double> latencies;  // selection → result, seconds
+// The element's statistics as they accumulate: the counts of ExplainStats, and every
+// latency (selection → result, seconds) for its percentiles.
+struct ExplainTally {
+  ExplainStats counts;
+  std::vector<double> latencies;
 };
 
 class ExplainStage {
@@ -62,6 +56,7 @@ class ExplainStage {
   void stopWorkers();
 
   bool live() const { return live_; }
+  // The counts so far, the mode and the latency percentiles.
   ExplainStats stats() const;
 
  private:
@@ -100,7 +95,7 @@ class ExplainStage {
   mutable std::mutex mutex_;
   std::condition_variable arrived_cv_;
   std::deque<explain::FrameRelevance> arrived_;
-  ExplainStats stats_;
+  ExplainTally stats_;
 
   std::unique_ptr<explain::FrameExplainer> explainer_;
   std::unique_ptr<explain::ExplainScheduler> scheduler_;  // after explainer_: destroyed first

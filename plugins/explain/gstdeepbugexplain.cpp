@@ -41,7 +41,6 @@ struct ExplainState {
   std::mutex stage_mutex;               // stage pointer, for the stats reader
   // The statistics of the last run, kept after stop() for applications to read.
   deepbug::gst::ExplainStats last_stats;
-  bool last_live = false;
   GstVideoInfo info{};
   std::deque<GstBuffer*> ready;
 
@@ -242,7 +241,6 @@ static gboolean deepbug_explain_stop(GstBaseTransform* trans) {
     if (s.stage) {
       s.stage->stopWorkers();  // waits for LRP still running (live), so the counts are final
       s.last_stats = s.stage->stats();
-      s.last_live = s.stage->live();
       s.stage.reset();
     }
     return TRUE;
@@ -263,32 +261,14 @@ static void deepbug_explain_set_property(GObject* object, guint id, const GValue
   });
 }
 
-static GstStructure* statsStructure(const deepbug::gst::ExplainStats& st, bool live) {
-  std::vector<double> latencies = st.latencies;
-  std::sort(latencies.begin(), latencies.end());
-  auto percentile = [&](double p) {
-    if (latencies.empty()) return 0.0;
-    const auto i = static_cast<std::size_t>(p * static_cast<double>(latencies.size() - 1) + 0.5);
-    return latencies[i];
-  };
-  return gst_structure_new(
-      "deepbug-explain-stats", "mode", G_TYPE_STRING, live ? "live" : "archive", "frames",
-      G_TYPE_UINT64, st.frames, "selected", G_TYPE_UINT64, st.selected, "explained", G_TYPE_UINT64,
-      st.explained, "failed", G_TYPE_UINT64, st.failed, "skipped", G_TYPE_UINT64, st.skipped,
-      "dropped", G_TYPE_UINT64, st.dropped, "superseded", G_TYPE_UINT64, st.superseded, "events",
-      G_TYPE_UINT64, st.events, "explain-seconds", G_TYPE_DOUBLE, st.explain_seconds, "latency-p50",
-      G_TYPE_DOUBLE, percentile(0.5), "latency-p95", G_TYPE_DOUBLE, percentile(0.95), "peak-held",
-      G_TYPE_UINT64, st.peak_held, nullptr);
-}
-
 static void deepbug_explain_get_property(GObject* object, guint id, GValue* value,
                                          GParamSpec* pspec) {
   deepbug::gst::guarded(object, "reading a property", [&] {
     ExplainState& s = stateOf(object);
     if (id == statsPropertyId()) {
       std::lock_guard lock(s.stage_mutex);
-      const deepbug::gst::ExplainStats stats = s.stage ? s.stage->stats() : s.last_stats;
-      g_value_take_boxed(value, statsStructure(stats, s.stage ? s.stage->live() : s.last_live));
+      g_value_take_boxed(value,
+                         deepbug::gst::toStructure(s.stage ? s.stage->stats() : s.last_stats));
       return;
     }
     const auto* setting = deepbug::gst::settingOf(properties(), id);
@@ -324,8 +304,8 @@ static void gst_deepbug_explain_class_init(GstDeepbugExplainClass* klass) {
   g_object_class_install_property(
       object_class, statsPropertyId(),
       g_param_spec_boxed(
-          "stats", "Statistics", "Frames, selections, explanations, skips, latency (p50/p95)",
-          GST_TYPE_STRUCTURE, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+          "stats", "Statistics", deepbug::gst::explainStatsFields().c_str(), GST_TYPE_STRUCTURE,
+          static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_NAME | G_PARAM_STATIC_NICK)));
 
   gst_element_class_set_static_metadata(
       element_class, "DeepBug LRP explainer", "Filter/Analyzer/Video",

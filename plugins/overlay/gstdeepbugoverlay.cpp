@@ -8,6 +8,7 @@
 #include "common/gobject_settings.hpp"
 #include "common/guarded.hpp"
 #include "meta/classification_meta.hpp"
+#include "meta/element_stats.hpp"
 #include "meta/relevance_meta.hpp"
 #include "overlay/heatmap_painter.hpp"
 #include "overlay/overlay_painter.hpp"
@@ -33,12 +34,7 @@ struct OverlayState {
   // The last heatmap and how many frames ago it arrived (drawn while ≤ hold_frames).
   std::optional<RelevanceResult> shown;
   unsigned shown_age = 0;
-  std::uint64_t heatmaps = 0;        // frames carrying a relevance meta
-  std::uint64_t heatmap_frames = 0;  // frames a heatmap was drawn on
-  std::uint64_t frames = 0;
-  std::uint64_t without_meta = 0;
-  std::uint64_t alarms = 0;
-  double seconds = 0;
+  deepbug::gst::OverlayStats stats;
   bool warned_no_meta = false;
   bool warned_watch = false;
 };
@@ -63,7 +59,7 @@ static GstFlowReturn deepbug_overlay_transform_frame_ip(GstVideoFilter* filter,
         const DeepbugClassificationMeta* meta =
             deepbug_buffer_get_classification_meta(frame->buffer);
         std::lock_guard lock(s.mutex);
-        s.frames += 1;
+        s.stats.frames += 1;
         const GstVideoFormat format = GST_VIDEO_FRAME_FORMAT(frame);
         const bool rgb_order = format == GST_VIDEO_FORMAT_RGB || format == GST_VIDEO_FORMAT_RGBA ||
                                format == GST_VIDEO_FORMAT_RGBx;
@@ -79,7 +75,7 @@ static GstFlowReturn deepbug_overlay_transform_frame_ip(GstVideoFilter* filter,
             relevance != nullptr && relevance->result != nullptr) {
           s.shown = *relevance->result;
           s.shown_age = 0;
-          s.heatmaps += 1;
+          s.stats.heatmaps += 1;
         } else if (s.shown && ++s.shown_age > s.settings.hold_frames) {
           s.shown.reset();
         }
@@ -90,7 +86,7 @@ static GstFlowReturn deepbug_overlay_transform_frame_ip(GstVideoFilter* filter,
           try {
             deepbug::gst::paintHeatmap(image, layout, *s.shown,
                                        deepbug::gst::heatmapStyleOf(s.settings), fade);
-            s.heatmap_frames += 1;
+            s.stats.heatmap_frames += 1;
           } catch (const std::exception& e) {
             // A map that does not fit this frame (the explainer preprocessed otherwise than
             // the classifier): the frame goes out without it, once said.
@@ -101,7 +97,7 @@ static GstFlowReturn deepbug_overlay_transform_frame_ip(GstVideoFilter* filter,
           }
         }
         if (meta == nullptr || meta->result == nullptr) {
-          s.without_meta += 1;
+          s.stats.without_meta += 1;
           if (!s.warned_no_meta) {
             s.warned_no_meta = true;
             GST_WARNING_OBJECT(filter,
@@ -120,9 +116,9 @@ static GstFlowReturn deepbug_overlay_transform_frame_ip(GstVideoFilter* filter,
         }
         const deepbug::gst::OverlayPainter painter(deepbug::gst::overlayStyleOf(s.settings));
         if (painter.paint(image, layout, *meta->result)) {
-          s.alarms += 1;
+          s.stats.alarms += 1;
         }
-        s.seconds +=
+        s.stats.seconds +=
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         return GST_FLOW_OK;
       });
@@ -149,12 +145,7 @@ static void deepbug_overlay_get_property(GObject* object, guint id, GValue* valu
     OverlayState& s = *GST_DEEPBUG_OVERLAY(object)->state;
     std::lock_guard lock(s.mutex);
     if (id == statsPropertyId()) {
-      g_value_take_boxed(
-          value, gst_structure_new("deepbug-overlay-stats", "frames", G_TYPE_UINT64, s.frames,
-                                   "without-meta", G_TYPE_UINT64, s.without_meta, "alarms",
-                                   G_TYPE_UINT64, s.alarms, "heatmaps", G_TYPE_UINT64, s.heatmaps,
-                                   "heatmap-frames", G_TYPE_UINT64, s.heatmap_frames, "seconds",
-                                   G_TYPE_DOUBLE, s.seconds, nullptr));
+      g_value_take_boxed(value, deepbug::gst::toStructure(s.stats));
       return;
     }
     const auto* setting = deepbug::gst::settingOf(overlaySettingsTable(), id);
@@ -187,9 +178,9 @@ static void gst_deepbug_overlay_class_init(GstDeepbugOverlayClass* klass) {
   deepbug::gst::installSettings(object_class, overlaySettingsTable());
   g_object_class_install_property(
       object_class, statsPropertyId(),
-      g_param_spec_boxed("stats", "Statistics", "frames, without-meta, alarms, seconds",
-                         GST_TYPE_STRUCTURE,
-                         static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+      g_param_spec_boxed(
+          "stats", "Statistics", deepbug::gst::overlayStatsFields().c_str(), GST_TYPE_STRUCTURE,
+          static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_NAME | G_PARAM_STATIC_NICK)));
 
   GstCaps* caps =
       gst_caps_from_string("video/x-raw, format=(string){ RGB, BGR, RGBA, BGRA, RGBx, BGRx }");

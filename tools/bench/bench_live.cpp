@@ -99,13 +99,13 @@ json runCount(const LiveBenchOptions& o, int sources, const fs::path& out) {
   for (const auto& source : config.sources) {
     std::ifstream in(out / source.name / "summary.json");
     const json s = json::parse(in);
-    const auto frames_out = s.value("frames_out", std::uint64_t{0});
+    const auto frames_out = s.at("frames_out").get<std::uint64_t>();
     // A file's frame count from its container is approximate: every decoded frame out.
     complete &= o.footage.empty() ? frames_out == length.frames
-                                  : frames_out == s.value("frames_in", std::uint64_t{0});
+                                  : frames_out == s.at("frames_in").get<std::uint64_t>();
     recorded += frames_out;
-    classified += s.value("frames_classified", std::uint64_t{0});
-    skipped += s.value("frames_skipped", std::uint64_t{0});
+    classified += s.at("frames_classified").get<std::uint64_t>();
+    skipped += s.at("frames_skipped").get<std::uint64_t>();
   }
   const bool on_time = wall <= length.seconds * 1.1 + 1.0;
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());

@@ -37,10 +37,11 @@ json runOnce(stream::StreamConfig config, const fs::path& out) {
 
 // Seconds of classification (preprocessing and inference) per classified frame.
 double classifySecondsPerFrame(const json& summary) {
-  const json& c = summary["stages"]["classify"];
-  const double classified = c.value("classified", 0.0);
+  const json& c = summary.at("stages").at("classify");
+  const double classified = c.at("classified").get<double>();
   if (classified <= 0) return 0.0;
-  return (c.value("preprocess_seconds", 0.0) + c.value("inference_seconds", 0.0)) / classified;
+  return (c.at("preprocess_seconds").get<double>() + c.at("inference_seconds").get<double>()) /
+         classified;
 }
 
 // The footage as the one source "bench" of the config the options name.
