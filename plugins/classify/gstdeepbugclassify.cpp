@@ -13,6 +13,7 @@
 
 #include "classify/classify_settings.hpp"
 #include "classify/shared_classifier.hpp"
+#include "common/batching_transform.hpp"
 #include "common/gobject_settings.hpp"
 #include "common/guarded.hpp"
 #include "core/error.hpp"
@@ -263,16 +264,6 @@ void stopTimer(ClassifyState& s) {
   if (s.timer.joinable()) s.timer.join();
 }
 
-bool upstreamIsLive(GstDeepbugClassify* self) {
-  GstQuery* query = gst_query_new_latency();
-  gboolean live = FALSE;
-  if (gst_pad_peer_query(GST_BASE_TRANSFORM_SINK_PAD(self), query)) {
-    gst_query_parse_latency(query, &live, nullptr, nullptr);
-  }
-  gst_query_unref(query);
-  return live;
-}
-
 // How long after its capture (its running time) `buffer` reached the element, by the
 // pipeline clock; 0 without a clock or timestamp.
 GstClockTimeDiff lateness(GstBaseTransform* trans, GstBuffer* buffer) {
@@ -313,7 +304,7 @@ static GstFlowReturn deepbug_classify_submit_input_buffer(GstBaseTransform* tran
         }
         if (!s.live_checked) {
           s.live_checked = true;
-          s.live = upstreamIsLive(self);
+          s.live = deepbug::gst::upstreamIsLive(trans);
           if (s.live) startTimer(self);
         }
         const std::uint64_t index = s.next_index++;
@@ -347,16 +338,7 @@ static GstFlowReturn deepbug_classify_submit_input_buffer(GstBaseTransform* tran
 }
 
 static GstFlowReturn deepbug_classify_generate_output(GstBaseTransform* trans, GstBuffer** out) {
-  return deepbug::gst::guarded(trans, "passing a classified frame on", GST_FLOW_ERROR,
-                               [&]() -> GstFlowReturn {
-                                 ClassifyState& s = stateOf(trans);
-                                 *out = nullptr;
-                                 if (!s.ready.empty()) {
-                                   *out = s.ready.front();
-                                   s.ready.pop_front();
-                                 }
-                                 return GST_FLOW_OK;
-                               });
+  return deepbug::gst::takeReady(stateOf(trans).ready, out);
 }
 
 static gboolean deepbug_classify_sink_event(GstBaseTransform* trans, GstEvent* event) {

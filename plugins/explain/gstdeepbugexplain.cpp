@@ -9,6 +9,7 @@
 #include <mutex>
 #include <vector>
 
+#include "common/batching_transform.hpp"
 #include "common/gobject_settings.hpp"
 #include "common/guarded.hpp"
 #include "core/error.hpp"
@@ -52,16 +53,6 @@ struct ExplainState {
 };
 
 ExplainState& stateOf(gpointer self);
-
-bool upstreamIsLive(GstBaseTransform* trans) {
-  GstQuery* query = gst_query_new_latency();
-  gboolean live = FALSE;
-  if (gst_pad_peer_query(GST_BASE_TRANSFORM_SINK_PAD(trans), query)) {
-    gst_query_parse_latency(query, &live, nullptr, nullptr);
-  }
-  gst_query_unref(query);
-  return live;
-}
 
 void postError(GstBaseTransform* trans, const deepbug::Error& e) {
   GST_ELEMENT_ERROR(
@@ -142,8 +133,9 @@ static GstFlowReturn deepbug_explain_submit_input_buffer(GstBaseTransform* trans
           std::lock_guard lock(s.settings_mutex);
           settings = s.settings;
         }
-        const bool live = settings.mode == ExplainMode::kLive ||
-                          (settings.mode == ExplainMode::kAuto && upstreamIsLive(trans));
+        const bool live =
+            settings.mode == ExplainMode::kLive ||
+            (settings.mode == ExplainMode::kAuto && deepbug::gst::upstreamIsLive(trans));
         auto stage = std::make_unique<ExplainStage>(GST_ELEMENT(trans), settings, live);
         std::lock_guard lock(s.stage_mutex);
         s.stage = std::move(stage);
@@ -165,16 +157,7 @@ static GstFlowReturn deepbug_explain_submit_input_buffer(GstBaseTransform* trans
 }
 
 static GstFlowReturn deepbug_explain_generate_output(GstBaseTransform* trans, GstBuffer** out) {
-  return deepbug::gst::guarded(trans, "passing an explained frame on", GST_FLOW_ERROR,
-                               [&]() -> GstFlowReturn {
-                                 ExplainState& s = stateOf(trans);
-                                 *out = nullptr;
-                                 if (!s.ready.empty()) {
-                                   *out = s.ready.front();
-                                   s.ready.pop_front();
-                                 }
-                                 return GST_FLOW_OK;
-                               });
+  return deepbug::gst::takeReady(stateOf(trans).ready, out);
 }
 
 static gboolean deepbug_explain_sink_event(GstBaseTransform* trans, GstEvent* event) {

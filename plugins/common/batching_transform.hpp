@@ -1,0 +1,35 @@
+// What the two batching GstBaseTransforms (deepbugclassify, deepbugexplain) share:
+// their submit_input_buffer holds frames back and queues those that may leave, the
+// base class's generate_output hands them out one at a time, in order; and both ask
+// upstream whether it is live once, at the first frame.
+#pragma once
+
+#include <gst/base/gstbasetransform.h>
+#include <gst/gst.h>
+
+#include <deque>
+
+namespace deepbug::gst {
+
+// generate_output: the oldest ready buffer, or none (*out = nullptr) — never fails.
+inline GstFlowReturn takeReady(std::deque<GstBuffer*>& ready, GstBuffer** out) noexcept {
+  *out = nullptr;
+  if (!ready.empty()) {
+    *out = ready.front();
+    ready.pop_front();
+  }
+  return GST_FLOW_OK;
+}
+
+// Whether the source upstream is live (a camera), by a LATENCY query.
+inline bool upstreamIsLive(GstBaseTransform* trans) {
+  GstQuery* query = gst_query_new_latency();
+  gboolean live = FALSE;
+  if (gst_pad_peer_query(GST_BASE_TRANSFORM_SINK_PAD(trans), query)) {
+    gst_query_parse_latency(query, &live, nullptr, nullptr);
+  }
+  gst_query_unref(query);
+  return live;
+}
+
+}  // namespace deepbug::gst
