@@ -286,15 +286,11 @@ static GstFlowReturn deepbug_classify_submit_input_buffer(GstBaseTransform* tran
       trans, "classifying a frame", GST_FLOW_ERROR, [&]() -> GstFlowReturn {
         auto* self = GST_DEEPBUG_CLASSIFY(trans);
         ClassifyState& s = *self->state;
-        // The base class handles reconfiguration and queues the buffer; take it from there.
-        GstFlowReturn ret = GST_BASE_TRANSFORM_CLASS(gst_deepbug_classify_parent_class)
-                                ->submit_input_buffer(trans, discont, input);
-        GstBuffer* buffer = trans->queued_buf;
-        trans->queued_buf = nullptr;
-        if (ret != GST_FLOW_OK || buffer == nullptr) {
-          if (buffer != nullptr) gst_buffer_unref(buffer);
-          return ret;
-        }
+        GstBuffer* buffer = nullptr;
+        const GstFlowReturn ret =
+            deepbug::gst::takeSubmitted(GST_BASE_TRANSFORM_CLASS(gst_deepbug_classify_parent_class),
+                                        trans, discont, input, &buffer);
+        if (buffer == nullptr) return ret;
         unsigned batch_size, interval, max_lag_ms;
         {
           std::lock_guard lock(s.settings_mutex);

@@ -21,6 +21,21 @@ inline GstFlowReturn takeReady(std::deque<GstBuffer*>& ready, GstBuffer** out) n
   return GST_FLOW_OK;
 }
 
+// submit_input_buffer's first step: the base class (`parent`) handles reconfiguration
+// and queues `input`; the queued buffer is then taken from it into `*taken` (the caller
+// owns it). `*taken` is nullptr when there is nothing to take: return the flow then.
+inline GstFlowReturn takeSubmitted(GstBaseTransformClass* parent, GstBaseTransform* trans,
+                                   gboolean discont, GstBuffer* input, GstBuffer** taken) {
+  const GstFlowReturn ret = parent->submit_input_buffer(trans, discont, input);
+  *taken = trans->queued_buf;
+  trans->queued_buf = nullptr;
+  if (ret != GST_FLOW_OK && *taken != nullptr) {
+    gst_buffer_unref(*taken);
+    *taken = nullptr;
+  }
+  return ret;
+}
+
 // Whether the source upstream is live (a camera), by a LATENCY query.
 inline bool upstreamIsLive(GstBaseTransform* trans) {
   GstQuery* query = gst_query_new_latency();

@@ -116,14 +116,10 @@ static GstFlowReturn deepbug_explain_submit_input_buffer(GstBaseTransform* trans
                                                          GstBuffer* input) {
   return deepbug::gst::guarded(trans, "explaining a frame", GST_FLOW_ERROR, [&]() -> GstFlowReturn {
     ExplainState& s = stateOf(trans);
-    GstFlowReturn ret = GST_BASE_TRANSFORM_CLASS(gst_deepbug_explain_parent_class)
-                            ->submit_input_buffer(trans, discont, input);
-    GstBuffer* buffer = trans->queued_buf;
-    trans->queued_buf = nullptr;
-    if (ret != GST_FLOW_OK || buffer == nullptr) {
-      if (buffer != nullptr) gst_buffer_unref(buffer);
-      return ret;
-    }
+    GstBuffer* buffer = nullptr;
+    const GstFlowReturn ret = deepbug::gst::takeSubmitted(
+        GST_BASE_TRANSFORM_CLASS(gst_deepbug_explain_parent_class), trans, discont, input, &buffer);
+    if (buffer == nullptr) return ret;
     // push() takes the buffer; until then this function owns it.
     bool taken = false;
     try {
