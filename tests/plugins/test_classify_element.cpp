@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "plugins/element_helpers.hpp"
 
@@ -180,6 +181,42 @@ TEST(ClassifyElement, LiveSourcesGetAPartialBatchAfterTheTimeout) {
   gst_query_unref(latency);
   EXPECT_TRUE(live);
   EXPECT_GE(min, 50 * GST_MSECOND) << "the batch wait is part of the latency";
+}
+
+// max-lag by the pipeline clock, here a test clock: no wall time, no machine speed. A
+// frame due for classification that reaches the element more than max-lag after its
+// running time carries the last result and counts as skipped; the frame itself goes on.
+TEST(ClassifyElement, MaxLagSkipsFramesThatArriveLateByThePipelineClock) {
+  Harness h = classifier("max-lag=100");
+  gst_harness_use_testclock(h.get());
+  struct Arrival {
+    GstClockTime pts, clock;
+    bool classified;
+  };
+  const std::vector<Arrival> arrivals{{0, 0, true},  // the first frame: always classified
+                                      {100 * GST_MSECOND, 150 * GST_MSECOND, true},   // 50 ms late
+                                      {200 * GST_MSECOND, 450 * GST_MSECOND, false},  // 250 ms late
+                                      {300 * GST_MSECOND, 450 * GST_MSECOND, false},  // 150 ms late
+                                      {400 * GST_MSECOND, 480 * GST_MSECOND, true}};  // 80 ms late
+  for (std::size_t i = 0; i < arrivals.size(); ++i) {
+    ASSERT_TRUE(gst_harness_set_time(h.get(), arrivals[i].clock));
+    ASSERT_EQ(
+        gst_harness_push(h.get(), makeFrame("RGB", 64, 48, static_cast<int>(i), arrivals[i].pts)),
+        GST_FLOW_OK);
+    const std::vector<gst::ClassificationResult> out = pullResults(h.get(), 1);
+    ASSERT_EQ(out.size(), 1u) << "frame " << i;
+    EXPECT_EQ(out[0].classified, arrivals[i].classified) << "frame " << i;
+  }
+  GstElement* element = gst_harness_find_element(h.get(), "deepbugclassify");
+  GstStructure* stats = nullptr;
+  g_object_get(element, "stats", &stats, nullptr);
+  gst_object_unref(element);
+  guint64 skipped = 0, classified = 0;
+  gst_structure_get_uint64(stats, "skipped", &skipped);
+  gst_structure_get_uint64(stats, "classified", &classified);
+  gst_structure_free(stats);
+  EXPECT_EQ(skipped, 2u);
+  EXPECT_EQ(classified, 3u);
 }
 
 TEST(ClassifyElement, RgbBgrAndI420ThroughVideoconvertAgree) {

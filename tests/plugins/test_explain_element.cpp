@@ -170,8 +170,15 @@ TEST(ExplainElement, LiveNeverHoldsAFrameAndSkipsSelectionsItHasNoRoomFor) {
   const guint64 selected = statOf(h.get(), "selected");
   const guint64 skipped = statOf(h.get(), "skipped");
   EXPECT_EQ(selected, static_cast<guint64>(frames));  // every frame was a new running peak
-  EXPECT_GT(skipped, 0u);
-  EXPECT_LT(skipped, selected);  // the first one found room
+  EXPECT_LT(skipped, selected);                       // the first one found room
+  // Every selection was skipped for want of room, or ran and was then attached,
+  // superseded, dropped at the end or failed — or finished just as the stream ended,
+  // after the last frame left (at most one). How many are skipped depends on how fast
+  // LRP runs; that a full scheduler refuses is ExplainScheduler's own test.
+  const guint64 accounted = skipped + statOf(h.get(), "explained") + statOf(h.get(), "superseded") +
+                            statOf(h.get(), "dropped") + statOf(h.get(), "failed");
+  EXPECT_LE(accounted, selected);
+  EXPECT_GE(accounted + 1, selected);
   gst_object_unref(bus);
 }
 
@@ -288,8 +295,8 @@ TEST(ExplainElement, ALiveSourceIsExplainedInLiveModeAndLosesNoFrame) {
                     "superseded", G_TYPE_UINT64, &superseded, "failed", G_TYPE_UINT64, &failed,
                     nullptr);
   gst_structure_free(stats);
-  EXPECT_EQ(selected, 16u);  // every_n=1 inside one event: every classified frame
-  EXPECT_GT(skipped, 0u);    // the report CNN's LRP takes far longer than a frame
+  EXPECT_EQ(selected, 16u);      // every_n=1 inside one event: every classified frame
+  EXPECT_LT(skipped, selected);  // the first one found a free worker
   // Every selection was skipped, attached, superseded, still in flight at the end, or
   // (attached to no later frame) finished after the last one.
   EXPECT_LE(explained + superseded + dropped + failed, selected - skipped);
