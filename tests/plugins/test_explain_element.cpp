@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 
+#include "meta/explain_messages.hpp"
 #include "meta/relevance_meta.hpp"
 #include "model/geometry.hpp"
 #include "plugins/element_helpers.hpp"
@@ -71,7 +72,7 @@ std::vector<const GstStructure*> eventsOn(GstBus* bus, std::vector<GstMessage*>&
   while (GstMessage* message = gst_bus_pop_filtered(bus, GST_MESSAGE_ELEMENT)) {
     keep.push_back(message);
     const GstStructure* s = gst_message_get_structure(message);
-    if (gst_structure_has_name(s, "deepbug-explain-event")) events.push_back(s);
+    if (gst_structure_has_name(s, gst::kExplainEventMessage)) events.push_back(s);
   }
   return events;
 }
@@ -147,6 +148,48 @@ TEST(ExplainElement, ArchiveHoldsTheFramesOfAnOpenEventAndNoOthers) {
   EXPECT_EQ(gst_harness_buffers_received(h.get()), 3u);  // the open event waits
   ASSERT_TRUE(gst_harness_push_event(h.get(), gst_event_new_eos()));
   EXPECT_EQ(gst_harness_buffers_received(h.get()), 6u);
+  gst_object_unref(bus);
+}
+
+// A flush (a seek) drops the frames an open event holds — they belong to the old
+// position — and the stream starts afresh: what comes after flows as usual.
+TEST(ExplainElement, AFlushDropsTheHeldFramesAndTheStreamStartsAfresh) {
+  GstBus* bus = nullptr;
+  Harness h = explainer("mode=archive min-frames=2", &bus);
+  const std::string model = fixtureModel("tiny");
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(gst_harness_push(h.get(), scoredFrame(i, 0.9, model)), GST_FLOW_OK);
+  EXPECT_EQ(gst_harness_buffers_received(h.get()), 0u);  // an open event waits
+  ASSERT_TRUE(gst_harness_push_event(h.get(), gst_event_new_flush_start()));
+  ASSERT_TRUE(gst_harness_push_event(h.get(), gst_event_new_flush_stop(TRUE)));
+  GstSegment segment;
+  gst_segment_init(&segment, GST_FORMAT_TIME);
+  ASSERT_TRUE(gst_harness_push_event(h.get(), gst_event_new_segment(&segment)));
+  for (int i = 3; i < 6; ++i)
+    ASSERT_EQ(gst_harness_push(h.get(), scoredFrame(i, 0.1, model)), GST_FLOW_OK);
+  ASSERT_TRUE(gst_harness_push_event(h.get(), gst_event_new_eos()));
+  const Output out = pullAll(h.get(), 3);
+  EXPECT_EQ(out.pts, (std::vector<GstClockTime>{3 * GST_SECOND / 10, 4 * GST_SECOND / 10,
+                                                5 * GST_SECOND / 10}));
+  EXPECT_EQ(gst_harness_buffers_received(h.get()), 3u) << "the held frames were dropped";
+  EXPECT_TRUE(out.explained.empty());
+  gst_object_unref(bus);
+}
+
+// New caps mid-stream (a camera back at another size): the frames an open event holds
+// are of the old caps, so the event is closed and explained and they go out first.
+TEST(ExplainElement, NewCapsMidStreamReleaseTheHeldFramesFirst) {
+  GstBus* bus = nullptr;
+  Harness h = explainer("mode=archive min-frames=2", &bus);
+  const std::string model = fixtureModel("tiny");
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(gst_harness_push(h.get(), scoredFrame(i, 0.7 + 0.1 * i, model)), GST_FLOW_OK);
+  EXPECT_EQ(gst_harness_buffers_received(h.get()), 0u);  // an open event waits
+  gst_harness_set_src_caps_str(h.get(), rawCaps("RGB", 2 * kWidth, 2 * kHeight).c_str());
+  EXPECT_EQ(gst_harness_buffers_received(h.get()), 3u) << "released before the new caps";
+  const Output out = pullAll(h.get(), 3);
+  EXPECT_EQ(out.explained, std::vector<int>{2});  // the event's peak, on its own frame
+  EXPECT_EQ(statOf(h.get(), "events"), 1u);
   gst_object_unref(bus);
 }
 
