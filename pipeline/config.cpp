@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -151,19 +152,43 @@ std::string expandEnvironment(const std::string& text, const std::string& where)
   return out + text.substr(last);
 }
 
-StreamConfig loadConfig(const std::string& file, const std::vector<std::string>& overrides) {
-  std::error_code ec;
-  if (!fs::is_regular_file(file, ec)) {
-    throw ConfigError("config file '" + file + "' does not exist", "check --config");
-  }
-  YAML::Node root;
+namespace {
+
+// The config in `root`, named `file` in messages, relative paths against `base`.
+StreamConfig readConfig(YAML::Node root, const std::string& file, const fs::path& base,
+                        const std::vector<std::string>& overrides);
+
+YAML::Node parseYaml(const std::function<YAML::Node()>& load, const std::string& file) {
   try {
-    root = YAML::LoadFile(file);
+    return load();
   } catch (const YAML::Exception& e) {
     throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ":" +
                           std::to_string(e.mark.column + 1) + ": " + e.msg,
                       "the file is not valid YAML");
   }
+}
+
+}  // namespace
+
+StreamConfig loadConfig(const std::string& file, const std::vector<std::string>& overrides) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) {
+    throw ConfigError("config file '" + file + "' does not exist", "check --config");
+  }
+  const YAML::Node root = parseYaml([&] { return YAML::LoadFile(file); }, file);
+  return readConfig(root, file, fs::absolute(file).parent_path(), overrides);
+}
+
+StreamConfig loadConfigText(const std::string& text, const std::string& name,
+                            const std::vector<std::string>& overrides) {
+  const YAML::Node root = parseYaml([&] { return YAML::Load(text); }, name);
+  return readConfig(root, name, fs::current_path(), overrides);
+}
+
+namespace {
+
+StreamConfig readConfig(YAML::Node root, const std::string& file, const fs::path& base,
+                        const std::vector<std::string>& overrides) {
   if (!root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
   std::vector<std::pair<YAML::Node, std::string>> overridden;
   for (const std::string& assignment : overrides) {
@@ -171,7 +196,6 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
   }
 
   const Reader r(file, overridden);
-  const fs::path base = fs::absolute(file).parent_path();
   StreamConfig config;
   config.file = file;
   r.checkKeys(root, "the config", {"sources", "model", "overlay", "explain", "live", "outputs"});
@@ -250,6 +274,8 @@ StreamConfig loadConfig(const std::string& file, const std::vector<std::string>&
   readLiveOutputs(r, outputs, out);
   return config;
 }
+
+}  // namespace
 
 std::vector<DocumentedKey> documentedKeys() {
   std::vector<DocumentedKey> keys;

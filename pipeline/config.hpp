@@ -114,6 +114,10 @@ struct StreamConfig {
 // Reads and validates `file` with `overrides` ("key.path=value", YAML values) applied.
 // Relative paths are resolved against the config file's folder. Throws ConfigError.
 StreamConfig loadConfig(const std::string& file, const std::vector<std::string>& overrides);
+// The same for a config held in memory (programs that write one, as deepbug-bench does):
+// `name` stands for the file in messages; relative paths are against the working folder.
+StreamConfig loadConfigText(const std::string& text, const std::string& name,
+                            const std::vector<std::string>& overrides);
 
 // "${NAME}" and "${NAME:-default}" replaced from the environment; throws ConfigError
 // (prefixed with `where`) for an unset variable without a default.

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "config.hpp"
@@ -29,36 +30,25 @@ double cpuSeconds() {
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
+// `sources` cameras: test patterns of the options' size and rate, or the footage paced
+// as a camera; read as deepbug-stream reads its config.
 stream::StreamConfig liveConfig(const LiveBenchOptions& o, int sources, const fs::path& out) {
-  stream::StreamConfig config;
-  config.file = "deepbug-bench live";
   const long frames = std::lround(o.seconds * o.fps);  // test patterns
+  const std::string uri =
+      !o.footage.empty()
+          ? fs::absolute(o.footage).string()
+          : "test:ball?width=" + std::to_string(o.width) + "&height=" + std::to_string(o.height) +
+                "&fps=" + std::to_string(o.fps) + "&frames=" + std::to_string(frames);
+  std::ostringstream yaml;
+  yaml << "sources:\n";
   for (int i = 0; i < sources; ++i) {
-    stream::SourceConfig s;
-    s.name = "cam" + std::to_string(i + 1);
-    s.uri = !o.footage.empty()
-                ? o.footage
-                : "test:ball?width=" + std::to_string(o.width) +
-                      "&height=" + std::to_string(o.height) + "&fps=" + std::to_string(o.fps) +
-                      "&frames=" + std::to_string(frames);
-    const stream::SourceUri parsed = stream::parseSourceUri(s.uri, config.file);
-    s.display_uri = parsed.display;
-    s.kind = parsed.kind;
-    s.location = parsed.kind == stream::SourceKind::kFile ? fs::absolute(parsed.location).string()
-                                                          : parsed.location;
-    s.test = parsed.test;
-    s.live = true;
-    s.where = config.file;
-    config.sources.push_back(s);
+    yaml << "  - name: cam" << i + 1 << "\n    uri: " << json(uri).dump() << "\n"
+         << (o.footage.empty() ? "" : "    mode: live\n");
   }
-  config.model.model_path = o.model;
-  config.model.where = config.file;
-  config.model.device = "cpu";
-  config.model.batch_size = 1;
-  config.model.interval = o.interval;
-  config.outputs.directory = out.string();
-  config.outputs.status_file = false;
-  return config;
+  yaml << "model:\n  path: " << json(o.model).dump()
+       << "\n  device: cpu\n  batch_size: 1\n  interval: " << o.interval << "\n"
+       << "outputs:\n  directory: " << json(out.string()).dump() << "\n  status_file: false\n";
+  return stream::loadConfigText(yaml.str(), "(deepbug-bench live options)", {});
 }
 
 // Frames each source sends, and for how long.

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "config.hpp"
 #include "core/error.hpp"
@@ -107,23 +108,18 @@ json benchPipeline(const PipelineBenchOptions& o) {
   const model::Classifier classifier(classifier_options);
   const DecodedFrames frames = decode(o.footage, o.max_frames);
 
-  stream::StreamConfig config;
-  config.file = "(deepbug-bench)";
-  stream::SourceConfig source;
-  source.name = "bench";
-  source.uri = source.display_uri = source.location = fs::absolute(o.footage).string();
-  source.where = o.footage;
-  config.sources.push_back(source);
-  config.model.model_path = o.model;
-  config.model.where = o.model;
-  config.model.device = o.device;
-  config.model.batch_size = o.batch;
-  config.model.threads = o.threads;
-  config.overlay.watch = classifier.labels().front();
   const fs::path work =
       o.work_dir.empty() ? fs::temp_directory_path() / ("deepbug-bench-" + std::to_string(getpid()))
                          : fs::path(o.work_dir);
-  config.outputs.directory = work.string();
+  // Read as deepbug-stream reads its config: the footage, the model, the overlay.
+  std::ostringstream yaml;
+  yaml << "sources:\n  - name: bench\n    uri: " << json(fs::absolute(o.footage).string()).dump()
+       << "\nmodel:\n  path: " << json(o.model).dump() << "\n  device: " << json(o.device).dump()
+       << "\n  batch_size: " << o.batch << "\n  threads: " << o.threads
+       << "\noverlay:\n  watch: " << json(classifier.labels().front()).dump()
+       << "\noutputs:\n  directory: " << json(work.string()).dump() << "\n";
+  const stream::StreamConfig config =
+      stream::loadConfigText(yaml.str(), "(deepbug-bench pipeline options)", {});
   stream::RunOptions run;
   run.quiet = true;
   run.overwrite = true;

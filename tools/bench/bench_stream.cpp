@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "config.hpp"
 #include "core/error.hpp"
@@ -44,35 +45,27 @@ double classifySecondsPerFrame(const json& summary) {
          classified;
 }
 
-// The footage as the one source "bench" of the config the options name.
+// The footage as the one source "bench" of the config the options name, or of one
+// written from the options; read as deepbug-stream reads its own.
 stream::StreamConfig benchConfig(const StreamBenchOptions& o) {
   const std::string footage = fs::absolute(o.footage).string();
+  const std::string source = "sources=[{name: bench, uri: " + json(footage).dump() + "}]";
   if (!o.config.empty()) {
     std::vector<std::string> sets = o.sets;
-    sets.push_back("sources=[{name: bench, uri: " + json(footage).dump() + "}]");
+    sets.push_back(source);
     return stream::loadConfig(o.config, sets);
   }
   if (o.model.empty()) throw ConfigError("no model", "pass --config or --model");
-  stream::StreamConfig config;
-  config.file = "(deepbug-bench)";
-  stream::SourceConfig source;
-  source.name = "bench";
-  source.uri = source.display_uri = source.location = footage;
-  source.where = o.footage;
-  config.sources.push_back(source);
-  config.model.model_path = o.model;
-  config.model.where = o.model;
-  config.model.batch_size = o.batch;
-  config.overlay.watch = o.target;
-  config.explain.target = o.target;
-  config.explain.composite = o.composite;
-  config.explain.threshold_on = o.threshold_on;
-  config.explain.threshold_off = o.threshold_off;
-  config.explain.min_frames = o.min_frames;
-  config.explain.gap_frames = o.gap_frames;
-  config.explain.top_k = o.top_k;
-  gst::validate(config.explain);
-  return config;
+  std::ostringstream yaml;
+  yaml << "sources: []\n"
+       << "model:\n  path: " << json(o.model).dump() << "\n  batch_size: " << o.batch << "\n";
+  if (!o.target.empty()) yaml << "overlay:\n  watch: " << json(o.target).dump() << "\n";
+  yaml << "explain:\n  composite: " << json(o.composite).dump()
+       << "\n  threshold_on: " << o.threshold_on << "\n  threshold_off: " << o.threshold_off
+       << "\n  min_frames: " << o.min_frames << "\n  gap_frames: " << o.gap_frames
+       << "\n  top_k: " << o.top_k << "\n"
+       << "outputs:\n  directory: bench\n";
+  return stream::loadConfigText(yaml.str(), "(deepbug-bench stream options)", {source});
 }
 
 }  // namespace
