@@ -4,7 +4,8 @@
 //   snapshots/     per explained frame: frame, heatmap and overlay PNGs (and .npy)
 // Explained frames arrive from a pad probe (streaming thread), events from the
 // explain element's bus messages (main thread); an event is written once every frame
-// selected in it has passed (archive), or at once (live: later maps belong to no line).
+// selected in it has passed or its explanation failed (archive), or at once (live:
+// later maps and failures belong to no line).
 #pragma once
 
 #include <gst/gst.h>

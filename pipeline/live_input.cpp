@@ -46,7 +46,10 @@ LiveInput::LiveInput(const SourceConfig& source, const ReconnectConfig& reconnec
   watchdog_ = g_timeout_add(
       kTickMs,
       [](gpointer self) -> gboolean {
-        static_cast<LiveInput*>(self)->tick();
+        auto* input = static_cast<LiveInput*>(self);
+        // Nothing unwinds into GLib: a failed tick is posted as the input's error.
+        gst::guarded(GST_PAD_PARENT(input->entry_), "watching the live input",
+                     [&] { input->tick(); });
         return G_SOURCE_CONTINUE;
       },
       this);

@@ -188,10 +188,13 @@ void SourcePipeline::buildOutputBranch(GstElement* upstream) {
       gst_element_link(tail, split);
       counted = buildRecording(split);
       buildDisplay(split);
+      after_overlay_ = split;
     } else if (outputs.video) {
       counted = buildRecording(tail);
+      after_overlay_ = counted;
     } else {
       counted = buildDisplay(tail);
+      after_overlay_ = counted;
     }
   }
   GstPad* pad = gst_element_get_static_pad(counted, "sink");
@@ -505,11 +508,16 @@ bool SourcePipeline::handleMessage(GstMessage* message) {
         requestStop(source_.live ? "input error" : "decoder error");
         return false;
       }
-      // Classification, explanation or the overlay failed: the branch after them is
-      // intact, so EOS into it finishes the file with every frame that reached it.
+      // Classification, explanation or the overlay failed: the branch after the failed
+      // element is intact, so EOS into it finishes the file with every frame that reached
+      // it. (Not into the queue before a failed overlay: a queue whose downstream failed
+      // refuses EOS.)
       if (isAnalysisElement(origin) && outputs_entry_ != nullptr &&
           state_ == SourceState::kRunning) {
-        endStreamAt(outputs_entry_, "analysis error");
+        const bool overlay_failed =
+            overlay_ != nullptr && (origin == GST_OBJECT(overlay_) ||
+                                    gst_object_has_as_ancestor(origin, GST_OBJECT(overlay_)));
+        endStreamAt(overlay_failed ? after_overlay_ : outputs_entry_, "analysis error");
         return false;
       }
       end_ns_ = g_get_monotonic_time() * 1000;

@@ -110,6 +110,7 @@ class SourcePipeline {
   GstElement* explain_ = nullptr;
   GstElement* overlay_ = nullptr;
   GstElement* outputs_entry_ = nullptr;  // the queue before overlay, recording and display
+  GstElement* after_overlay_ = nullptr;  // the first element of recording and display
   std::unique_ptr<ExplainOutputs> explain_outputs_;
   std::uint64_t clips_written_ = 0;
 

@@ -192,8 +192,13 @@ gboolean onInterrupt(gpointer data) {
         auto& r = *static_cast<Run*>(d);
         std::cerr << "deepbug-stream: outputs did not finish within "
                   << r.options.stop_timeout_seconds << " s; stopping anyway\n";
-        for (auto& s : r.sources)
-          s->finish(true);
+        for (auto& s : r.sources) {
+          try {
+            s->finish(true);
+          } catch (const std::exception& e) {
+            s->abandon(std::string("finishing after the stop timeout failed: ") + e.what());
+          }
+        }
         g_main_loop_quit(r.loop);
         r.stop_timer = 0;
         return G_SOURCE_REMOVE;
@@ -209,14 +214,19 @@ gboolean onTick(gpointer data) {
       run.tty || (now - run.last_status) / 1e6 >= run.options.status_interval_seconds;
   const bool file = (now - run.last_status_file) / 1e6 >= run.status_file_interval;
   if (!print && !file) return G_SOURCE_CONTINUE;
-  const auto status = run.snapshot();
-  if (print) {
-    run.last_status = now;
-    run.printProgress(false, status);
-  }
-  if (file) {
-    run.last_status_file = now;
-    run.writeStatusFile(status, false);
+  try {
+    const auto status = run.snapshot();
+    if (print) {
+      run.last_status = now;
+      run.printProgress(false, status);
+    }
+    if (file) {
+      run.last_status_file = now;
+      run.writeStatusFile(status, false);
+    }
+  } catch (const std::exception& e) {
+    // Nothing unwinds into GLib; a status line that cannot be made costs only itself.
+    std::cerr << "deepbug-stream: warning: status not updated: " << e.what() << "\n";
   }
   return G_SOURCE_CONTINUE;
 }

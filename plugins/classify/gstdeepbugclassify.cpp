@@ -286,11 +286,11 @@ static GstFlowReturn deepbug_classify_submit_input_buffer(GstBaseTransform* tran
       trans, "classifying a frame", GST_FLOW_ERROR, [&]() -> GstFlowReturn {
         auto* self = GST_DEEPBUG_CLASSIFY(trans);
         ClassifyState& s = *self->state;
-        GstBuffer* buffer = nullptr;
-        const GstFlowReturn ret =
+        GstFlowReturn flow = GST_FLOW_OK;
+        deepbug::gst::OwnedBuffer buffer =
             deepbug::gst::takeSubmitted(GST_BASE_TRANSFORM_CLASS(gst_deepbug_classify_parent_class),
-                                        trans, discont, input, &buffer);
-        if (buffer == nullptr) return ret;
+                                        trans, discont, input, flow);
+        if (!buffer) return flow;
         unsigned batch_size, interval, max_lag_ms;
         {
           std::lock_guard lock(s.settings_mutex);
@@ -313,7 +313,8 @@ static GstFlowReturn deepbug_classify_submit_input_buffer(GstBaseTransform* tran
         bool classify = index % interval == 0 || (!s.last && s.pending.empty());
         // Behind a live source: skip classification, never the frame.
         if (classify && max_lag_ms > 0 && s.last &&
-            lateness(trans, buffer) > static_cast<GstClockTimeDiff>(max_lag_ms) * GST_MSECOND) {
+            lateness(trans, buffer.get()) >
+                static_cast<GstClockTimeDiff>(max_lag_ms) * GST_MSECOND) {
           classify = false;
           std::lock_guard lock(s.stats_mutex);
           s.stats.skipped += 1;
@@ -322,11 +323,11 @@ static GstFlowReturn deepbug_classify_submit_input_buffer(GstBaseTransform* tran
           // Nothing newer is being classified: the last result applies now.
           ClassificationResult carried = *s.last;
           carried.classified = false;
-          s.ready.push_back(withMeta(buffer, carried));
+          s.ready.push_back(withMeta(buffer.release(), carried));
           return GST_FLOW_OK;
         }
         if (s.pending.empty()) s.oldest_pending = Clock::now();
-        s.pending.push_back({buffer, classify, index});
+        s.pending.push_back({buffer.release(), classify, index});
         if (classify) s.pending_to_classify += 1;
         if (s.pending_to_classify >= batch_size) return classifyPending(self);
         return GST_FLOW_OK;
@@ -338,7 +339,9 @@ static GstFlowReturn deepbug_classify_generate_output(GstBaseTransform* trans, G
 }
 
 static gboolean deepbug_classify_sink_event(GstBaseTransform* trans, GstEvent* event) {
-  return deepbug::gst::guarded(trans, "handling an event", FALSE, [&]() -> gboolean {
+  // The held frames first; the event itself goes to the base class (which owns it from
+  // there) only when that worked, else it is dropped here.
+  const bool handled = deepbug::gst::guarded(trans, "handling an event", false, [&] {
     auto* self = GST_DEEPBUG_CLASSIFY(trans);
     ClassifyState& s = *self->state;
     switch (GST_EVENT_TYPE(event)) {
@@ -360,8 +363,13 @@ static gboolean deepbug_classify_sink_event(GstBaseTransform* trans, GstEvent* e
         }
         break;
     }
-    return GST_BASE_TRANSFORM_CLASS(gst_deepbug_classify_parent_class)->sink_event(trans, event);
+    return true;
   });
+  if (!handled) {
+    gst_event_unref(event);
+    return FALSE;
+  }
+  return GST_BASE_TRANSFORM_CLASS(gst_deepbug_classify_parent_class)->sink_event(trans, event);
 }
 
 static gboolean deepbug_classify_set_caps(GstBaseTransform* trans, GstCaps* incaps,

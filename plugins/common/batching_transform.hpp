@@ -8,6 +8,7 @@
 #include <gst/gst.h>
 
 #include <deque>
+#include <memory>
 
 namespace deepbug::gst {
 
@@ -21,19 +22,22 @@ inline GstFlowReturn takeReady(std::deque<GstBuffer*>& ready, GstBuffer** out) n
   return GST_FLOW_OK;
 }
 
+struct BufferUnref {
+  void operator()(GstBuffer* buffer) const { gst_buffer_unref(buffer); }
+};
+// A buffer reference, unreffed unless released to its next owner.
+using OwnedBuffer = std::unique_ptr<GstBuffer, BufferUnref>;
+
 // submit_input_buffer's first step: the base class (`parent`) handles reconfiguration
-// and queues `input`; the queued buffer is then taken from it into `*taken` (the caller
-// owns it). `*taken` is nullptr when there is nothing to take: return the flow then.
-inline GstFlowReturn takeSubmitted(GstBaseTransformClass* parent, GstBaseTransform* trans,
-                                   gboolean discont, GstBuffer* input, GstBuffer** taken) {
-  const GstFlowReturn ret = parent->submit_input_buffer(trans, discont, input);
-  *taken = trans->queued_buf;
+// and queues `input`; the queued buffer is then taken from it. Empty when there is
+// nothing to take: return `flow` then.
+inline OwnedBuffer takeSubmitted(GstBaseTransformClass* parent, GstBaseTransform* trans,
+                                 gboolean discont, GstBuffer* input, GstFlowReturn& flow) {
+  flow = parent->submit_input_buffer(trans, discont, input);
+  OwnedBuffer taken(trans->queued_buf);
   trans->queued_buf = nullptr;
-  if (ret != GST_FLOW_OK && *taken != nullptr) {
-    gst_buffer_unref(*taken);
-    *taken = nullptr;
-  }
-  return ret;
+  if (flow != GST_FLOW_OK) taken.reset();
+  return taken;
 }
 
 // Whether the source upstream is live (a camera), by a LATENCY query.

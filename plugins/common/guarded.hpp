@@ -1,6 +1,6 @@
-// No exception crosses into C. Every function GStreamer or GLib calls into this code —
-// element vfuncs, pad probes, bus watches, the elements' own threads — runs its body
-// through guarded(): an exception becomes an element error (GST_ELEMENT_ERROR naming
+// No exception crosses into C. Every function GStreamer or GLib calls into this code
+// on behalf of an element — vfuncs, pad probes, the elements' own threads and timers —
+// runs its body through guarded(): an exception becomes an element error (naming
 // what was being done, the cause and, for deepbug::Error, its hint), and the function
 // returns its failure value (GST_FLOW_ERROR, FALSE, a probe's DROP, …) instead of
 // unwinding through C frames, which would end the process.

@@ -116,12 +116,10 @@ static GstFlowReturn deepbug_explain_submit_input_buffer(GstBaseTransform* trans
                                                          GstBuffer* input) {
   return deepbug::gst::guarded(trans, "explaining a frame", GST_FLOW_ERROR, [&]() -> GstFlowReturn {
     ExplainState& s = stateOf(trans);
-    GstBuffer* buffer = nullptr;
-    const GstFlowReturn ret = deepbug::gst::takeSubmitted(
-        GST_BASE_TRANSFORM_CLASS(gst_deepbug_explain_parent_class), trans, discont, input, &buffer);
-    if (buffer == nullptr) return ret;
-    // push() takes the buffer; until then this function owns it.
-    bool taken = false;
+    GstFlowReturn flow = GST_FLOW_OK;
+    deepbug::gst::OwnedBuffer buffer = deepbug::gst::takeSubmitted(
+        GST_BASE_TRANSFORM_CLASS(gst_deepbug_explain_parent_class), trans, discont, input, flow);
+    if (!buffer) return flow;
     try {
       if (!s.stage) {
         ExplainSettings settings;
@@ -137,15 +135,9 @@ static GstFlowReturn deepbug_explain_submit_input_buffer(GstBaseTransform* trans
         s.stage = std::move(stage);
         s.last_stats = {};
       }
-      taken = true;
-      s.stage->push(buffer, s.info, s.ready);
+      s.stage->push(buffer.release(), s.info, s.ready);
     } catch (const deepbug::Error& e) {
-      if (!taken) gst_buffer_unref(buffer);
       postError(trans, e);
-      return GST_FLOW_ERROR;
-    } catch (const std::exception& e) {
-      if (!taken) gst_buffer_unref(buffer);
-      postError(trans, deepbug::Error(e.what()));
       return GST_FLOW_ERROR;
     }
     return GST_FLOW_OK;
@@ -157,7 +149,9 @@ static GstFlowReturn deepbug_explain_generate_output(GstBaseTransform* trans, Gs
 }
 
 static gboolean deepbug_explain_sink_event(GstBaseTransform* trans, GstEvent* event) {
-  return deepbug::gst::guarded(trans, "handling an event", FALSE, [&]() -> gboolean {
+  // The held frames first; the event itself goes to the base class (which owns it from
+  // there) only when that worked, else it is dropped here.
+  const bool handled = deepbug::gst::guarded(trans, "handling an event", false, [&] {
     ExplainState& s = stateOf(trans);
     switch (GST_EVENT_TYPE(event)) {
       case GST_EVENT_FLUSH_STOP:
@@ -176,8 +170,13 @@ static gboolean deepbug_explain_sink_event(GstBaseTransform* trans, GstEvent* ev
       default:
         break;
     }
-    return GST_BASE_TRANSFORM_CLASS(gst_deepbug_explain_parent_class)->sink_event(trans, event);
+    return true;
   });
+  if (!handled) {
+    gst_event_unref(event);
+    return FALSE;
+  }
+  return GST_BASE_TRANSFORM_CLASS(gst_deepbug_explain_parent_class)->sink_event(trans, event);
 }
 
 static gboolean deepbug_explain_set_caps(GstBaseTransform* trans, GstCaps* incaps,

@@ -40,7 +40,8 @@ std::vector<int64_t> ArchivePlanner::push(const ScoredFrame& frame) {
   held_.push_back({frame.index, open_group_});
   group_frames_.push_back(frame);
   if (static_cast<int64_t>(group_frames_.size()) >= policy_.max_event_frames) {
-    const std::vector<int64_t> chunk = closeGroup(frame.index);
+    // A chunk that ends inside a dip selects up to the event's last frame so far.
+    const std::vector<int64_t> chunk = closeGroup(segmenter_.openEnd());
     selected.insert(selected.end(), chunk.begin(), chunk.end());
   }
   return selected;
@@ -61,7 +62,8 @@ std::optional<int64_t> ArchivePlanner::lastFrameOf(const std::optional<Event>& c
 }
 
 // Selects within the open group's frames up to `last` and closes the group. Frames
-// after `last` are a gap the event did not survive: held with it, never selected. A
+// after `last` are a dip (one the event did not survive, or one still open when a
+// chunk closes): held with it, never selected. A
 // group whose event the segmenter dropped as flicker (no `last`) selects nothing (it
 // cannot have been chunked: max_event_frames ≥ min_frames, and only an event of
 // min_frames rides out gaps).

@@ -47,6 +47,11 @@ std::optional<Event> EventSegmenter::push(const ScoredFrame& frame) {
   return std::nullopt;
 }
 
+std::optional<int64_t> EventSegmenter::openEnd() const {
+  if (!open_) return std::nullopt;
+  return open_->end.index;
+}
+
 std::optional<Event> EventSegmenter::finish() {
   return open_ ? close(true) : std::nullopt;
 }

@@ -54,6 +54,8 @@ class EventSegmenter {
   std::optional<Event> finish();
 
   bool inEvent() const { return open_.has_value(); }
+  // The open event's last frame at or above threshold_off so far (a gap may follow).
+  std::optional<int64_t> openEnd() const;
 
  private:
   // Frames below threshold_off since the open event's last frame at or above it.

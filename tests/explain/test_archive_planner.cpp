@@ -141,6 +141,25 @@ TEST(ArchivePlanner, ATrailingDipIsHeldWithTheEventButNeverSelected) {
   EXPECT_EQ(events[0].event.frames, 5);
 }
 
+TEST(ArchivePlanner, AChunkThatEndsInsideADipSelectsNoFrameOfIt) {
+  ArchivePolicy p = policy(4);  // min_frames 3
+  p.events.gap_frames = 2;
+  p.selection.every_n = 1;
+  ArchivePlanner planner(p);
+  // The chunk fills at frame 3, inside the dip 3–4 that the event does not survive.
+  const std::vector<double> scores{0.9, 0.9, 0.9, 0.1, 0.1, 0.1};
+  std::vector<int64_t> selected;
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    const auto chosen = planner.push(frame(static_cast<int64_t>(i), scores[i]));
+    selected.insert(selected.end(), chosen.begin(), chosen.end());
+  }
+  EXPECT_EQ(selected, (std::vector<int64_t>{0, 1, 2}));
+  const auto events = planner.takeClosedEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].event.end.index, 2);
+  EXPECT_EQ(events[0].selected, (std::vector<int64_t>{0, 1, 2}));
+}
+
 TEST(ArchivePlanner, MaxEventFramesBelowMinFramesIsAConfigError) {
   EXPECT_THROW(ArchivePlanner(policy(2)), ConfigError);
 }

@@ -136,18 +136,12 @@ TEST(ExplainScheduler, SubmitWaitsForRoomInsteadOfDropping) {
       [&](BatchResult&&) { ++delivered; });
   scheduler.submit(batchOf(0));
   gate.waitEntered(1);
-  std::atomic<bool> second_taken{false};
-  std::thread producer([&] {
-    scheduler.submit(batchOf(1));
-    second_taken = true;
-  });
+  std::thread producer([&] { scheduler.submit(batchOf(1)); });
   // The second batch is taken once the gate opens, never beside the first: at no time
   // were two in flight, and both were delivered (nothing dropped).
-  EXPECT_EQ(scheduler.inFlight(), 1u);
   gate.release();
   producer.join();
   scheduler.waitIdle();
-  EXPECT_TRUE(second_taken.load());
   EXPECT_EQ(delivered.load(), 2);
   EXPECT_EQ(scheduler.peakInFlight(), 1u);
 }

@@ -272,7 +272,7 @@ TEST_F(StreamLive, ACameraGoneLongerThanGiveUpAfterEndsItsSourceWithAnError) {
   EXPECT_EQ(summary["frames_in"], 0);
 }
 
-TEST_F(StreamLive, ASourceFasterThanTheClassifierSkipsInferenceNeverFrames) {
+TEST_F(StreamLive, ASourceFasterThanTheClassifierNeverLosesAFrame) {
   // The report's CNN needs ~0.15 s a frame on two CPU cores; the pattern sends 30 a second.
   const std::string model =
       std::string(DEEPBUG_SOURCE_DIR) + "/samples/models/report-cnn-synthetic.pt";

@@ -193,7 +193,7 @@ TEST(ExplainElement, NewCapsMidStreamReleaseTheHeldFramesFirst) {
   gst_object_unref(bus);
 }
 
-TEST(ExplainElement, LiveNeverHoldsAFrameAndSkipsSelectionsItHasNoRoomFor) {
+TEST(ExplainElement, LiveNeverHoldsAFrameAndAccountsForEverySelection) {
   GstBus* bus = nullptr;
   // The report CNN takes far longer to explain than a push takes, and one batch in
   // flight is the limit: while it runs, the rising scores keep choosing frames.

@@ -13,15 +13,6 @@
 namespace deepbug::bench {
 namespace {
 
-// Resident memory in MiB from /proc/self/status ("VmRSS" now, "VmHWM" the peak).
-double statusMiB(const std::string& key) {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind(key + ":", 0) == 0) return std::stod(line.substr(key.size() + 1)) / 1024.0;
-  }
-  return 0.0;
-}
-
 // Peak resident memory of one call above what was resident before it. Writing 5 to
 // clear_refs resets the kernel's peak (VmHWM) to the current RSS.
 template <typename Body>

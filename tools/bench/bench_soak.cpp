@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "bench_stats.hpp"
 #include "config.hpp"
 #include "core/error.hpp"
 #include "core/runtime.hpp"
@@ -26,16 +27,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// Resident set size of this process, MiB (/proc/self/statm: pages).
-double residentMib() {
-  std::ifstream statm("/proc/self/statm");
-  long size = 0, resident = 0;
-  statm >> size >> resident;
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) /
-         (1024.0 * 1024.0);
-}
-
-// Samples residentMib() every `period` until stopped.
+// Samples the resident memory every `period` until stopped.
 class RssSampler {
  public:
   explicit RssSampler(double period_seconds)
@@ -57,11 +49,11 @@ class RssSampler {
     std::unique_lock lock(mutex_);
     for (;;) {
       const double t = std::chrono::duration<double>(Clock::now() - start_).count();
-      samples_.emplace_back(t, residentMib());
+      samples_.emplace_back(t, statusMiB("VmRSS"));
       if (wake_.wait_for(lock, std::chrono::duration<double>(period_),
                          [this] { return stopping_; })) {
         samples_.emplace_back(std::chrono::duration<double>(Clock::now() - start_).count(),
-                              residentMib());
+                              statusMiB("VmRSS"));
         return;
       }
     }
@@ -121,6 +113,10 @@ json benchSoak(const SoakBenchOptions& o) {
         "--minutes and --sample-seconds must be positive, --warmup-minutes not "
         "negative");
   }
+  if (o.warmup_minutes >= o.minutes) {
+    throw ConfigError("--warmup-minutes must be shorter than --minutes",
+                      "the figures are taken after the warm-up");
+  }
   gst_init(nullptr, nullptr);
   stream::registerDeepbugPlugin();
   const long frames = std::lround(o.minutes * 60.0 * o.fps);
@@ -134,7 +130,7 @@ json benchSoak(const SoakBenchOptions& o) {
   sets.push_back("sources=[{name: soak, uri: " + json(uri).dump() + "}]");
   sets.push_back("outputs.directory=" + json(work.string()).dump());
   stream::StreamConfig config = stream::loadConfig(o.config, sets);
-  // Explain every event, in live mode: the work that runs for days on a camera.
+  // Explanation on, whatever the config says: it is half of the work being soaked.
   config.explain.enabled = true;
 
   stream::RunOptions run;

@@ -1,6 +1,6 @@
-// deepbug-bench soak: memory over time. deepbug-stream runs a live test pattern with
-// the model, overlay and explain sections of a config (classification and live
-// explanation on every event) for a given time, while the process's resident memory
+// deepbug-bench soak: memory over time. deepbug-stream runs a live test pattern with a
+// config's model, overlay, explain and outputs settings (its sources and output folder
+// replaced; explanation on) for a given time, while the process's resident memory
 // is sampled every few seconds. Every program keeps freed memory in its heap for reuse
 // (core/runtime.hpp), so a leak shows as a rising line, not as noise: the figures are
 // the start, peak and end, and after a warm-up the least-squares slope (MiB per hour)
@@ -14,7 +14,7 @@
 namespace deepbug::bench {
 
 struct SoakBenchOptions {
-  std::string config;  // a deepbug-stream config; its sources and outputs are replaced
+  std::string config;  // a deepbug-stream config; its sources and output folder are replaced
   std::vector<std::string> sets;
   double minutes = 30;
   double warmup_minutes = 5;  // excluded from the slope and the growth
@@ -27,7 +27,7 @@ struct SoakBenchOptions {
 
 nlohmann::json benchSoak(const SoakBenchOptions& options);
 
-// The figures of RSS samples (seconds since the start, MiB), pure for tests: start,
+// The figures of RSS samples (seconds since the start, MiB): start,
 // peak, end, and after `warmup_seconds` the slope per hour and end − warm-up value.
 // Throws ConfigError when fewer than two samples lie after the warm-up.
 nlohmann::json soakFigures(const std::vector<std::pair<double, double>>& samples,

@@ -3,10 +3,21 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 namespace deepbug::bench {
+
+// Resident memory in MiB from /proc/self/status ("VmRSS" now, "VmHWM" the peak).
+inline double statusMiB(const std::string& key) {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind(key + ":", 0) == 0) return std::stod(line.substr(key.size() + 1)) / 1024.0;
+  }
+  return 0.0;
+}
 
 struct Samples {
   std::vector<double> values;

@@ -101,6 +101,7 @@ json benchStream(const StreamBenchOptions& o) {
   stream::StreamConfig live = on;
   live.explain.mode = gst::ExplainMode::kLive;
   live.explain.max_rate = o.live_max_rate;
+  gst::validate(live.explain);  // what the runs change is checked as the config was
 
   const json off1 = runOnce(off, work / "off-1");
   const json archive = runOnce(on, work / "archive");

@@ -118,8 +118,8 @@ int run(int argc, char** argv) {
       "soak", "Memory over time: a live test pattern classified and explained for a while");
   soak_cmd
       ->add_option("--config", soak.config,
-                   "A deepbug-stream config for the model, overlay and explain settings (its "
-                   "sources and outputs are replaced)")
+                   "A deepbug-stream config for the model, overlay, explain and outputs "
+                   "settings (its sources and output folder are replaced)")
       ->required();
   soak_cmd->add_option("--set", soak.sets, "KEY=VALUE override of --config");
   soak_cmd->add_option("--minutes", soak.minutes, "Length of the stream")->capture_default_str();
