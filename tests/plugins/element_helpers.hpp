@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "meta/classification_meta.hpp"
+#include "meta/element_stats.hpp"
 
 namespace deepbug::test {
 
@@ -18,6 +19,19 @@ struct HarnessDeleter {
   void operator()(GstHarness* h) const { gst_harness_teardown(h); }
 };
 using Harness = std::unique_ptr<GstHarness, HarnessDeleter>;
+
+// The `stats` of the harness's element made by `factory`, read back typed, e.g.
+// statsOf(h, "deepbugclassify", gst::classifyStatsFrom).
+template <typename Stats>
+Stats statsOf(GstHarness* h, const char* factory, Stats (*from)(const GstStructure*)) {
+  GstElement* element = gst_harness_find_element(h, factory);
+  GstStructure* stats = nullptr;
+  g_object_get(element, "stats", &stats, nullptr);
+  gst_object_unref(element);
+  const std::unique_ptr<GstStructure, decltype(&gst_structure_free)> owned(stats,
+                                                                           gst_structure_free);
+  return from(stats);
+}
 
 inline std::string fixtureModel(const std::string& name) {
   return std::string(DEEPBUG_FIXTURE_DIR) + "/" + name + ".pt";

@@ -132,16 +132,9 @@ TEST(ClassifyElement, HoldsFramesUntilABatchIsFullAndFlushesThePartialOneAtEos) 
   for (std::size_t i = 0; i < results.size(); ++i)
     EXPECT_EQ(results[i].frame_index, i);
 
-  GstStructure* stats = nullptr;
-  GstElement* element = gst_harness_find_element(h.get(), "deepbugclassify");
-  g_object_get(element, "stats", &stats, nullptr);
-  gst_object_unref(element);
-  guint64 batches = 0, classified = 0;
-  gst_structure_get_uint64(stats, "batches", &batches);
-  gst_structure_get_uint64(stats, "classified", &classified);
-  gst_structure_free(stats);
-  EXPECT_EQ(batches, 2u);
-  EXPECT_EQ(classified, 6u);
+  const gst::ClassifyStats stats = statsOf(h.get(), "deepbugclassify", gst::classifyStatsFrom);
+  EXPECT_EQ(stats.batches, 2u);
+  EXPECT_EQ(stats.classified, 6u);
 }
 
 TEST(ClassifyElement, BatchedResultsEqualOneByOne) {
@@ -207,16 +200,9 @@ TEST(ClassifyElement, MaxLagSkipsFramesThatArriveLateByThePipelineClock) {
     ASSERT_EQ(out.size(), 1u) << "frame " << i;
     EXPECT_EQ(out[0].classified, arrivals[i].classified) << "frame " << i;
   }
-  GstElement* element = gst_harness_find_element(h.get(), "deepbugclassify");
-  GstStructure* stats = nullptr;
-  g_object_get(element, "stats", &stats, nullptr);
-  gst_object_unref(element);
-  guint64 skipped = 0, classified = 0;
-  gst_structure_get_uint64(stats, "skipped", &skipped);
-  gst_structure_get_uint64(stats, "classified", &classified);
-  gst_structure_free(stats);
-  EXPECT_EQ(skipped, 2u);
-  EXPECT_EQ(classified, 3u);
+  const gst::ClassifyStats stats = statsOf(h.get(), "deepbugclassify", gst::classifyStatsFrom);
+  EXPECT_EQ(stats.skipped, 2u);
+  EXPECT_EQ(stats.classified, 3u);
 }
 
 TEST(ClassifyElement, RgbBgrAndI420ThroughVideoconvertAgree) {

@@ -129,14 +129,7 @@ TEST(OverlayElement, BuffersWithoutMetaPassUnchanged) {
     }
   }
   gst_buffer_unref(out);
-  GstStructure* stats = nullptr;
-  GstElement* element = gst_harness_find_element(h.get(), "deepbugoverlay");
-  g_object_get(element, "stats", &stats, nullptr);
-  gst_object_unref(element);
-  guint64 without = 0;
-  gst_structure_get_uint64(stats, "without-meta", &without);
-  gst_structure_free(stats);
-  EXPECT_EQ(without, 1u);
+  EXPECT_EQ(statsOf(h.get(), "deepbugoverlay", gst::overlayStatsFrom).without_meta, 1u);
 }
 
 // Nothing may unwind into GStreamer's C code: a meta whose result is inconsistent (a
@@ -202,16 +195,9 @@ TEST(OverlayElement, HeatmapIsBlendedWhereTheRelevanceIsAndHeldForHoldFrames) {
     }
     gst_buffer_unref(out);
   }
-  GstStructure* stats = nullptr;
-  GstElement* element = gst_harness_find_element(h.get(), "deepbugoverlay");
-  g_object_get(element, "stats", &stats, nullptr);
-  gst_object_unref(element);
-  guint64 heatmaps = 0, heatmap_frames = 0;
-  gst_structure_get_uint64(stats, "heatmaps", &heatmaps);
-  gst_structure_get_uint64(stats, "heatmap-frames", &heatmap_frames);
-  gst_structure_free(stats);
-  EXPECT_EQ(heatmaps, 1u);
-  EXPECT_EQ(heatmap_frames, 3u);
+  const gst::OverlayStats stats = statsOf(h.get(), "deepbugoverlay", gst::overlayStatsFrom);
+  EXPECT_EQ(stats.heatmaps, 1u);
+  EXPECT_EQ(stats.heatmap_frames, 3u);
 }
 
 }  // namespace
