@@ -20,6 +20,7 @@
 #include "meta/classification_meta.hpp"
 #include "meta/element_stats.hpp"
 #include "meta/frame_view.hpp"
+#include "model/batch_planner.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(deepbug_classify_debug);
 #define GST_CAT_DEFAULT deepbug_classify_debug
@@ -28,7 +29,9 @@ namespace {
 
 using deepbug::gst::ClassificationResult;
 using deepbug::gst::ClassifySettings;
-using Clock = std::chrono::steady_clock;
+using deepbug::gst::OwnedBuffer;
+using Planner = deepbug::model::BatchPlanner<OwnedBuffer>;
+using deepbug::model::Nanoseconds;
 
 constexpr const char* kFormats = "{ RGB, BGR, RGBA, BGRA, RGBx, BGRx, GRAY8 }";
 
@@ -37,10 +40,24 @@ guint statsPropertyId() {
   return static_cast<guint>(deepbug::gst::classifySettingsTable().size()) + 1;
 }
 
-struct PendingFrame {
-  GstBuffer* buffer = nullptr;  // owned
-  bool classify = false;        // false: carries the previous result
-  std::uint64_t index = 0;
+deepbug::model::BatchPolicy batchPolicyOf(const ClassifySettings& settings) {
+  deepbug::model::BatchPolicy policy;
+  policy.batch_size = settings.batch_size;
+  policy.interval = settings.interval;
+  policy.max_lag = std::chrono::milliseconds(settings.max_lag_ms);
+  policy.batch_timeout = std::chrono::milliseconds(settings.batch_timeout_ms);
+  return policy;
+}
+
+// Live sources: the thread that runs a partial batch once its oldest frame has waited
+// batch-timeout, waiting on the pipeline clock (a GstTestClock in tests).
+struct BatchTimer {
+  std::thread thread;
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stop = false;
+  std::optional<Nanoseconds> deadline;  // running time; published by whoever holds the planner
+  GstClockID waiting = nullptr;         // the clock wait in progress, to cancel it on stop
 };
 
 // Everything C++ about the element; the GObject instance only holds a pointer.
@@ -54,34 +71,24 @@ struct ClassifyState {
   std::string model_id;
 
   // Touched only with the sink pad's stream lock held (streaming thread or timer).
-  std::deque<PendingFrame> pending;
+  Planner planner;
   std::deque<GstBuffer*> ready;
-  std::size_t pending_to_classify = 0;
-  std::uint64_t next_index = 0;
   std::optional<ClassificationResult> last;
-  Clock::time_point oldest_pending{};
 
   std::mutex stats_mutex;
   deepbug::gst::ClassifyStats stats;
 
-  // Live sources: a partial batch is flushed after batch-timeout.
   bool live = false;
   bool live_checked = false;
-  std::thread timer;
-  std::mutex timer_mutex;
-  std::condition_variable timer_wake;
-  bool timer_stop = false;
+  BatchTimer timer;
 
   ~ClassifyState() { clearQueues(); }
 
   void clearQueues() {
-    for (PendingFrame& frame : pending)
-      gst_buffer_unref(frame.buffer);
+    planner.clear();
     for (GstBuffer* buffer : ready)
       gst_buffer_unref(buffer);
-    pending.clear();
     ready.clear();
-    pending_to_classify = 0;
   }
 };
 
@@ -127,39 +134,71 @@ ClassificationResult resultFrom(const ClassifyState& state, const deepbug::model
   return r;
 }
 
-GstBuffer* withMeta(GstBuffer* buffer, const ClassificationResult& result) {
-  buffer = gst_buffer_make_writable(buffer);
-  deepbug_buffer_add_classification_meta(buffer, result);
-  return buffer;
+GstBuffer* withMeta(OwnedBuffer buffer, const ClassificationResult& result) {
+  GstBuffer* writable = gst_buffer_make_writable(buffer.release());
+  deepbug_buffer_add_classification_meta(writable, result);
+  return writable;
 }
 
-// Classifies the pending frames marked for it as one batch, attaches results (carried
-// ones to the frames in between) and moves everything to the ready queue.
-GstFlowReturn classifyPending(GstDeepbugClassify* self) {
-  ClassifyState& s = *self->state;
-  if (s.pending.empty()) return GST_FLOW_OK;
-  if (s.pending_to_classify == 0) {
-    s.pending.front().classify = true;  // nothing to carry from: classify the first
-    s.pending_to_classify = 1;
-  }
+GstBuffer* withCarriedResult(OwnedBuffer buffer, const ClassificationResult& last) {
+  ClassificationResult carried = last;
+  carried.classified = false;
+  return withMeta(std::move(buffer), carried);
+}
 
-  std::vector<GstVideoFrame> mapped;
+// The pipeline clock's running time now; none without a clock.
+std::optional<GstClockTime> runningTimeNow(GstElement* element) {
+  GstClock* clock = gst_element_get_clock(element);
+  if (clock == nullptr) return std::nullopt;
+  const GstClockTime now = gst_clock_get_time(clock);
+  gst_object_unref(clock);
+  const GstClockTime base = gst_element_get_base_time(element);
+  return now >= base ? now - base : 0;
+}
+
+// How long after its capture (its running time) `buffer` reached the element at `now`;
+// 0 without a timestamp.
+Nanoseconds lateness(GstBaseTransform* trans, GstBuffer* buffer, GstClockTime now) {
+  if (!GST_BUFFER_PTS_IS_VALID(buffer) || trans->segment.format != GST_FORMAT_TIME) {
+    return Nanoseconds::zero();
+  }
+  const GstClockTime running =
+      gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+  return Nanoseconds(GST_CLOCK_TIME_IS_VALID(running) ? GST_CLOCK_DIFF(running, now) : 0);
+}
+
+// With the stream lock held: tells the timer when the planner's batch times out.
+void publishDeadline(ClassifyState& s) {
+  if (!s.live) return;
+  {
+    std::lock_guard lock(s.timer.mutex);
+    s.timer.deadline = s.planner.deadline();
+  }
+  s.timer.wake.notify_all();
+}
+
+// Classifies the held frames marked for it as one batch, attaches results (carried ones
+// to the frames in between) and moves everything to the ready queue.
+GstFlowReturn runBatch(GstDeepbugClassify* self) {
+  ClassifyState& s = *self->state;
+  std::vector<Planner::Held> batch = s.planner.takeBatch();
+  publishDeadline(s);
+  if (batch.empty()) return GST_FLOW_OK;
+
+  std::vector<deepbug::gst::MappedFrame> mapped;
   std::vector<deepbug::model::FrameView> views;
   std::vector<std::uint64_t> indices;
-  mapped.reserve(s.pending.size());
-  for (const PendingFrame& frame : s.pending) {
-    if (!frame.classify) continue;
-    GstVideoFrame video;
-    if (!gst_video_frame_map(&video, &s.info, frame.buffer, GST_MAP_READ)) {
-      for (GstVideoFrame& m : mapped)
-        gst_video_frame_unmap(&m);
-      postStreamError(self, "cannot map frame " + std::to_string(frame.index) + " for reading", "");
+  mapped.reserve(batch.size());
+  for (const Planner::Held& held : batch) {
+    if (!held.classify) continue;
+    mapped.emplace_back(s.info, held.frame.get());
+    if (!mapped.back()) {
+      postStreamError(self, "cannot map frame " + std::to_string(held.index) + " for reading", "");
       s.clearQueues();
       return GST_FLOW_ERROR;
     }
-    mapped.push_back(video);
-    views.push_back(deepbug::gst::frameViewOf(video));
-    indices.push_back(frame.index);
+    views.push_back(mapped.back().view());
+    indices.push_back(held.index);
   }
 
   std::vector<deepbug::model::Classification> results;
@@ -173,8 +212,7 @@ GstFlowReturn classifyPending(GstDeepbugClassify* self) {
   } catch (const std::exception& e) {
     failure = e.what();
   }
-  for (GstVideoFrame& m : mapped)
-    gst_video_frame_unmap(&m);
+  mapped.clear();
   if (!failure.empty()) {
     postStreamError(self,
                     "classifying frames " + std::to_string(indices.front()) + ".." +
@@ -185,18 +223,14 @@ GstFlowReturn classifyPending(GstDeepbugClassify* self) {
   }
 
   std::size_t next = 0;
-  for (PendingFrame& frame : s.pending) {
-    if (frame.classify) {
-      s.last = resultFrom(s, results[next++], frame.index);
-      s.ready.push_back(withMeta(frame.buffer, *s.last));
+  for (Planner::Held& held : batch) {
+    if (held.classify) {
+      s.last = resultFrom(s, results[next++], held.index);
+      s.ready.push_back(withMeta(std::move(held.frame), *s.last));
     } else {
-      ClassificationResult carried = *s.last;
-      carried.classified = false;
-      s.ready.push_back(withMeta(frame.buffer, carried));
+      s.ready.push_back(withCarriedResult(std::move(held.frame), *s.last));
     }
   }
-  s.pending.clear();
-  s.pending_to_classify = 0;
   {
     std::lock_guard lock(s.stats_mutex);
     s.stats.classified += views.size();
@@ -207,10 +241,10 @@ GstFlowReturn classifyPending(GstDeepbugClassify* self) {
   return GST_FLOW_OK;
 }
 
-// Classifies whatever is pending and pushes every ready buffer downstream.
+// Classifies whatever is held and pushes every ready buffer downstream.
 GstFlowReturn drain(GstDeepbugClassify* self) {
   ClassifyState& s = *self->state;
-  GstFlowReturn ret = classifyPending(self);
+  GstFlowReturn ret = runBatch(self);
   while (!s.ready.empty()) {
     GstBuffer* buffer = s.ready.front();
     s.ready.pop_front();
@@ -223,59 +257,85 @@ GstFlowReturn drain(GstDeepbugClassify* self) {
   return ret;
 }
 
-// Live sources only: flushes a partial batch whose oldest frame waited batch-timeout.
+// Waits on the pipeline clock until `deadline` (running time); false when cancelled or
+// there is no clock.
+bool waitOnClock(GstDeepbugClassify* self, BatchTimer& timer, Nanoseconds deadline) {
+  GstClock* clock = gst_element_get_clock(GST_ELEMENT(self));
+  if (clock == nullptr) return false;
+  const GstClockTime at =
+      gst_element_get_base_time(GST_ELEMENT(self)) + static_cast<GstClockTime>(deadline.count());
+  GstClockID id = gst_clock_new_single_shot_id(clock, at);
+  gst_object_unref(clock);
+  {
+    std::lock_guard lock(timer.mutex);
+    if (timer.stop) {
+      gst_clock_id_unref(id);
+      return false;
+    }
+    timer.waiting = id;
+  }
+  const GstClockReturn ret = gst_clock_id_wait(id, nullptr);
+  {
+    std::lock_guard lock(timer.mutex);
+    timer.waiting = nullptr;
+  }
+  gst_clock_id_unref(id);
+  return ret == GST_CLOCK_OK || ret == GST_CLOCK_EARLY;
+}
+
 void timerLoop(GstDeepbugClassify* self) {
   ClassifyState& s = *self->state;
+  BatchTimer& timer = s.timer;
   GstPad* sink = GST_BASE_TRANSFORM_SINK_PAD(self);
-  std::unique_lock lock(s.timer_mutex);
-  while (!s.timer_stop) {
-    unsigned timeout_ms;
+  while (true) {
+    Nanoseconds deadline;
     {
-      std::lock_guard settings_lock(s.settings_mutex);
-      timeout_ms = s.settings.batch_timeout_ms;
+      std::unique_lock lock(timer.mutex);
+      timer.wake.wait(lock, [&] { return timer.stop || timer.deadline.has_value(); });
+      if (timer.stop) return;
+      deadline = *timer.deadline;
     }
-    s.timer_wake.wait_for(lock, std::chrono::milliseconds(std::max(5u, timeout_ms / 4)));
-    if (s.timer_stop) break;
-    // Never block on the stream lock: the streaming thread may be shutting down.
-    if (!GST_PAD_STREAM_TRYLOCK(sink)) continue;
-    if (!s.pending.empty() &&
-        Clock::now() - s.oldest_pending > std::chrono::milliseconds(timeout_ms)) {
-      GST_DEBUG_OBJECT(self, "flushing a partial batch of %zu frames after %u ms", s.pending.size(),
-                       timeout_ms);
+    if (!waitOnClock(self, timer, deadline)) {
+      // Cancelled (stopping) or no clock yet: look again shortly.
+      std::unique_lock lock(timer.mutex);
+      timer.wake.wait_for(lock, std::chrono::milliseconds(5), [&] { return timer.stop; });
+      continue;
+    }
+    // Never block on the stream lock: the streaming thread may be shutting down and
+    // waiting for this thread. Busy means it is classifying or pushing: try again.
+    while (!GST_PAD_STREAM_TRYLOCK(sink)) {
+      std::unique_lock lock(timer.mutex);
+      if (timer.wake.wait_for(lock, std::chrono::milliseconds(1), [&] { return timer.stop; })) {
+        return;
+      }
+    }
+    const std::optional<GstClockTime> now = runningTimeNow(GST_ELEMENT(self));
+    if (now && s.planner.timedOut(Nanoseconds(*now))) {
+      GST_DEBUG_OBJECT(self, "classifying a partial batch of %zu frames after the batch timeout",
+                       s.planner.held());
       deepbug::gst::guarded(self, "classifying a partial batch", [&] { drain(self); });
     }
+    publishDeadline(s);
     GST_PAD_STREAM_UNLOCK(sink);
   }
 }
 
 void startTimer(GstDeepbugClassify* self) {
-  ClassifyState& s = *self->state;
-  if (s.timer.joinable()) return;
-  s.timer_stop = false;
-  s.timer = std::thread(timerLoop, self);
+  BatchTimer& timer = self->state->timer;
+  if (timer.thread.joinable()) return;
+  timer.stop = false;
+  timer.deadline.reset();
+  timer.thread = std::thread(timerLoop, self);
 }
 
-void stopTimer(ClassifyState& s) {
+void stopTimer(BatchTimer& timer) {
   {
-    std::lock_guard lock(s.timer_mutex);
-    s.timer_stop = true;
+    std::lock_guard lock(timer.mutex);
+    timer.stop = true;
+    if (timer.waiting != nullptr) gst_clock_id_unschedule(timer.waiting);
   }
-  s.timer_wake.notify_all();
-  if (s.timer.joinable()) s.timer.join();
-}
-
-// How long after its capture (its running time) `buffer` reached the element, by the
-// pipeline clock; 0 without a clock or timestamp.
-GstClockTimeDiff lateness(GstBaseTransform* trans, GstBuffer* buffer) {
-  if (!GST_BUFFER_PTS_IS_VALID(buffer) || trans->segment.format != GST_FORMAT_TIME) return 0;
-  GstClock* clock = gst_element_get_clock(GST_ELEMENT(trans));
-  if (clock == nullptr) return 0;
-  const GstClockTime now =
-      gst_clock_get_time(clock) - gst_element_get_base_time(GST_ELEMENT(trans));
-  gst_object_unref(clock);
-  const GstClockTime running =
-      gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
-  return GST_CLOCK_TIME_IS_VALID(running) ? GST_CLOCK_DIFF(running, now) : 0;
+  timer.wake.notify_all();
+  if (timer.thread.joinable()) timer.thread.join();
 }
 
 }  // namespace
@@ -291,45 +351,32 @@ static GstFlowReturn deepbug_classify_submit_input_buffer(GstBaseTransform* tran
             deepbug::gst::takeSubmitted(GST_BASE_TRANSFORM_CLASS(gst_deepbug_classify_parent_class),
                                         trans, discont, input, flow);
         if (!buffer) return flow;
-        unsigned batch_size, interval, max_lag_ms;
         {
           std::lock_guard lock(s.settings_mutex);
-          batch_size = s.settings.batch_size;
-          interval = s.settings.interval;
-          max_lag_ms = s.settings.max_lag_ms;
+          s.planner.setPolicy(batchPolicyOf(s.settings));
         }
         if (!s.live_checked) {
           s.live_checked = true;
           s.live = deepbug::gst::upstreamIsLive(trans);
           if (s.live) startTimer(self);
         }
-        const std::uint64_t index = s.next_index++;
         {
           std::lock_guard lock(s.stats_mutex);
           s.stats.frames += 1;
         }
-        // A carried frame takes the result of the classified frame before it, which may
-        // still be waiting in the batch. (Only a lost first frame leaves none: classify.)
-        bool classify = index % interval == 0 || (!s.last && s.pending.empty());
-        // Behind a live source: skip classification, never the frame.
-        if (classify && max_lag_ms > 0 && s.last &&
-            lateness(trans, buffer.get()) >
-                static_cast<GstClockTimeDiff>(max_lag_ms) * GST_MSECOND) {
-          classify = false;
+        const GstClockTime now = runningTimeNow(GST_ELEMENT(trans)).value_or(0);
+        const Nanoseconds late = lateness(trans, buffer.get(), now);
+        Planner::Admission admission = s.planner.admit(std::move(buffer), late, Nanoseconds(now));
+        if (admission.skipped) {
           std::lock_guard lock(s.stats_mutex);
           s.stats.skipped += 1;
         }
-        if (!classify && s.pending.empty()) {
-          // Nothing newer is being classified: the last result applies now.
-          ClassificationResult carried = *s.last;
-          carried.classified = false;
-          s.ready.push_back(withMeta(buffer.release(), carried));
+        if (admission.leave_now) {
+          s.ready.push_back(withCarriedResult(std::move(*admission.leave_now), *s.last));
           return GST_FLOW_OK;
         }
-        if (s.pending.empty()) s.oldest_pending = Clock::now();
-        s.pending.push_back({buffer.release(), classify, index});
-        if (classify) s.pending_to_classify += 1;
-        if (s.pending_to_classify >= batch_size) return classifyPending(self);
+        if (admission.batch_full) return runBatch(self);
+        publishDeadline(s);
         return GST_FLOW_OK;
       });
 }
@@ -353,7 +400,7 @@ static gboolean deepbug_classify_sink_event(GstBaseTransform* trans, GstEvent* e
       default:
         // Held frames precede every serialized event (EOS, caps, segment, gap, tags):
         // classify the partial batch now so that order and caps stay right.
-        if (GST_EVENT_IS_SERIALIZED(event) && (!s.pending.empty() || !s.ready.empty())) {
+        if (GST_EVENT_IS_SERIALIZED(event) && (s.planner.holding() || !s.ready.empty())) {
           const GstFlowReturn ret = drain(self);
           if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING &&
               GST_EVENT_TYPE(event) != GST_EVENT_EOS) {
@@ -398,19 +445,18 @@ static gboolean deepbug_classify_query(GstBaseTransform* trans, GstPadDirection 
     gst_query_parse_latency(query, &live, &min, &max);
     ClassifyState& s = stateOf(trans);
     if (live) {
-      // A frame may wait for the rest of its batch, at most batch-timeout.
-      unsigned batch_size, timeout_ms;
+      deepbug::model::BatchPolicy policy;
       {
         std::lock_guard lock(s.settings_mutex);
-        batch_size = s.settings.batch_size;
-        timeout_ms = s.settings.batch_timeout_ms;
+        policy = batchPolicyOf(s.settings);
       }
-      GstClockTime added = timeout_ms * GST_MSECOND;
+      Nanoseconds frame_duration{0};
       if (s.have_info && GST_VIDEO_INFO_FPS_N(&s.info) > 0) {
-        const GstClockTime frame = gst_util_uint64_scale(GST_SECOND, GST_VIDEO_INFO_FPS_D(&s.info),
-                                                         GST_VIDEO_INFO_FPS_N(&s.info));
-        added = std::min<GstClockTime>(added, frame * (batch_size - 1));
+        frame_duration = Nanoseconds(gst_util_uint64_scale(
+            GST_SECOND, GST_VIDEO_INFO_FPS_D(&s.info), GST_VIDEO_INFO_FPS_N(&s.info)));
       }
+      const auto added =
+          static_cast<GstClockTime>(deepbug::model::maxBatchWait(policy, frame_duration).count());
       min += added;
       if (GST_CLOCK_TIME_IS_VALID(max)) max += added;
       gst_query_set_latency(query, live, min, max);
@@ -444,7 +490,7 @@ static gboolean deepbug_classify_start(GstBaseTransform* trans) {
       GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS, ("%s", warning.c_str()), (nullptr));
     }
     s.model_id = settings.model_path;
-    s.next_index = 0;
+    s.planner = Planner();
     s.last.reset();
     s.live_checked = false;
     {
@@ -458,7 +504,7 @@ static gboolean deepbug_classify_start(GstBaseTransform* trans) {
 static gboolean deepbug_classify_stop(GstBaseTransform* trans) {
   return deepbug::gst::guarded(trans, "stopping", FALSE, [&]() -> gboolean {
     ClassifyState& s = stateOf(trans);
-    stopTimer(s);
+    stopTimer(s.timer);
     s.clearQueues();
     s.classifier.reset();
     s.have_info = false;
@@ -501,7 +547,7 @@ static void deepbug_classify_get_property(GObject* object, guint id, GValue* val
 
 static void gst_deepbug_classify_finalize(GObject* object) {
   ClassifyState* state = GST_DEEPBUG_CLASSIFY(object)->state;
-  stopTimer(*state);
+  stopTimer(state->timer);
   delete state;
   G_OBJECT_CLASS(gst_deepbug_classify_parent_class)->finalize(object);
 }

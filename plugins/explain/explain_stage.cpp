@@ -33,23 +33,6 @@ double sharedPositiveScale(const std::vector<at::Tensor>& maps) {
   return render::sharedScale(maps, style);
 }
 
-// A mapped frame that unmaps itself.
-class MappedFrame {
- public:
-  MappedFrame(GstBuffer* buffer, const GstVideoInfo& info, std::int64_t index) {
-    if (!gst_video_frame_map(&frame_, const_cast<GstVideoInfo*>(&info), buffer, GST_MAP_READ)) {
-      throw Error("cannot map frame " + std::to_string(index) + " for reading");
-    }
-  }
-  ~MappedFrame() { gst_video_frame_unmap(&frame_); }
-  MappedFrame(const MappedFrame&) = delete;
-  MappedFrame& operator=(const MappedFrame&) = delete;
-  const GstVideoFrame& get() const { return frame_; }
-
- private:
-  GstVideoFrame frame_{};
-};
-
 }  // namespace
 
 ExplainStage::ExplainStage(GstElement* owner, ExplainSettings settings, bool live)
@@ -120,8 +103,9 @@ explain::ExplainRequest ExplainStage::prepare(GstBuffer* buffer, const GstVideoI
                                               std::int64_t index,
                                               std::vector<std::uint8_t>* thumbnail, int* thumb_w,
                                               int* thumb_h) {
-  const MappedFrame mapped(buffer, info, index);
-  const model::FrameView view = frameViewOf(mapped.get());
+  const MappedFrame mapped(info, buffer);
+  if (!mapped) throw Error("cannot map frame " + std::to_string(index) + " for reading");
+  const model::FrameView view = mapped.view();
   const std::int64_t pts =
       GST_BUFFER_PTS_IS_VALID(buffer) ? static_cast<std::int64_t>(GST_BUFFER_PTS(buffer)) : 0;
   explain::ExplainRequest request = explainer_->prepare(view, index, pts, target_index_);

@@ -1,4 +1,5 @@
-// A mapped GstVideoFrame as the core library's FrameView (no copy).
+// A mapped GstVideoFrame as the core library's FrameView (no copy), and the one type
+// that maps and unmaps a video frame.
 #pragma once
 
 #include <gst/video/video.h>
@@ -34,5 +35,31 @@ inline model::FrameView frameViewOf(const GstVideoFrame& video) {
   view.format = pixelFormatOf(GST_VIDEO_FRAME_FORMAT(&video));
   return view;
 }
+
+// A video frame mapped for reading for as long as this lives. Check it (operator bool)
+// before use: mapping fails for a buffer smaller than its caps say.
+class MappedFrame {
+ public:
+  MappedFrame(const GstVideoInfo& info, GstBuffer* buffer)
+      : mapped_(gst_video_frame_map(&frame_, const_cast<GstVideoInfo*>(&info), buffer,
+                                    GST_MAP_READ) != FALSE) {}
+  ~MappedFrame() {
+    if (mapped_) gst_video_frame_unmap(&frame_);
+  }
+  MappedFrame(MappedFrame&& other) noexcept : frame_(other.frame_), mapped_(other.mapped_) {
+    other.mapped_ = false;
+  }
+  MappedFrame(const MappedFrame&) = delete;
+  MappedFrame& operator=(const MappedFrame&) = delete;
+  MappedFrame& operator=(MappedFrame&&) = delete;
+
+  explicit operator bool() const { return mapped_; }
+  const GstVideoFrame& get() const { return frame_; }
+  model::FrameView view() const { return frameViewOf(frame_); }
+
+ private:
+  GstVideoFrame frame_{};
+  bool mapped_;
+};
 
 }  // namespace deepbug::gst

@@ -156,15 +156,37 @@ TEST(ClassifyElement, BatchedResultsEqualOneByOne) {
   }
 }
 
-TEST(ClassifyElement, LiveSourcesGetAPartialBatchAfterTheTimeout) {
+// batch-timeout by the pipeline clock, here a test clock: the element's timer waits on
+// it, so the test knows exactly when the partial batch is due and that nothing left before.
+TEST(ClassifyElement, LiveSourcesGetAPartialBatchOnceItsFirstFrameWaitedTheTimeout) {
   Harness h = classifier("batch-size=8 batch-timeout=50");
+  gst_harness_use_testclock(h.get());
   gst_harness_set_live(h.get(), TRUE);
-  gst_harness_push(h.get(), makeFrame("RGB", 64, 48, 0, 0));
-  // gst_harness_pull waits (up to a minute) for the timer thread to flush the frame.
-  GstBuffer* out = gst_harness_pull(h.get());
-  ASSERT_NE(out, nullptr);
-  EXPECT_NE(resultOf(out), nullptr);
-  gst_buffer_unref(out);
+  ASSERT_TRUE(gst_harness_set_time(h.get(), GST_SECOND));
+  ASSERT_EQ(gst_harness_push(h.get(), makeFrame("RGB", 64, 48, 0, GST_SECOND)), GST_FLOW_OK);
+  ASSERT_TRUE(gst_harness_set_time(h.get(), GST_SECOND + 30 * GST_MSECOND));
+  ASSERT_EQ(gst_harness_push(h.get(), makeFrame("RGB", 64, 48, 1, GST_SECOND + GST_SECOND / 10)),
+            GST_FLOW_OK);
+
+  // The timer waits for the first frame's arrival + 50 ms; until then nothing leaves.
+  ASSERT_TRUE(gst_harness_wait_for_clock_id_waits(h.get(), 1, 60));
+  GstTestClock* clock = gst_harness_get_testclock(h.get());
+  GstClockID pending = nullptr;
+  ASSERT_TRUE(gst_test_clock_peek_next_pending_id(clock, &pending));
+  EXPECT_EQ(gst_clock_id_get_time(pending),
+            gst_element_get_base_time(h->element) + GST_SECOND + 50 * GST_MSECOND);
+  gst_clock_id_unref(pending);
+  gst_object_unref(clock);
+  EXPECT_EQ(gst_harness_buffers_in_queue(h.get()), 0u);
+
+  ASSERT_TRUE(gst_harness_crank_single_clock_wait(h.get()));
+  const std::vector<gst::ClassificationResult> out = pullResults(h.get(), 2);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(out[0].classified);
+  EXPECT_TRUE(out[1].classified);
+  const gst::ClassifyStats stats = statsOf(h.get(), "deepbugclassify", gst::classifyStatsFrom);
+  EXPECT_EQ(stats.batches, 1u) << "the two frames went as one partial batch";
+  EXPECT_EQ(stats.classified, 2u);
 
   GstQuery* latency = gst_query_new_latency();
   ASSERT_TRUE(gst_pad_peer_query(h->sinkpad, latency));
