@@ -6,18 +6,12 @@
 
 #include <sys/resource.h>
 
-#include "common/gobject_settings.hpp"
 #include "common/guarded.hpp"
-#include "core/error.hpp"
-#include "core/thread_budget.hpp"
-#include "display_sink.hpp"
-#include "element_config.hpp"
 #include "event_clips.hpp"
 #include "meta/classification_meta.hpp"
 #include "meta/element_stats.hpp"
 #include "meta/explain_messages.hpp"
 #include "meta/relevance_meta.hpp"
-#include "segment_files.hpp"
 #include "source_input.hpp"
 
 namespace deepbug::stream {
@@ -27,12 +21,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t kMaxWarnings = 100;
-
-// Every queue holds up to a few frames and blocks when full: the file mode never drops.
-void configureQueue(GstElement* queue, guint buffers) {
-  g_object_set(queue, "max-size-buffers", buffers, "max-size-bytes", 0u, "max-size-time",
-               guint64{0}, nullptr);
-}
 
 std::string containerExtension(const std::string& container) {
   return container == "mkv" ? "mkv" : "mp4";
@@ -44,9 +32,19 @@ template <typename Stats>
 Stats readStats(GstElement* element, Stats (*from)(const GstStructure*)) {
   GstStructure* structure = nullptr;
   g_object_get(element, "stats", &structure, nullptr);
-  const std::unique_ptr<GstStructure, decltype(&gst_structure_free)> owned(structure,
-                                                                           gst_structure_free);
+  const gst::OwnedStructure owned(structure);
   return from(structure);
+}
+
+bool isWithin(GstObject* object, GstElement* element) {
+  return element != nullptr &&
+         (object == GST_OBJECT(element) || gst_object_has_as_ancestor(object, GST_OBJECT(element)));
+}
+
+void addBufferProbe(GstElement* element, const char* pad, GstPadProbeCallback probe,
+                    gpointer data) {
+  const gst::ObjectRef<GstPad> at = gst::staticPad(element, pad);
+  gst_pad_add_probe(at.get(), GST_PAD_PROBE_TYPE_BUFFER, probe, data, nullptr);
 }
 
 }  // namespace
@@ -56,23 +54,58 @@ SourcePipeline::SourcePipeline(const StreamConfig& config, const SourceConfig& s
     : config_(config), source_(source), info_(info), output_dir_(std::move(output_dir)) {}
 
 SourcePipeline::~SourcePipeline() {
-  if (pipeline_ != nullptr) {
-    gst_element_set_state(pipeline_, GST_STATE_NULL);
-    gst_object_unref(pipeline_);
-  }
-  if (scores_ != nullptr) std::fclose(scores_);
+  if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
 }
 
-GstElement* SourcePipeline::make(const char* factory, const char* name) {
-  GstElement* element = makeElement(factory, name);
-  gst_bin_add(GST_BIN(pipeline_), element);
-  return element;
+void SourcePipeline::start() {
+  fs::create_directories(output_dir_);
+  const std::string extension = containerExtension(config_.outputs.container);
+  video_path_ = (fs::path(output_dir_) / ("labelled." + extension)).string();
+  if (config_.outputs.scores) {
+    scores_ = std::make_unique<ScoresCsv>((fs::path(output_dir_) / "scores.csv").string());
+  }
+  if (config_.outputs.video && config_.outputs.segment_seconds > 0) {
+    segments_ =
+        std::make_unique<RecordingSegments>(output_dir_, extension, config_.outputs.retention);
+  }
+  pipeline_.reset(GST_ELEMENT(gst_object_ref_sink(gst_pipeline_new(source_.name.c_str()))));
+  graph_ = buildSourceGraph(pipeline_.get(), config_, source_, info_, video_path_,
+                            [this](const std::string& message) { warn(message); });
+  if (graph_.explain != nullptr) {
+    explain_outputs_ = std::make_unique<ExplainOutputs>(output_dir_, source_.name, config_);
+  }
+  if (graph_.segments != nullptr) {
+    g_signal_connect(graph_.segments, "format-location", G_CALLBACK(&SourcePipeline::formatSegment),
+                     this);
+  }
+  attachProbes();
+  if (!source_.live) addArchiveInput();
+  state_ = SourceState::kRunning;
+  start_ns_ = g_get_monotonic_time() * 1000;
+  if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    // The bus carries the element's error message; handleMessage reports it.
+    GST_WARNING("pipeline %s failed to start", source_.name.c_str());
+  }
+  if (source_.live) startLiveInput();
+}
+
+void SourcePipeline::attachProbes() {
+  if (!source_.live) {  // live sources are re-stamped by LiveInput
+    timestamps_ = std::make_unique<TimestampRepair>(info_.fps > 0 ? info_.fps : 25.0);
+    addBufferProbe(graph_.entry, "sink", &SourcePipeline::repairTimestamps, this);
+  }
+  addBufferProbe(graph_.classify, "sink", &SourcePipeline::countIn, this);
+  addBufferProbe(graph_.classify, "src", &SourcePipeline::afterClassify, this);
+  if (graph_.explain != nullptr) {
+    addBufferProbe(graph_.explain, "src", &SourcePipeline::afterExplain, this);
+  }
+  addBufferProbe(graph_.frames_out, "sink", &SourcePipeline::countOut, this);
 }
 
 void SourcePipeline::addArchiveInput() {
   input_ = makeSourceInput(source_, "input");
-  gst_bin_add(GST_BIN(pipeline_), input_);
-  if (!gst_element_link(input_, entry_queue_)) {
+  gst_bin_add(GST_BIN(pipeline_.get()), input_);
+  if (!gst_element_link(input_, graph_.entry)) {
     throw std::runtime_error("cannot link the input of '" + source_.name + "'");
   }
 }
@@ -80,274 +113,53 @@ void SourcePipeline::addArchiveInput() {
 // Live inputs join a pipeline that is already PLAYING: a camera that is down at the
 // start is then an outage like any other, and the rest of the pipeline runs anyway.
 void SourcePipeline::startLiveInput() {
-  GstPad* entry = gst_element_get_static_pad(entry_queue_, "sink");
   LiveInput::Callbacks callbacks;
   callbacks.warn = [this](const std::string& message) { warn(message); };
   callbacks.give_up = [this](const std::string& reason) {
     if (error_.empty()) error_ = reason;
     requestStop("camera lost");
   };
-  live_ = std::make_unique<LiveInput>(source_, config_.live.reconnect, pipeline_, entry,
+  const gst::ObjectRef<GstPad> entry = gst::staticPad(graph_.entry, "sink");
+  live_ = std::make_unique<LiveInput>(source_, config_.live.reconnect, pipeline_.get(), entry.get(),
                                       std::move(callbacks));
-  gst_object_unref(entry);
   live_->connect();
 }
 
-GstElement* SourcePipeline::buildAnalysisBranch() {
-  entry_queue_ = make("queue", "decoded");
-  if (source_.live) {
-    // Room for the frames that arrive while a batch is classified: the classifier
-    // skips late frames to catch up, so this queue drains instead of dropping.
-    const auto seconds = std::max(3.0, 3 * config_.live.max_lag);
-    g_object_set(entry_queue_, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time",
-                 static_cast<guint64>(seconds * GST_SECOND), nullptr);
-  } else {
-    configureQueue(entry_queue_, 8);
-  }
-  GstElement* convert = make("videoconvert", "to_rgb");
-  GstElement* rgb = make("capsfilter", "rgb");
-  GstCaps* caps = gst_caps_from_string("video/x-raw, format=RGB");
-  g_object_set(rgb, "caps", caps, nullptr);
-  gst_caps_unref(caps);
-
-  classify_ = make("deepbugclassify", "classify");
-  gst::applySettings(classify_, gst::classifySettingsTable(),
-                     classifySettingsFor(config_, source_));
-
-  if (!gst_element_link_many(entry_queue_, convert, rgb, classify_, nullptr)) {
-    throw std::runtime_error("cannot link the analysis branch of '" + source_.name + "'");
-  }
-  if (!source_.live) {  // live sources are re-stamped by LiveInput
-    GstPad* entry = gst_element_get_static_pad(entry_queue_, "sink");
-    gst_pad_add_probe(entry, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::repairTimestamps, this,
-                      nullptr);
-    gst_object_unref(entry);
-  }
-  GstPad* in = gst_element_get_static_pad(classify_, "sink");
-  gst_pad_add_probe(in, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::countIn, this, nullptr);
-  gst_object_unref(in);
-  GstPad* out = gst_element_get_static_pad(classify_, "src");
-  gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::afterClassify, this, nullptr);
-  gst_object_unref(out);
-  return config_.explain.enabled ? buildExplainStage(classify_) : classify_;
-}
-
-GstElement* SourcePipeline::buildExplainStage(GstElement* upstream) {
-  explain_ = make("deepbugexplain", "explain");
-  gst::applySettings(explain_, gst::explainSettingsTable(), explainSettingsFor(config_, source_));
-  if (!gst_element_link(upstream, explain_)) {
-    throw std::runtime_error("cannot link the explain stage of '" + source_.name + "'");
-  }
-  explain_outputs_ = std::make_unique<ExplainOutputs>(output_dir_, source_.name, config_);
-  GstPad* out = gst_element_get_static_pad(explain_, "src");
-  gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::afterExplain, this, nullptr);
-  gst_object_unref(out);
-  return explain_;
-}
-
 GstPadProbeReturn SourcePipeline::afterExplain(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
-  auto* self = static_cast<SourcePipeline*>(data);
-  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-  if (deepbug_buffer_get_relevance_meta(buffer) == nullptr) return GST_PAD_PROBE_OK;
-  GstCaps* caps = gst_pad_get_current_caps(pad);
-  GstVideoInfo video;
-  const bool known = caps != nullptr && gst_video_info_from_caps(&video, caps);
-  if (caps != nullptr) gst_caps_unref(caps);
-  if (!known) return GST_PAD_PROBE_OK;
-  try {
-    self->explain_outputs_->onBuffer(buffer, video);
-  } catch (const std::exception& e) {
-    self->warn(std::string("snapshot not written: ") + e.what());
-  }
-  return GST_PAD_PROBE_OK;
-}
-
-void SourcePipeline::buildOutputBranch(GstElement* upstream) {
-  const OutputsConfig& outputs = config_.outputs;
-  GstElement* counted = nullptr;  // frames entering it are the frames out
-  if (!outputs.video && !outputs.display) {
-    counted = make("fakesink", "discard");
-    g_object_set(counted, "sync", FALSE, "async", FALSE, nullptr);
-    gst_element_link(upstream, counted);
-  } else {
-    GstElement* queue = make("queue", "classified");
-    configureQueue(queue, 8);
-    outputs_entry_ = queue;
-    GstElement* tail = queue;
-    if (config_.overlay.enabled) {
-      overlay_ = make("deepbugoverlay", "overlay");
-      gst::applySettings(overlay_, gst::overlaySettingsTable(), overlaySettingsFor(config_));
-      gst_element_link(tail, overlay_);
-      tail = overlay_;
+  return gst::guarded(GST_PAD_PARENT(pad), "writing a snapshot", GST_PAD_PROBE_OK, [&] {
+    auto* self = static_cast<SourcePipeline*>(data);
+    GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    if (deepbug_buffer_get_relevance_meta(buffer) == nullptr) return GST_PAD_PROBE_OK;
+    const gst::OwnedCaps caps(gst_pad_get_current_caps(pad));
+    GstVideoInfo video;
+    if (!caps || !gst_video_info_from_caps(&video, caps.get())) return GST_PAD_PROBE_OK;
+    try {
+      self->explain_outputs_->onBuffer(buffer, video);
+    } catch (const std::exception& e) {
+      self->warn(std::string("snapshot not written: ") + e.what());
     }
-    if (!gst_element_link(upstream, queue)) {
-      throw std::runtime_error("cannot link the output branch of '" + source_.name + "'");
-    }
-    if (outputs.video && outputs.display) {
-      GstElement* split = make("tee", "split");
-      gst_element_link(tail, split);
-      counted = buildRecording(split);
-      buildDisplay(split);
-      after_overlay_ = split;
-    } else if (outputs.video) {
-      counted = buildRecording(tail);
-      after_overlay_ = counted;
-    } else {
-      counted = buildDisplay(tail);
-      after_overlay_ = counted;
-    }
-  }
-  GstPad* pad = gst_element_get_static_pad(counted, "sink");
-  gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, &SourcePipeline::countOut, this, nullptr);
-  gst_object_unref(pad);
+    return GST_PAD_PROBE_OK;
+  });
 }
 
-// Not added to the pipeline: splitmuxsink takes it as its own.
-GstElement* SourcePipeline::makeMuxer(const char* name) {
-  if (config_.outputs.container == "mkv") return makeElement("matroskamux", name);
-  GstElement* mux = makeElement("mp4mux", name);
-  if (config_.outputs.container == "fragmented-mp4") {
-    // A fragment per second: a killed run leaves a file readable to the last one.
-    g_object_set(mux, "fragment-duration", 1000u, nullptr);
-  }
-  return mux;
-}
-
-GstElement* SourcePipeline::buildRecording(GstElement* upstream) {
-  GstElement* encode_queue = make("queue", "to_encode");
-  configureQueue(encode_queue, 8);
-  GstElement* convert = make("videoconvert", "to_yuv");
-  GstElement* encoder = make("x264enc", "encode");
-  const EncoderConfig& e = config_.outputs.encoder;
-  const double fps = info_.fps > 0 ? info_.fps : 25.0;
-  g_object_set(encoder, "key-int-max",
-               static_cast<guint>(std::max(1.0, std::round(fps * e.keyframe_seconds))), nullptr);
-  gst_util_set_object_arg(G_OBJECT(encoder), "speed-preset", e.preset.c_str());
-  if (e.bitrate_kbps > 0) {
-    g_object_set(encoder, "bitrate", static_cast<guint>(e.bitrate_kbps), nullptr);
-  } else {
-    gst_util_set_object_arg(G_OBJECT(encoder), "pass", "quant");
-    g_object_set(encoder, "quantizer", static_cast<guint>(e.quality), nullptr);
-  }
-  GstElement* parse = make("h264parse", "parse");
-  GstElement* mux = makeMuxer("mux");
-  GstElement* output = mux;  // what the parser feeds
-  if (config_.outputs.segment_seconds > 0) {
-    output = make("splitmuxsink", "segments");
-    g_object_set(output, "muxer", mux, "max-size-time",
-                 static_cast<guint64>(config_.outputs.segment_seconds * GST_SECOND),
-                 "send-keyframe-requests", TRUE, nullptr);
-    g_signal_connect(output, "format-location", G_CALLBACK(&SourcePipeline::formatSegment), this);
-  } else {
-    gst_bin_add(GST_BIN(pipeline_), mux);
-    GstElement* file = make("filesink", "file");
-    g_object_set(file, "location", video_path_.c_str(), "async", FALSE, nullptr);
-    gst_element_link(mux, file);
-  }
-  if (!gst_element_link_many(upstream, encode_queue, convert, encoder, parse, output, nullptr)) {
-    throw std::runtime_error("cannot link the encoding branch of '" + source_.name + "'");
-  }
-  return encoder;
-}
-
-// The labelled stream in a window. Its queue drops frames the window cannot show in
-// time; the recording beside it keeps them all.
-GstElement* SourcePipeline::buildDisplay(GstElement* upstream) {
-  GstElement* queue = make("queue", "to_display");
-  g_object_set(queue, "max-size-buffers", 2u, "max-size-bytes", 0u, "max-size-time", guint64{0},
-               nullptr);
-  gst_util_set_object_arg(G_OBJECT(queue), "leaky", "downstream");
-  GstElement* convert = make("videoconvert", "display_convert");
-  const std::string& factory = config_.outputs.display_sink;
-  GstElementFactory* known = gst_element_factory_find(factory.c_str());
-  if (known == nullptr) {
-    throw ConfigError("outputs.display_sink: no GStreamer element '" + factory + "'",
-                      "use autovideosink, xvimagesink, fakesink...");
-  }
-  gst_object_unref(known);
-  DisplaySink display = openDisplaySink(factory);
-  if (display.sink == nullptr) {
-    warn("outputs.display: " + display.problem +
-         "; the labelled stream is not shown, recording and inference go on");
-    display.sink = makeElement("fakesink", "display");
-  }
-  GstElement* sink = display.sink;
-  gst_bin_add(GST_BIN(pipeline_), sink);
-  if (g_object_class_find_property(G_OBJECT_GET_CLASS(sink), "sync") != nullptr) {
-    g_object_set(sink, "sync", FALSE, nullptr);  // show frames as they come, never wait
-  }
-  if (g_object_class_find_property(G_OBJECT_GET_CLASS(sink), "async") != nullptr) {
-    g_object_set(sink, "async", FALSE, nullptr);
-  }
-  if (!gst_element_link_many(upstream, queue, convert, sink, nullptr)) {
-    throw std::runtime_error("cannot link the display of '" + source_.name + "'");
-  }
-  return queue;
-}
-
+// A streaming thread: nothing may escape. A segment that cannot be named properly is a
+// warning; the recording goes on under a plain name.
 gchar* SourcePipeline::formatSegment(GstElement*, guint fragment, gpointer data) {
   auto* self = static_cast<SourcePipeline*>(data);
   try {
-    return g_strdup(self->openSegment().c_str());
-  } catch (const std::exception& e) {  // a streaming thread: nothing may escape
+    std::vector<std::string> problems;
+    const std::string path = self->segments_->open(std::chrono::system_clock::now(), problems);
+    for (const std::string& problem : problems)
+      self->warn(problem);
+    return g_strdup(path.c_str());
+  } catch (const std::exception& e) {
     self->warn(std::string("segment naming failed: ") + e.what());
     const std::string fallback =
-        (fs::path(self->output_dir_) /
-         ("labelled-" + std::to_string(fragment) + "." + self->segment_extension_))
+        (fs::path(self->output_dir_) / ("labelled-" + std::to_string(fragment) + "." +
+                                        containerExtension(self->config_.outputs.container)))
             .string();
     return g_strdup(fallback.c_str());
   }
-}
-
-// Streaming thread: names the next segment after the wall clock, then applies the
-// retention limits to the segments before it.
-std::string SourcePipeline::openSegment() {
-  const auto now = std::chrono::system_clock::now();
-  const std::string path = uniqueSegmentPath(output_dir_, "labelled", now, segment_extension_);
-  const RetentionConfig& limits = config_.outputs.retention;
-  RetentionResult retention;
-  if (limits.max_age_hours > 0 || limits.max_size_mib > 0) {
-    RetentionPolicy policy;
-    policy.max_age_seconds = limits.max_age_hours * 3600;
-    policy.max_total_bytes = static_cast<std::uint64_t>(limits.max_size_mib * 1024 * 1024);
-    std::string finished;  // the segment just closed: never deleted, whatever its name
-    {
-      std::lock_guard lock(mutex_);
-      finished = current_segment_;
-    }
-    retention = applyRetention(output_dir_, "labelled", segment_extension_, policy, now, finished);
-  }
-  {
-    std::lock_guard lock(mutex_);
-    current_segment_ = path;
-    segments_opened_ += 1;
-    segments_deleted_ += retention.deleted.size();
-  }
-  for (const std::string& error : retention.errors)
-    warn("retention: " + error);
-  return path;
-}
-
-void SourcePipeline::start() {
-  fs::create_directories(output_dir_);
-  segment_extension_ = containerExtension(config_.outputs.container);
-  video_path_ = (fs::path(output_dir_) / ("labelled." + segment_extension_)).string();
-  if (config_.outputs.scores) {
-    const std::string path = (fs::path(output_dir_) / "scores.csv").string();
-    scores_ = std::fopen(path.c_str(), "w");
-    if (scores_ == nullptr) throw std::runtime_error("cannot write '" + path + "'");
-  }
-  pipeline_ = gst_pipeline_new(source_.name.c_str());
-  gst_object_ref_sink(pipeline_);
-  buildOutputBranch(buildAnalysisBranch());
-  if (!source_.live) addArchiveInput();
-  state_ = SourceState::kRunning;
-  start_ns_ = g_get_monotonic_time() * 1000;
-  if (gst_element_set_state(pipeline_, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    // The bus carries the element's error message; handleMessage reports it.
-    GST_WARNING("pipeline %s failed to start", source_.name.c_str());
-  }
-  if (source_.live) startLiveInput();
 }
 
 GstPadProbeReturn SourcePipeline::countIn(GstPad*, GstPadProbeInfo*, gpointer self) {
@@ -362,64 +174,38 @@ GstPadProbeReturn SourcePipeline::countOut(GstPad*, GstPadProbeInfo*, gpointer s
 
 GstPadProbeReturn SourcePipeline::repairTimestamps(GstPad* pad, GstPadProbeInfo* info,
                                                    gpointer data) {
-  return gst::guarded(GST_PAD_PARENT(pad), "repairing timestamps", GST_PAD_PROBE_OK,
-                      [&] { return static_cast<SourcePipeline*>(data)->repairTimestamp(info); });
-}
-
-GstPadProbeReturn SourcePipeline::repairTimestamp(GstPadProbeInfo* info) {
-  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-  const GstClockTime pts = GST_BUFFER_PTS(buffer);
-  const bool monotonic =
-      !GST_CLOCK_TIME_IS_VALID(last_pts_) || (GST_CLOCK_TIME_IS_VALID(pts) && pts > last_pts_);
-  if (GST_CLOCK_TIME_IS_VALID(pts) && monotonic) {
-    last_pts_ = pts;
-    return GST_PAD_PROBE_OK;
-  }
-  const double fps = info_.fps > 0 ? info_.fps : 25.0;
-  const auto frame = static_cast<GstClockTime>(GST_SECOND / fps);
-  buffer = gst_buffer_make_writable(buffer);
-  GST_BUFFER_PTS(buffer) = GST_CLOCK_TIME_IS_VALID(last_pts_) ? last_pts_ + frame : 0;
-  GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
-  last_pts_ = GST_BUFFER_PTS(buffer);
-  GST_PAD_PROBE_INFO_DATA(info) = buffer;
-  if (repaired_timestamps_++ == 0) {
-    warn("frame " + std::to_string(frames_in_.load()) +
-         " has no usable timestamp (damaged file?); such frames get the previous one plus "
-         "a frame");
-  }
-  return GST_PAD_PROBE_OK;
-}
-
-GstPadProbeReturn SourcePipeline::afterClassify(GstPad* pad, GstPadProbeInfo* info, gpointer self) {
-  return gst::guarded(GST_PAD_PARENT(pad), "writing scores.csv", GST_PAD_PROBE_OK, [&] {
-    static_cast<SourcePipeline*>(self)->recordScores(GST_PAD_PROBE_INFO_BUFFER(info));
+  return gst::guarded(GST_PAD_PARENT(pad), "repairing timestamps", GST_PAD_PROBE_OK, [&] {
+    auto* self = static_cast<SourcePipeline*>(data);
+    GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    const std::uint64_t repaired_before = self->timestamps_->repaired();
+    const GstClockTime pts = self->timestamps_->next(GST_BUFFER_PTS(buffer));
+    if (pts == GST_BUFFER_PTS(buffer)) return GST_PAD_PROBE_OK;
+    buffer = gst_buffer_make_writable(buffer);
+    GST_BUFFER_PTS(buffer) = pts;
+    GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
+    GST_PAD_PROBE_INFO_DATA(info) = buffer;
+    if (repaired_before == 0) {
+      self->warn("frame " + std::to_string(self->frames_in_.load()) +
+                 " has no usable timestamp (damaged file?); such frames get the previous one "
+                 "plus a frame");
+    }
     return GST_PAD_PROBE_OK;
   });
 }
 
-void SourcePipeline::recordScores(GstBuffer* buffer) {
-  if (GST_BUFFER_PTS_IS_VALID(buffer))
-    position_ns_ = static_cast<std::int64_t>(GST_BUFFER_PTS(buffer));
-  if (scores_ == nullptr) return;
-  const DeepbugClassificationMeta* meta = deepbug_buffer_get_classification_meta(buffer);
-  if (meta == nullptr || meta->result == nullptr) return;
-  const gst::ClassificationResult& r = *meta->result;
-  std::lock_guard lock(mutex_);
-  if (scores_rows_ == 0) {
-    std::fputs("pts_seconds,frame,classified,top_label", scores_);
-    for (const std::string& label : r.labels)
-      std::fprintf(scores_, ",%s", label.c_str());
-    std::fputc('\n', scores_);
-  }
-  const double pts = GST_BUFFER_PTS_IS_VALID(buffer)
-                         ? static_cast<double>(GST_BUFFER_PTS(buffer)) / GST_SECOND
-                         : -1.0;
-  std::fprintf(scores_, "%.6f,%llu,%d,%s", pts, static_cast<unsigned long long>(scores_rows_),
-               r.classified ? 1 : 0, r.topLabel().c_str());
-  for (float score : r.scores)
-    std::fprintf(scores_, ",%.6f", score);
-  std::fputc('\n', scores_);
-  ++scores_rows_;
+GstPadProbeReturn SourcePipeline::afterClassify(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+  return gst::guarded(GST_PAD_PARENT(pad), "writing scores.csv", GST_PAD_PROBE_OK, [&] {
+    auto* self = static_cast<SourcePipeline*>(data);
+    GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    const bool timed = GST_BUFFER_PTS_IS_VALID(buffer);
+    if (timed) self->position_ns_ = static_cast<std::int64_t>(GST_BUFFER_PTS(buffer));
+    const DeepbugClassificationMeta* meta = deepbug_buffer_get_classification_meta(buffer);
+    if (self->scores_ && meta != nullptr && meta->result != nullptr) {
+      self->scores_->record(
+          *meta->result, timed ? static_cast<double>(GST_BUFFER_PTS(buffer)) / GST_SECOND : -1.0);
+    }
+    return GST_PAD_PROBE_OK;
+  });
 }
 
 void SourcePipeline::warn(const std::string& message) {
@@ -431,15 +217,10 @@ void SourcePipeline::warn(const std::string& message) {
   }
 }
 
-bool SourcePipeline::fromInput(GstObject* element) const {
-  if (live_) return live_->owns(element);
-  return input_ != nullptr && gst_object_has_as_ancestor(element, GST_OBJECT(input_));
-}
-
 void SourcePipeline::requestStop(const std::string& reason) {
   // EOS enters after the decoder: everything decoded so far is classified and encoded,
   // and the muxer finishes the file.
-  endStreamAt(entry_queue_, reason);
+  endStreamAt(graph_.entry, reason);
 }
 
 void SourcePipeline::endStreamAt(GstElement* element, const std::string& reason) {
@@ -447,19 +228,18 @@ void SourcePipeline::endStreamAt(GstElement* element, const std::string& reason)
   state_ = SourceState::kStopping;
   stop_reason_ = reason;
   if (live_) live_->stop();
-  GstPad* sink = gst_element_get_static_pad(element, "sink");
-  gst_pad_send_event(sink, gst_event_new_eos());
-  gst_object_unref(sink);
+  const gst::ObjectRef<GstPad> sink = gst::staticPad(element, "sink");
+  gst_pad_send_event(sink.get(), gst_event_new_eos());
 }
 
-bool SourcePipeline::isAnalysisElement(GstObject* element) const {
-  for (GstElement* analysis : {classify_, explain_, overlay_}) {
-    if (analysis != nullptr && (element == GST_OBJECT(analysis) ||
-                                gst_object_has_as_ancestor(element, GST_OBJECT(analysis)))) {
-      return true;
-    }
+ErrorOrigin SourcePipeline::originOf(GstObject* element) const {
+  const bool input = live_ ? live_->owns(element) : isWithin(element, input_);
+  if (input) return ErrorOrigin::kInput;
+  if (isWithin(element, graph_.overlay)) return ErrorOrigin::kOverlay;
+  if (isWithin(element, graph_.classify) || isWithin(element, graph_.explain)) {
+    return ErrorOrigin::kAnalysis;
   }
-  return false;
+  return ErrorOrigin::kOther;
 }
 
 bool SourcePipeline::handleMessage(GstMessage* message) {
@@ -475,69 +255,74 @@ bool SourcePipeline::handleMessage(GstMessage* message) {
     case GST_MESSAGE_EOS:
       end_ns_ = g_get_monotonic_time() * 1000;
       return true;
-    case GST_MESSAGE_ERROR: {
-      GstObject* origin = GST_MESSAGE_SRC(message);
-      if (live_ && live_->stale(origin)) return false;  // an input already replaced
-      GError* err = nullptr;
-      gchar* debug = nullptr;
-      gst_message_parse_error(message, &err, &debug);
-      const bool from_input = fromInput(origin);
-      std::string text = err ? err->message : "unknown error";
-      if (from_input) {
-        text = (source_.live ? "'" + source_.display_uri + "'"
-                             : "decoding '" + source_.location + "'") +
-               " stopped after " + std::to_string(frames_in_.load()) + " frames: " + text;
-      } else {
-        text = std::string(GST_OBJECT_NAME(origin)) + ": " + text;
-      }
-      if (debug != nullptr && std::string(debug).find("hint") != std::string::npos) {
-        text += " (" + std::string(debug) + ")";
-      }
-      text = source_.redacted(text);
-      g_clear_error(&err);
-      g_free(debug);
-      if (from_input && live_ && live_->onInputError(text)) return false;  // an outage
-      // The input complaining while the source stops (a camera torn down, a demuxer whose
-      // downstream failed first): the EOS is on its way.
-      if (from_input && state_ == SourceState::kStopping) return false;
-      if (error_.empty()) error_ = text;
-      // A decoder failure still leaves everything decoded before it: end the branch
-      // cleanly so the file is finished. So does a failure of an analysis element.
-      // Anything else (the encoder, the muxer, the disk) stops the pipeline.
-      if (from_input && state_ == SourceState::kRunning && (frames_in_ > 0 || live_)) {
-        requestStop(source_.live ? "input error" : "decoder error");
-        return false;
-      }
-      // Classification, explanation or the overlay failed: the branch after the failed
-      // element is intact, so EOS into it finishes the file with every frame that reached
-      // it. (Not into the queue before a failed overlay: a queue whose downstream failed
-      // refuses EOS.)
-      if (isAnalysisElement(origin) && outputs_entry_ != nullptr &&
-          state_ == SourceState::kRunning) {
-        const bool overlay_failed =
-            overlay_ != nullptr && (origin == GST_OBJECT(overlay_) ||
-                                    gst_object_has_as_ancestor(origin, GST_OBJECT(overlay_)));
-        endStreamAt(overlay_failed ? after_overlay_ : outputs_entry_, "analysis error");
-        return false;
-      }
-      end_ns_ = g_get_monotonic_time() * 1000;
-      return true;
-    }
+    case GST_MESSAGE_ERROR:
+      return onError(message);
     case GST_MESSAGE_LATENCY:  // a reconnected camera may bring another latency
-      gst_bin_recalculate_latency(GST_BIN(pipeline_));
+      gst_bin_recalculate_latency(GST_BIN(pipeline_.get()));
       return false;
     case GST_MESSAGE_WARNING: {
       if (live_ && live_->stale(GST_MESSAGE_SRC(message))) return false;
       GError* err = nullptr;
       gst_message_parse_warning(message, &err, nullptr);
+      const gst::OwnedError owned(err);
       warn(std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(message))) + ": " +
            (err ? err->message : "warning"));
-      g_clear_error(&err);
       return false;
     }
     default:
       return false;
   }
+}
+
+bool SourcePipeline::onError(GstMessage* message) {
+  GstObject* origin = GST_MESSAGE_SRC(message);
+  if (live_ && live_->stale(origin)) return false;  // an input already replaced
+  GError* err = nullptr;
+  gchar* debug = nullptr;
+  gst_message_parse_error(message, &err, &debug);
+  const gst::OwnedError owned_err(err);
+  const gst::OwnedText owned_debug(debug);
+  const ErrorOrigin from = originOf(origin);
+  std::string text = err ? err->message : "unknown error";
+  if (from == ErrorOrigin::kInput) {
+    text =
+        (source_.live ? "'" + source_.display_uri + "'" : "decoding '" + source_.location + "'") +
+        " stopped after " + std::to_string(frames_in_.load()) + " frames: " + text;
+  } else {
+    text = std::string(GST_OBJECT_NAME(origin)) + ": " + text;
+  }
+  if (debug != nullptr && std::string(debug).find("hint") != std::string::npos) {
+    text += " (" + std::string(debug) + ")";
+  }
+  text = source_.redacted(text);
+  if (from == ErrorOrigin::kInput && live_ && live_->onInputError(text)) return false;  // outage
+
+  ErrorSituation situation;
+  situation.origin = from;
+  situation.live = source_.live;
+  situation.running = state_ == SourceState::kRunning;
+  situation.stopping = state_ == SourceState::kStopping;
+  situation.decoded_frames = frames_in_ > 0;
+  situation.has_output_branch = graph_.outputs_entry != nullptr;
+  const ErrorResponse response = respondToError(situation);
+  if (response == ErrorResponse::kIgnore) return false;
+  if (error_.empty()) error_ = text;
+  switch (response) {
+    case ErrorResponse::kEndAtInput:
+      requestStop(source_.live ? "input error" : "decoder error");
+      return false;
+    case ErrorResponse::kEndAfterAnalysis:
+      endStreamAt(graph_.outputs_entry, "analysis error");
+      return false;
+    case ErrorResponse::kEndAfterOverlay:
+      endStreamAt(graph_.after_overlay, "analysis error");
+      return false;
+    case ErrorResponse::kIgnore:
+    case ErrorResponse::kStop:
+      break;
+  }
+  end_ns_ = g_get_monotonic_time() * 1000;
+  return true;
 }
 
 double SourcePipeline::elapsedSeconds() const {
@@ -550,30 +335,26 @@ void SourcePipeline::finish(bool interrupted) {
   if (state_ == SourceState::kFinished) return;
   if (end_ns_ == 0) end_ns_ = g_get_monotonic_time() * 1000;
   if (live_) live_->stop();
-  classify_stats_ = readStats(classify_, gst::classifyStatsFrom);
-  if (overlay_) overlay_stats_ = readStats(overlay_, gst::overlayStatsFrom);
-  if (explain_) {
+  classify_stats_ = readStats(graph_.classify, gst::classifyStatsFrom);
+  if (graph_.overlay) overlay_stats_ = readStats(graph_.overlay, gst::overlayStatsFrom);
+  if (graph_.explain) {
     // Event messages still on the bus (posted just before an interrupted stop) are
     // written too; the bus is flushed when the pipeline goes to NULL.
-    GstBus* bus = gst_element_get_bus(pipeline_);
-    while (GstMessage* message = gst_bus_pop_filtered(bus, GST_MESSAGE_ELEMENT)) {
+    const gst::ObjectRef<GstBus> bus(gst_element_get_bus(pipeline_.get()));
+    while (GstMessage* message = gst_bus_pop_filtered(bus.get(), GST_MESSAGE_ELEMENT)) {
+      const gst::OwnedMessage owned(message);
       handleMessage(message);
-      gst_message_unref(message);
     }
-    gst_object_unref(bus);
   }
-  gst_element_set_state(pipeline_, GST_STATE_NULL);
-  if (explain_) {
+  gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+  if (graph_.explain) {
     // Read after the element stopped: live work in flight has been dropped and counted.
-    explain_stats_ = readStats(explain_, gst::explainStatsFrom);
+    explain_stats_ = readStats(graph_.explain, gst::explainStatsFrom);
     explain_outputs_->finish();
     cutEventClips();
   }
   state_ = SourceState::kFinished;
-  if (scores_ != nullptr) {
-    std::fclose(scores_);
-    scores_ = nullptr;
-  }
+  if (scores_) scores_->close();
   if (error_.empty() && !interrupted && frames_in_ != frames_out_) {
     error_ = "frames in (" + std::to_string(frames_in_) + ") and out (" +
              std::to_string(frames_out_) + ") differ";
@@ -589,11 +370,8 @@ void SourcePipeline::finish(bool interrupted) {
 void SourcePipeline::abandon(const std::string& cause) noexcept {
   if (state_ == SourceState::kFinished) return;
   if (error_.empty()) error_ = cause;
-  gst_element_set_state(pipeline_, GST_STATE_NULL);
-  if (scores_ != nullptr) {
-    std::fclose(scores_);
-    scores_ = nullptr;
-  }
+  if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+  if (scores_) scores_->close();
   state_ = SourceState::kFinished;
 }
 
@@ -632,8 +410,8 @@ json SourcePipeline::summary() const {
          {"model", config_.model.model_path},
          {"frames_in", frames_in_.load()},
          {"frames_out", frames_out_.load()},
-         {"scores_rows", scores_rows_},
-         {"repaired_timestamps", repaired_timestamps_},
+         {"scores_rows", scores_ ? scores_->rows() : 0},
+         {"repaired_timestamps", timestamps_ ? timestamps_->repaired() : 0},
          {"wall_seconds", elapsed},
          {"fps", elapsed > 0 ? frames_out_.load() / elapsed : 0.0},
          {"source_info",
@@ -674,16 +452,13 @@ json SourcePipeline::summary() const {
   getrusage(RUSAGE_SELF, &usage);
   s["peak_memory_mib"] = static_cast<double>(usage.ru_maxrss) / 1024.0;  // whole process
   if (!stop_reason_.empty()) s["stop_reason"] = stop_reason_;
+  if (segments_) {
+    s["segments"] = segments_->summary();
+  } else if (config_.outputs.video) {
+    s["video"] = video_path_;
+  }
   {
     std::lock_guard lock(mutex_);
-    if (config_.outputs.video && config_.outputs.segment_seconds > 0) {
-      s["segments"] = {{"directory", output_dir_},
-                       {"opened", segments_opened_},
-                       {"deleted", segments_deleted_},
-                       {"current", current_segment_}};
-    } else if (config_.outputs.video) {
-      s["video"] = video_path_;
-    }
     s["warnings"] = warnings_;
     if (warnings_dropped_ > 0) s["warnings_not_listed"] = warnings_dropped_;
   }
@@ -693,7 +468,7 @@ json SourcePipeline::summary() const {
 
 json SourcePipeline::status() const {
   const gst::ClassifyStats classify =
-      classify_stats_ ? *classify_stats_ : readStats(classify_, gst::classifyStatsFrom);
+      classify_stats_ ? *classify_stats_ : readStats(graph_.classify, gst::classifyStatsFrom);
   json s{{"source", source_.name},
          {"uri", source_.display_uri},
          {"mode", source_.live ? "live" : "archive"},

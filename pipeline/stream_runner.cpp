@@ -11,8 +11,11 @@
 #include <iostream>
 #include <memory>
 
+#include "classify/classify_settings.hpp"
+#include "common/gobject_settings.hpp"
+#include "common/gst_ptr.hpp"
 #include "core/error.hpp"
-#include "model/classifier.hpp"
+#include "meta/model_info.hpp"
 #include "source_input.hpp"
 #include "source_pipeline.hpp"
 #include "status_lines.hpp"
@@ -48,30 +51,34 @@ SourceInfo checkSource(const SourceConfig& source) {
   return info;
 }
 
-// Loads the model once up front, so that a bad model is a config error (exit code 2)
-// before any output exists, and checks the overlay's class against its labels.
-void checkModel(const StreamConfig& config, bool verbose) {
-  try {
-    const model::Classifier classifier(gst::toClassifierOptions(config.model));
-    const auto& labels = classifier.labels();
-    if (!config.overlay.watch.empty() &&
-        std::find(labels.begin(), labels.end(), config.overlay.watch) == labels.end()) {
-      throw ConfigError(config.file + ": overlay.watch '" + config.overlay.watch +
-                            "' is not a class of the model",
-                        "the model's classes: " + listLabels(labels));
-    }
-    if (verbose) {
-      std::cerr << "deepbug-stream: model " << config.model.model_path << " (" << listLabels(labels)
-                << ") on " << classifier.device() << "\n";
-    }
-    for (const std::string& warning : classifier.warnings()) {
-      std::cerr << "deepbug-stream: warning: " << warning << "\n";
-    }
-  } catch (const ConfigError&) {
-    throw;
-  } catch (const Error& e) {
-    throw ConfigError(config.model.where + ": " + e.what(), e.hint());
+// Loads the model up front, through a deepbugclassify of its own, so that a bad model is
+// a config error (exit code 2) before any output exists, and checks the overlay's class
+// against its labels. The returned element keeps the model loaded: every source's
+// classifier finds it there (meta/model_info.hpp), so the run loads it once.
+gst::ObjectRef<GstElement> loadModel(const StreamConfig& config, bool verbose) {
+  gst::ObjectRef<GstElement> loader(
+      GST_ELEMENT(gst_object_ref_sink(makeElement("deepbugclassify", "model"))));
+  gst::applySettings(loader.get(), gst::classifySettingsTable(),
+                     static_cast<const gst::ClassifySettings&>(config.model));
+  GstStructure* reply = nullptr;
+  g_signal_emit_by_name(loader.get(), gst::kLoadModelSignal, &reply);
+  const gst::OwnedStructure owned(reply);
+  const gst::ModelInfo model = gst::modelInfoFrom(reply);
+  if (!model.error.empty()) throw ConfigError(config.model.where + ": " + model.error, model.hint);
+  if (!config.overlay.watch.empty() && std::find(model.labels.begin(), model.labels.end(),
+                                                 config.overlay.watch) == model.labels.end()) {
+    throw ConfigError(
+        config.file + ": overlay.watch '" + config.overlay.watch + "' is not a class of the model",
+        "the model's classes: " + listLabels(model.labels));
   }
+  if (verbose) {
+    std::cerr << "deepbug-stream: model " << config.model.model_path << " ("
+              << listLabels(model.labels) << ") on " << model.device << "\n";
+  }
+  for (const std::string& warning : model.warnings) {
+    std::cerr << "deepbug-stream: warning: " << warning << "\n";
+  }
+  return loader;
 }
 
 struct Run {
@@ -252,7 +259,7 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
   for (const SourceConfig& source : config.sources) {
     infos.push_back(checkSource(source));
   }
-  checkModel(config, !options.quiet);
+  const gst::ObjectRef<GstElement> model = loadModel(config, !options.quiet);
   if (options.dry_run) {
     for (std::size_t i = 0; i < config.sources.size(); ++i) {
       const SourceInfo& info = infos[i];
@@ -295,9 +302,8 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
       std::cerr << "deepbug-stream: " << source->name() << " -> " << source->outputDir() << "\n";
     }
     bus_data.push_back(std::make_unique<std::pair<Run*, SourcePipeline*>>(&run, source.get()));
-    GstBus* bus = gst_element_get_bus(source->pipeline());
-    watches.push_back(gst_bus_add_watch(bus, onBusMessage, bus_data.back().get()));
-    gst_object_unref(bus);
+    const gst::ObjectRef<GstBus> bus(gst_element_get_bus(source->pipeline()));
+    watches.push_back(gst_bus_add_watch(bus.get(), onBusMessage, bus_data.back().get()));
   }
   const guint sigint = g_unix_signal_add(SIGINT, onInterrupt, &run);
   const guint sigterm = g_unix_signal_add(SIGTERM, onInterrupt, &run);

@@ -20,6 +20,7 @@
 #include "meta/classification_meta.hpp"
 #include "meta/element_stats.hpp"
 #include "meta/frame_view.hpp"
+#include "meta/model_info.hpp"
 #include "model/batch_planner.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(deepbug_classify_debug);
@@ -474,8 +475,10 @@ static gboolean deepbug_classify_start(GstBaseTransform* trans) {
       std::lock_guard lock(s.settings_mutex);
       settings = s.settings;
     }
+    bool loaded = false;
     try {
-      s.classifier = deepbug::gst::acquireClassifier(deepbug::gst::toClassifierOptions(settings));
+      s.classifier =
+          deepbug::gst::acquireClassifier(deepbug::gst::toClassifierOptions(settings), &loaded);
     } catch (const deepbug::Error& e) {
       GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("%s", e.what()),
                         ("%s", e.hint().empty() ? "check the model property" : e.hint().c_str()));
@@ -496,9 +499,34 @@ static gboolean deepbug_classify_start(GstBaseTransform* trans) {
     {
       std::lock_guard lock(s.stats_mutex);
       s.stats = deepbug::gst::ClassifyStats{};
+      s.stats.model_loads = loaded ? 1 : 0;
     }
     return TRUE;
   });
+}
+
+// The "load-model" action signal (meta/model_info.hpp). The element keeps the model, so
+// the caller keeps it loaded for the process by keeping the element.
+static GstStructure* deepbug_classify_load_model(GstDeepbugClassify* self) {
+  ClassifyState& s = *self->state;
+  deepbug::gst::ModelInfo info;
+  try {
+    ClassifySettings settings;
+    {
+      std::lock_guard lock(s.settings_mutex);
+      settings = s.settings;
+    }
+    s.classifier = deepbug::gst::acquireClassifier(deepbug::gst::toClassifierOptions(settings));
+    info.labels = s.classifier->labels();
+    info.device = s.classifier->device();
+    info.warnings = s.classifier->warnings();
+  } catch (const deepbug::Error& e) {
+    info.error = e.what();
+    info.hint = e.hint();
+  } catch (const std::exception& e) {
+    info.error = e.what();
+  }
+  return deepbug::gst::toStructure(info);
 }
 
 static gboolean deepbug_classify_stop(GstBaseTransform* trans) {
@@ -568,6 +596,10 @@ static void gst_deepbug_classify_class_init(GstDeepbugClassifyClass* klass) {
   object_class->finalize = gst_deepbug_classify_finalize;
 
   deepbug::gst::installSettings(object_class, deepbug::gst::classifySettingsTable());
+  g_signal_new_class_handler(deepbug::gst::kLoadModelSignal, G_TYPE_FROM_CLASS(klass),
+                             static_cast<GSignalFlags>(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION),
+                             G_CALLBACK(deepbug_classify_load_model), nullptr, nullptr, nullptr,
+                             GST_TYPE_STRUCTURE, 0);
   g_object_class_install_property(
       object_class, statsPropertyId(),
       g_param_spec_boxed(

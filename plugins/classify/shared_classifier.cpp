@@ -42,15 +42,17 @@ std::string cacheKey(const model::ClassifierOptions& o) {
 
 }  // namespace
 
-std::shared_ptr<const model::Classifier> acquireClassifier(
-    const model::ClassifierOptions& options) {
+std::shared_ptr<const model::Classifier> acquireClassifier(const model::ClassifierOptions& options,
+                                                           bool* loaded) {
   static std::mutex mutex;
   static std::map<std::string, std::weak_ptr<const model::Classifier>> cache;
   const std::string key = cacheKey(options);
   std::lock_guard lock(mutex);
+  if (loaded != nullptr) *loaded = false;
   if (auto existing = cache[key].lock()) return existing;
   auto created = std::make_shared<const model::Classifier>(options);
   cache[key] = created;
+  if (loaded != nullptr) *loaded = true;
   return created;
 }
 

@@ -10,7 +10,9 @@
 namespace deepbug::gst {
 
 // Loads the model on first use; later calls with equal options return the same
-// instance while any holder keeps it alive. Throws what Classifier's constructor throws.
-std::shared_ptr<const model::Classifier> acquireClassifier(const model::ClassifierOptions& options);
+// instance while any holder keeps it alive. `loaded` (optional) tells whether this call
+// loaded it. Throws what Classifier's constructor throws.
+std::shared_ptr<const model::Classifier> acquireClassifier(const model::ClassifierOptions& options,
+                                                           bool* loaded = nullptr);
 
 }  // namespace deepbug::gst

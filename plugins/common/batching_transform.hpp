@@ -10,6 +10,8 @@
 #include <deque>
 #include <memory>
 
+#include "common/gst_ptr.hpp"
+
 namespace deepbug::gst {
 
 // generate_output: the oldest ready buffer, or none (*out = nullptr) — never fails.
@@ -21,12 +23,6 @@ inline GstFlowReturn takeReady(std::deque<GstBuffer*>& ready, GstBuffer** out) n
   }
   return GST_FLOW_OK;
 }
-
-struct BufferUnref {
-  void operator()(GstBuffer* buffer) const { gst_buffer_unref(buffer); }
-};
-// A buffer reference, unreffed unless released to its next owner.
-using OwnedBuffer = std::unique_ptr<GstBuffer, BufferUnref>;
 
 // submit_input_buffer's first step: the base class (`parent`) handles reconfiguration
 // and queues `input`; the queued buffer is then taken from it. Empty when there is
@@ -42,12 +38,11 @@ inline OwnedBuffer takeSubmitted(GstBaseTransformClass* parent, GstBaseTransform
 
 // Whether the source upstream is live (a camera), by a LATENCY query.
 inline bool upstreamIsLive(GstBaseTransform* trans) {
-  GstQuery* query = gst_query_new_latency();
+  const OwnedQuery query(gst_query_new_latency());
   gboolean live = FALSE;
-  if (gst_pad_peer_query(GST_BASE_TRANSFORM_SINK_PAD(trans), query)) {
-    gst_query_parse_latency(query, &live, nullptr, nullptr);
+  if (gst_pad_peer_query(GST_BASE_TRANSFORM_SINK_PAD(trans), query.get())) {
+    gst_query_parse_latency(query.get(), &live, nullptr, nullptr);
   }
-  gst_query_unref(query);
   return live;
 }
 

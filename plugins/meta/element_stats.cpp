@@ -29,7 +29,8 @@ const Table<ClassifyStats>& table(const ClassifyStats*) {
                            {"skipped", &S::skipped},
                            {"batches", &S::batches},
                            {"preprocess-seconds", &S::preprocess_seconds},
-                           {"inference-seconds", &S::inference_seconds}}};
+                           {"inference-seconds", &S::inference_seconds},
+                           {"model-loads", &S::model_loads}}};
   return t;
 }
 

@@ -19,6 +19,9 @@ struct ClassifyStats {
   std::uint64_t batches = 0;
   double preprocess_seconds = 0;
   double inference_seconds = 0;
+  // Times the element loaded its model itself; 0 when it found it loaded in the process
+  // (by the application or another element) and shared it.
+  std::uint64_t model_loads = 0;
 };
 
 struct ExplainStats {

@@ -95,7 +95,7 @@ class StreamCli : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(StreamCli, EveryFrameOfEncodedClipsIsLabelledAndScored) {
+TEST_F(StreamCli, EveryFrameOfEncodedClipsIsLabelledAndScoredWithOneModelLoad) {
   const std::vector<std::pair<std::string, std::string>> clips{
       {"h264_mp4", encodeClip("a.mp4", 30, "width=320,height=240", "mp4mux")},
       {"h264_mkv", encodeClip("b.mkv", 30, "width=320,height=240", "matroskamux")},
@@ -116,6 +116,8 @@ TEST_F(StreamCli, EveryFrameOfEncodedClipsIsLabelledAndScored) {
     EXPECT_EQ(summary["frames_out"], 30) << name;
     EXPECT_EQ(summary["frames_classified"], 30) << name;
     EXPECT_TRUE(summary["error"].is_null()) << summary.dump();
+    // The program loaded the model once, to check it; all four classifiers shared it.
+    EXPECT_EQ(summary["stages"]["classify"]["model_loads"], 0) << name;
   }
   EXPECT_TRUE(readJson(dir_ / "out" / "with_audio" / "summary.json")["source_info"]["has_audio"]);
 }

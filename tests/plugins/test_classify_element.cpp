@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/gst_ptr.hpp"
+#include "meta/model_info.hpp"
 #include "plugins/element_helpers.hpp"
 
 namespace deepbug::test {
@@ -313,6 +315,47 @@ TEST(ClassifyElement, BadModelPathIsAnElementErrorNamingIt) {
   gst_object_unref(bus);
   gst_element_set_state(pipeline, GST_STATE_NULL);
   gst_object_unref(pipeline);
+}
+
+// "load-model": an application checks the model through an element of its own and, by
+// keeping it, keeps the model loaded for every classifier after it.
+gst::ModelInfo loadModelWith(GstElement* element) {
+  GstStructure* reply = nullptr;
+  g_signal_emit_by_name(element, gst::kLoadModelSignal, &reply);
+  const gst::OwnedStructure owned(reply);
+  return gst::modelInfoFrom(reply);
+}
+
+TEST(ClassifyElement, LoadModelSaysWhatTheModelIsAndLaterElementsShareIt) {
+  const gst::ObjectRef<GstElement> loader(
+      GST_ELEMENT(gst_object_ref_sink(gst_element_factory_make("deepbugclassify", nullptr))));
+  g_object_set(loader.get(), "model", fixtureModel("tiny").c_str(), nullptr);
+  const gst::ModelInfo info = loadModelWith(loader.get());
+  EXPECT_EQ(info.error, "");
+  EXPECT_EQ(info.labels, (std::vector<std::string>{"aggressive", "non_aggressive"}));
+  EXPECT_EQ(info.device, "cpu");
+  {
+    Harness h = classifier("");
+    ASSERT_EQ(gst_harness_push(h.get(), makeFrame("RGB", 64, 48, 0, 0)), GST_FLOW_OK);
+    EXPECT_EQ(pullResults(h.get(), 1).size(), 1u);
+    EXPECT_EQ(statsOf(h.get(), "deepbugclassify", gst::classifyStatsFrom).model_loads, 0u)
+        << "the loader's model was shared";
+  }
+  {
+    Harness h = classifier("input-size=32");  // other settings: another model instance
+    ASSERT_EQ(gst_harness_push(h.get(), makeFrame("RGB", 64, 48, 0, 0)), GST_FLOW_OK);
+    EXPECT_EQ(pullResults(h.get(), 1).size(), 1u);
+    EXPECT_EQ(statsOf(h.get(), "deepbugclassify", gst::classifyStatsFrom).model_loads, 1u);
+  }
+}
+
+TEST(ClassifyElement, LoadModelReportsABadModelWithoutPostingAnything) {
+  const gst::ObjectRef<GstElement> loader(
+      GST_ELEMENT(gst_object_ref_sink(gst_element_factory_make("deepbugclassify", nullptr))));
+  g_object_set(loader.get(), "model", "/nonexistent/m.pt", nullptr);
+  const gst::ModelInfo info = loadModelWith(loader.get());
+  EXPECT_NE(info.error.find("/nonexistent/m.pt"), std::string::npos) << info.error;
+  EXPECT_TRUE(info.labels.empty());
 }
 
 }  // namespace

@@ -539,16 +539,16 @@ json Trainer::runHead(int threads) {
   if (val_features.defined()) {
     torch::NoGradGuard no_grad;
     const at::Tensor predicted = module_.run_method("head", val_features).toTensor().argmax(1);
-    const auto k = static_cast<int64_t>(data_.classes.size());
-    std::vector<std::vector<long>> confusion(k, std::vector<long>(k, 0));
+    metrics::ConfusionMatrix confusion(data_.classes.size());
     for (int64_t i = 0; i < val_labels.size(0); ++i) {
-      ++confusion[val_labels[i].item<int64_t>()][predicted[i].item<int64_t>()];
+      confusion.add(static_cast<std::size_t>(val_labels[i].item<int64_t>()),
+                    static_cast<std::size_t>(predicted[i].item<int64_t>()));
     }
     const auto [val_loss, val_acc] = evaluate(val_features, val_labels);
     report["final_validation"] = {{"images", val_labels.size(0)},
                                   {"loss", val_loss},
                                   {"accuracy", val_acc},
-                                  {"confusion_matrix", confusion}};
+                                  {"confusion_matrix", confusion.rows()}};
   } else {
     report["final_validation"] = {{"images", 0}, {"accuracy", 0.0}};
   }

@@ -1,0 +1,211 @@
+#include "source_graph.hpp"
+
+#include <cmath>
+
+#include "common/gobject_settings.hpp"
+#include "common/gst_ptr.hpp"
+#include "core/error.hpp"
+#include "display_sink.hpp"
+#include "element_config.hpp"
+#include "source_input.hpp"
+
+namespace deepbug::stream {
+namespace {
+
+// Every queue holds up to a few frames and blocks when full: the file mode never drops.
+void configureQueue(GstElement* queue, guint buffers) {
+  g_object_set(queue, "max-size-buffers", buffers, "max-size-bytes", 0u, "max-size-time",
+               guint64{0}, nullptr);
+}
+
+class GraphBuilder {
+ public:
+  GraphBuilder(GstElement* pipeline, const StreamConfig& config, const SourceConfig& source,
+               const SourceInfo& info, const std::function<void(const std::string&)>& warn)
+      : pipeline_(pipeline), config_(config), source_(source), info_(info), warn_(warn) {}
+
+  SourceGraph build(const std::string& video_path) {
+    video_path_ = video_path;
+    buildOutputBranch(buildAnalysisBranch());
+    return graph_;
+  }
+
+ private:
+  GstElement* make(const char* factory, const char* name) {
+    GstElement* element = makeElement(factory, name);
+    gst_bin_add(GST_BIN(pipeline_), element);
+    return element;
+  }
+
+  void link(std::initializer_list<GstElement*> chain, const char* what) {
+    GstElement* previous = nullptr;
+    for (GstElement* element : chain) {
+      if (previous != nullptr && !gst_element_link(previous, element)) {
+        throw std::runtime_error(std::string("cannot link the ") + what + " of '" + source_.name +
+                                 "' (" + GST_ELEMENT_NAME(previous) + " → " +
+                                 GST_ELEMENT_NAME(element) + ")");
+      }
+      previous = element;
+    }
+  }
+
+  GstElement* buildAnalysisBranch() {
+    graph_.entry = make("queue", "decoded");
+    if (source_.live) {
+      // Room for the frames that arrive while a batch is classified: the classifier
+      // skips late frames to catch up, so this queue drains instead of dropping.
+      const auto seconds = std::max(3.0, 3 * config_.live.max_lag);
+      g_object_set(graph_.entry, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time",
+                   static_cast<guint64>(seconds * GST_SECOND), nullptr);
+    } else {
+      configureQueue(graph_.entry, 8);
+    }
+    GstElement* convert = make("videoconvert", "to_rgb");
+    GstElement* rgb = make("capsfilter", "rgb");
+    const gst::OwnedCaps caps(gst_caps_from_string("video/x-raw, format=RGB"));
+    g_object_set(rgb, "caps", caps.get(), nullptr);
+
+    graph_.classify = make("deepbugclassify", "classify");
+    gst::applySettings(graph_.classify, gst::classifySettingsTable(),
+                       classifySettingsFor(config_, source_));
+    link({graph_.entry, convert, rgb, graph_.classify}, "analysis branch");
+    if (!config_.explain.enabled) return graph_.classify;
+
+    graph_.explain = make("deepbugexplain", "explain");
+    gst::applySettings(graph_.explain, gst::explainSettingsTable(),
+                       explainSettingsFor(config_, source_));
+    link({graph_.classify, graph_.explain}, "explain stage");
+    return graph_.explain;
+  }
+
+  void buildOutputBranch(GstElement* upstream) {
+    const OutputsConfig& outputs = config_.outputs;
+    if (!outputs.video && !outputs.display) {
+      graph_.frames_out = make("fakesink", "discard");
+      g_object_set(graph_.frames_out, "sync", FALSE, "async", FALSE, nullptr);
+      link({upstream, graph_.frames_out}, "output branch");
+      return;
+    }
+    GstElement* queue = make("queue", "classified");
+    configureQueue(queue, 8);
+    graph_.outputs_entry = queue;
+    link({upstream, queue}, "output branch");
+    GstElement* tail = queue;
+    if (config_.overlay.enabled) {
+      graph_.overlay = make("deepbugoverlay", "overlay");
+      gst::applySettings(graph_.overlay, gst::overlaySettingsTable(), overlaySettingsFor(config_));
+      link({tail, graph_.overlay}, "overlay");
+      tail = graph_.overlay;
+    }
+    if (outputs.video && outputs.display) {
+      GstElement* split = make("tee", "split");
+      link({tail, split}, "output branch");
+      graph_.frames_out = buildRecording(split);
+      buildDisplay(split);
+      graph_.after_overlay = split;
+    } else if (outputs.video) {
+      graph_.frames_out = buildRecording(tail);
+      graph_.after_overlay = graph_.frames_out;
+    } else {
+      graph_.frames_out = buildDisplay(tail);
+      graph_.after_overlay = graph_.frames_out;
+    }
+  }
+
+  // Not added to the pipeline: splitmuxsink takes it as its own.
+  GstElement* makeMuxer(const char* name) {
+    if (config_.outputs.container == "mkv") return makeElement("matroskamux", name);
+    GstElement* mux = makeElement("mp4mux", name);
+    if (config_.outputs.container == "fragmented-mp4") {
+      // A fragment per second: a killed run leaves a file readable to the last one.
+      g_object_set(mux, "fragment-duration", 1000u, nullptr);
+    }
+    return mux;
+  }
+
+  // Returns the encoder's queue: the frames entering it are the frames recorded.
+  GstElement* buildRecording(GstElement* upstream) {
+    GstElement* encode_queue = make("queue", "to_encode");
+    configureQueue(encode_queue, 8);
+    GstElement* convert = make("videoconvert", "to_yuv");
+    GstElement* encoder = make("x264enc", "encode");
+    const EncoderConfig& e = config_.outputs.encoder;
+    const double fps = info_.fps > 0 ? info_.fps : 25.0;
+    g_object_set(encoder, "key-int-max",
+                 static_cast<guint>(std::max(1.0, std::round(fps * e.keyframe_seconds))), nullptr);
+    gst_util_set_object_arg(G_OBJECT(encoder), "speed-preset", e.preset.c_str());
+    if (e.bitrate_kbps > 0) {
+      g_object_set(encoder, "bitrate", static_cast<guint>(e.bitrate_kbps), nullptr);
+    } else {
+      gst_util_set_object_arg(G_OBJECT(encoder), "pass", "quant");
+      g_object_set(encoder, "quantizer", static_cast<guint>(e.quality), nullptr);
+    }
+    GstElement* parse = make("h264parse", "parse");
+    GstElement* mux = makeMuxer("mux");
+    GstElement* output = mux;  // what the parser feeds
+    if (config_.outputs.segment_seconds > 0) {
+      output = make("splitmuxsink", "segments");
+      g_object_set(output, "muxer", mux, "max-size-time",
+                   static_cast<guint64>(config_.outputs.segment_seconds * GST_SECOND),
+                   "send-keyframe-requests", TRUE, nullptr);
+      graph_.segments = output;
+    } else {
+      gst_bin_add(GST_BIN(pipeline_), mux);
+      GstElement* file = make("filesink", "file");
+      g_object_set(file, "location", video_path_.c_str(), "async", FALSE, nullptr);
+      link({mux, file}, "recording");
+    }
+    link({upstream, encode_queue, convert, encoder, parse, output}, "encoding branch");
+    return encoder;
+  }
+
+  // The labelled stream in a window. Its queue drops frames the window cannot show in
+  // time; the recording beside it keeps them all.
+  GstElement* buildDisplay(GstElement* upstream) {
+    GstElement* queue = make("queue", "to_display");
+    g_object_set(queue, "max-size-buffers", 2u, "max-size-bytes", 0u, "max-size-time", guint64{0},
+                 nullptr);
+    gst_util_set_object_arg(G_OBJECT(queue), "leaky", "downstream");
+    GstElement* convert = make("videoconvert", "display_convert");
+    const std::string& factory = config_.outputs.display_sink;
+    if (!gst::ObjectRef<GstElementFactory>(gst_element_factory_find(factory.c_str()))) {
+      throw ConfigError("outputs.display_sink: no GStreamer element '" + factory + "'",
+                        "use autovideosink, xvimagesink, fakesink...");
+    }
+    DisplaySink display = openDisplaySink(factory);
+    if (display.sink == nullptr) {
+      warn_("outputs.display: " + display.problem +
+            "; the labelled stream is not shown, recording and inference go on");
+      display.sink = makeElement("fakesink", "display");
+    }
+    GstElement* sink = display.sink;
+    gst_bin_add(GST_BIN(pipeline_), sink);
+    if (g_object_class_find_property(G_OBJECT_GET_CLASS(sink), "sync") != nullptr) {
+      g_object_set(sink, "sync", FALSE, nullptr);  // show frames as they come, never wait
+    }
+    if (g_object_class_find_property(G_OBJECT_GET_CLASS(sink), "async") != nullptr) {
+      g_object_set(sink, "async", FALSE, nullptr);
+    }
+    link({upstream, queue, convert, sink}, "display");
+    return queue;
+  }
+
+  GstElement* pipeline_;
+  const StreamConfig& config_;
+  const SourceConfig& source_;
+  const SourceInfo& info_;
+  const std::function<void(const std::string&)>& warn_;
+  std::string video_path_;
+  SourceGraph graph_;
+};
+
+}  // namespace
+
+SourceGraph buildSourceGraph(GstElement* pipeline, const StreamConfig& config,
+                             const SourceConfig& source, const SourceInfo& info,
+                             const std::string& video_path,
+                             const std::function<void(const std::string&)>& warn) {
+  return GraphBuilder(pipeline, config, source, info, warn).build(video_path);
+}
+
+}  // namespace deepbug::stream
