@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <opencv2/imgproc.hpp>
 #include <sstream>
 
@@ -13,7 +14,7 @@
 #include "meta/frame_view.hpp"
 #include "render/heatmap.hpp"
 
-GST_DEBUG_CATEGORY_EXTERN(deepbug_explain_debug);
+GST_DEBUG_CATEGORY_STATIC(deepbug_explain_debug);
 #define GST_CAT_DEFAULT deepbug_explain_debug
 
 namespace deepbug::gst {
@@ -37,19 +38,22 @@ double sharedPositiveScale(const std::vector<at::Tensor>& maps) {
 
 ExplainStage::ExplainStage(GstElement* owner, ExplainSettings settings, bool live)
     : owner_(owner), settings_(std::move(settings)), live_(live) {
-  const explain::ArchivePolicy policy = toArchivePolicy(settings_);
+  // The element's category, found by name (a stage may also run without the element).
+  static std::once_flag category;
+  std::call_once(category, [] {
+    GST_DEBUG_CATEGORY_INIT(deepbug_explain_debug, "deepbugexplain", 0, "DeepBug LRP explanations");
+  });
   toSchedulerOptions(settings_);  // validates
-  if (live_) {
-    live_planner_.emplace(policy.events, policy.selection);
-  } else {
-    archive_.emplace(policy);
-  }
+  startOver();
 }
 
 ExplainStage::~ExplainStage() {
   scheduler_.reset();  // waits for work in flight, which reports into this object
-  for (Held& held : held_)
-    gst_buffer_unref(held.buffer);
+}
+
+void ExplainStage::setExplainFunction(explain::ExplainScheduler::Work explain) {
+  if (scheduler_) throw Error("the explain function is set before the first frame");
+  explain_ = std::move(explain);
 }
 
 void ExplainStage::ensureExplainer(GstBuffer* buffer) {
@@ -72,15 +76,25 @@ void ExplainStage::ensureExplainer(GstBuffer* buffer) {
     throw ConfigError("target '" + target_ + "' is not one of the model's labels",
                       "set target to one of: " + known);
   }
-  scheduler_ = std::make_unique<explain::ExplainScheduler>(
-      toSchedulerOptions(settings_),
-      [this](const explain::ExplainBatch& batch) { return explainer_->explain(batch); },
-      [this](explain::BatchResult&& result) {
-        std::lock_guard lock(mutex_);
-        for (explain::FrameRelevance& frame : result.frames)
-          arrived_.push_back(std::move(frame));
-        arrived_cv_.notify_all();
-      });
+  explain::ExplainScheduler::Work work = explain_;
+  if (!work)
+    work = [this](const explain::ExplainBatch& batch) { return explainer_->explain(batch); };
+  auto scheduler = std::make_unique<explain::ExplainScheduler>(
+      toSchedulerOptions(settings_), std::move(work),
+      [this](explain::BatchResult&& result) { deliver(std::move(result)); });
+  std::lock_guard lock(mutex_);
+  scheduler->setFlushing(flushing_);  // a flush that began while the model loaded
+  scheduler_ = std::move(scheduler);
+}
+
+// On the graph's thread.
+void ExplainStage::deliver(explain::BatchResult&& result) {
+  std::lock_guard lock(mutex_);
+  // Asked before a flush: its frames are gone, and flushStop() counted it as dropped.
+  if (result.generation != generation_) return;
+  for (explain::FrameRelevance& frame : result.frames)
+    arrived_.push_back(std::move(frame));
+  arrived_cv_.notify_all();
 }
 
 explain::ScoredFrame ExplainStage::scoreOf(GstBuffer* buffer, std::int64_t index) {
@@ -142,67 +156,78 @@ explain::ExplainRequest ExplainStage::prepare(GstBuffer* buffer, const GstVideoI
   return request;
 }
 
-void ExplainStage::push(GstBuffer* buffer, const GstVideoInfo& info, std::deque<GstBuffer*>& out) {
-  try {
-    ensureExplainer(buffer);
-  } catch (...) {
-    gst_buffer_unref(buffer);  // not held yet: nobody else would release it
-    throw;
-  }
+void ExplainStage::push(OwnedBuffer buffer, const GstVideoInfo& info, std::deque<GstBuffer*>& out) {
+  ensureExplainer(buffer.get());
   const std::int64_t index = next_index_++;
-  const explain::ScoredFrame frame = scoreOf(buffer, index);
+  const explain::ScoredFrame frame = scoreOf(buffer.get(), index);
   {
     std::lock_guard lock(mutex_);
     stats_.counts.frames += 1;
   }
   if (live_) {
-    if (live_planner_->push(frame)) {
-      Thumbnail thumb;
-      explain::ExplainBatch batch;
-      try {
-        batch.frames.push_back(
-            prepare(buffer, info, index, &thumb.rgb, &thumb.width, &thumb.height));
-      } catch (...) {
-        gst_buffer_unref(buffer);  // not passed on yet
-        throw;
-      }
-      // Noted before submitting: a fast result may arrive before trySubmit returns.
-      {
-        std::lock_guard lock(mutex_);
-        stats_.counts.selected += 1;
-        selected_at_[index] = monotonicSeconds();
-      }
-      thumbnails_[index] = std::move(thumb);
-      if (scheduler_->trySubmit(std::move(batch))) {
-        live_planner_->started(frame);
-      } else {
-        thumbnails_.erase(index);
-        std::lock_guard lock(mutex_);
-        stats_.counts.skipped += 1;
-        selected_at_.erase(index);
-      }
-    }
-    postClosedEvents();
-    collect(false);
-    attachLive(buffer);
-    out.push_back(buffer);
-    return;
+    pushLive(std::move(buffer), info, index, frame, out);
+  } else {
+    pushArchive(std::move(buffer), info, index, frame, out);
   }
+}
 
+void ExplainStage::pushLive(OwnedBuffer buffer, const GstVideoInfo& info, std::int64_t index,
+                            const explain::ScoredFrame& frame, std::deque<GstBuffer*>& out) {
+  if (live_planner_->push(frame)) {
+    Thumbnail thumb;
+    explain::ExplainBatch batch;
+    batch.frames.push_back(
+        prepare(buffer.get(), info, index, &thumb.rgb, &thumb.width, &thumb.height));
+    // Noted before submitting: a fast result may arrive before the submission returns.
+    {
+      std::lock_guard lock(mutex_);
+      stats_.counts.selected += 1;
+      selected_at_[index] = monotonicSeconds();
+    }
+    thumbnails_[index] = std::move(thumb);
+    if (submit(std::move(batch), false)) {
+      live_planner_->started(frame);
+    } else {
+      thumbnails_.erase(index);
+      std::lock_guard lock(mutex_);
+      stats_.counts.skipped += 1;
+      selected_at_.erase(index);
+    }
+  }
+  postClosedEvents();
+  collect(false);
+  attachLive(buffer);
+  out.push_back(buffer.release());
+}
+
+void ExplainStage::pushArchive(OwnedBuffer buffer, const GstVideoInfo& info, std::int64_t index,
+                               const explain::ScoredFrame& frame, std::deque<GstBuffer*>& out) {
   info_ = info;
-  held_.push_back({index, buffer});
+  held_.push_back({index, std::move(buffer)});
   const std::vector<std::int64_t> selected = archive_->push(frame);
   if (!selected.empty()) submitSelection(selected);
   postClosedEvents();
   collect(false);
   // Bounded holding: past twice an event's cap, wait for explanations (the upstream
-  // queue fills and the decoder waits) instead of holding more.
+  // queue fills and the decoder waits) instead of holding more — unless a flush starts:
+  // what is held then goes at flushStop().
   const auto limit = static_cast<std::size_t>(settings_.max_event_frames) * 2;
   while (archive_->held() > limit && archive_->outstanding() > 0) {
-    collect(true);
+    if (!collect(true)) return;
     releaseArchive(out);
   }
   releaseArchive(out);
+}
+
+// Tagged with the generation, so that a flush can tell its results stale. Without
+// `wait_for_room`, a full scheduler refuses; either way a flushing one does.
+bool ExplainStage::submit(explain::ExplainBatch batch, bool wait_for_room) {
+  {
+    std::lock_guard lock(mutex_);
+    batch.generation = generation_;
+  }
+  return wait_for_room ? scheduler_->submit(std::move(batch))
+                       : scheduler_->trySubmit(std::move(batch));
 }
 
 void ExplainStage::submitSelection(const std::vector<std::int64_t>& selected) {
@@ -215,7 +240,7 @@ void ExplainStage::submitSelection(const std::vector<std::int64_t>& selected) {
     group_of_[index] = group;
     const Held& held = held_.at(static_cast<std::size_t>(index - held_.front().index));
     try {
-      batch.frames.push_back(prepare(held.buffer, info_, index, nullptr, nullptr, nullptr));
+      batch.frames.push_back(prepare(held.buffer.get(), info_, index, nullptr, nullptr, nullptr));
     } catch (const std::exception& e) {
       // This frame and those not yet submitted come back as failed, so that nothing
       // waits for them: their frames still go out, without a map.
@@ -237,20 +262,24 @@ void ExplainStage::submitSelection(const std::vector<std::int64_t>& selected) {
       selected_at_[index] = monotonicSeconds();
     }
     // Batches flush by count, and at the end of a selection: never by time, so the
-    // result is the same whatever the machine's speed.
+    // result is the same whatever the machine's speed. A refused one means a flush
+    // started, which drops the whole selection.
     if (batch.frames.size() == batch_size) {
-      scheduler_->submit(std::move(batch));
+      if (!submit(std::move(batch), true)) return;
       batch = {};
     }
   }
-  if (!batch.frames.empty()) scheduler_->submit(std::move(batch));
+  if (!batch.frames.empty()) submit(std::move(batch), true);
 }
 
-void ExplainStage::collect(bool wait) {
+// Takes the results that have arrived, with `wait` first waiting for one. False, nothing
+// taken, once a flush has started: the caller returns, and flushStop() drops the rest.
+bool ExplainStage::collect(bool wait) {
   std::deque<explain::FrameRelevance> arrived;
   {
     std::unique_lock lock(mutex_);
-    if (wait) arrived_cv_.wait(lock, [this] { return !arrived_.empty(); });
+    if (wait) arrived_cv_.wait(lock, [this] { return flushing_ || !arrived_.empty(); });
+    if (flushing_) return false;
     arrived.swap(arrived_);
     const double now = monotonicSeconds();
     for (const explain::FrameRelevance& frame : arrived) {
@@ -289,6 +318,7 @@ void ExplainStage::collect(bool wait) {
       group.scale = maps.empty() ? 1.0 : sharedPositiveScale(maps);
     }
   }
+  return true;
 }
 
 RelevanceResult ExplainStage::toMeta(const explain::FrameRelevance& frame, double scale) const {
@@ -316,7 +346,7 @@ RelevanceResult ExplainStage::toMeta(const explain::FrameRelevance& frame, doubl
 
 void ExplainStage::releaseArchive(std::deque<GstBuffer*>& out) {
   for (std::int64_t index : archive_->release()) {
-    Held held = held_.front();
+    Held held = std::move(held_.front());
     held_.pop_front();
     g_assert(held.index == index);
     const auto result = done_.find(index);
@@ -325,12 +355,12 @@ void ExplainStage::releaseArchive(std::deque<GstBuffer*>& out) {
         const std::int64_t group_id = group_of_.at(index);
         RelevanceResult meta = toMeta(result->second, groups_.at(group_id).scale);
         const DeepbugClassificationMeta* classification =
-            deepbug_buffer_get_classification_meta(held.buffer);
+            deepbug_buffer_get_classification_meta(held.buffer.get());
         if (classification != nullptr && classification->result != nullptr) {
           meta.geometry = classification->result->geometry;
         }
-        held.buffer = gst_buffer_make_writable(held.buffer);
-        deepbug_buffer_add_relevance_meta(held.buffer, meta);
+        held.buffer.reset(gst_buffer_make_writable(held.buffer.release()));
+        deepbug_buffer_add_relevance_meta(held.buffer.get(), meta);
         std::lock_guard lock(mutex_);
         stats_.counts.explained += 1;
       }
@@ -340,13 +370,13 @@ void ExplainStage::releaseArchive(std::deque<GstBuffer*>& out) {
       Group& group = groups_.at(group_id);
       if (--group.arrived == 0) groups_.erase(group_id);
     }
-    out.push_back(held.buffer);
+    out.push_back(held.buffer.release());
   }
   std::lock_guard lock(mutex_);
   stats_.counts.peak_held = std::max<std::uint64_t>(stats_.counts.peak_held, archive_->held());
 }
 
-void ExplainStage::attachLive(GstBuffer*& buffer) {
+void ExplainStage::attachLive(OwnedBuffer& buffer) {
   if (done_.empty()) return;
   // The newest ready map goes on this frame; older ones it supersedes are counted.
   auto newest = std::prev(done_.end());
@@ -366,7 +396,8 @@ void ExplainStage::attachLive(GstBuffer*& buffer) {
   live_scale_ = std::max(live_scale_, sharedPositiveScale({frame.relevance}));
   RelevanceResult meta = toMeta(frame, live_scale_);
   meta.on_explained_frame = false;
-  const DeepbugClassificationMeta* classification = deepbug_buffer_get_classification_meta(buffer);
+  const DeepbugClassificationMeta* classification =
+      deepbug_buffer_get_classification_meta(buffer.get());
   if (classification != nullptr && classification->result != nullptr) {
     meta.geometry = classification->result->geometry;
   }
@@ -376,8 +407,8 @@ void ExplainStage::attachLive(GstBuffer*& buffer) {
     meta.thumbnail_height = thumb->second.height;
     thumbnails_.erase(thumb);
   }
-  buffer = gst_buffer_make_writable(buffer);
-  deepbug_buffer_add_relevance_meta(buffer, meta);
+  buffer.reset(gst_buffer_make_writable(buffer.release()));
+  deepbug_buffer_add_relevance_meta(buffer.get(), meta);
   std::lock_guard lock(mutex_);
   stats_.counts.explained += 1;
 }
@@ -429,36 +460,59 @@ void ExplainStage::finish(std::deque<GstBuffer*>& out) {
   if (live_) {
     live_planner_->finish();
     postClosedEvents();
-    // Maps ready but with no frame left to go on, and work still running: dropped.
     collect(false);
-    std::lock_guard lock(mutex_);
-    stats_.counts.dropped += done_.size() + (scheduler_ ? scheduler_->inFlight() : 0);
-    done_.clear();
-    thumbnails_.clear();
+    dropUnattached();  // maps with no frame left to go on, and work still running
     return;
   }
   const std::vector<std::int64_t> selected = archive_->finish();
   if (!selected.empty()) submitSelection(selected);
   postClosedEvents();
   while (archive_->outstanding() > 0) {
-    collect(true);
+    if (!collect(true)) return;  // a flush started: what is held goes at flushStop()
     releaseArchive(out);
   }
   collect(false);
   releaseArchive(out);
 }
 
-void ExplainStage::flush() {
-  if (scheduler_) scheduler_->waitIdle();
-  collect(false);
-  for (Held& held : held_)
-    gst_buffer_unref(held.buffer);
+void ExplainStage::flushStart() {
+  std::lock_guard lock(mutex_);
+  flushing_ = true;
+  if (scheduler_) scheduler_->setFlushing(true);  // wakes a submit() waiting for room
+  arrived_cv_.notify_all();                       // and a collect() waiting for results
+}
+
+void ExplainStage::flushStop() {
+  {
+    std::lock_guard lock(mutex_);
+    ++generation_;  // what is running now is dropped when it arrives
+    flushing_ = false;
+    if (scheduler_) scheduler_->setFlushing(false);
+    arrived_.clear();
+  }
+  dropUnattached();
+  startOver();
+}
+
+// Counts as dropped every selection whose map will not be attached now: not collected
+// (running, arrived, or refused by a flush) or collected and on no frame yet.
+void ExplainStage::dropUnattached() {
+  const auto ready = std::count_if(done_.begin(), done_.end(),
+                                   [](const auto& done) { return done.second.error.empty(); });
+  done_.clear();
+  thumbnails_.clear();
+  std::lock_guard lock(mutex_);
+  stats_.counts.dropped += selected_at_.size() + static_cast<std::uint64_t>(ready);
+  selected_at_.clear();
+}
+
+// The planners and what they hold, as at the start of a stream.
+void ExplainStage::startOver() {
   held_.clear();
   done_.clear();
   groups_.clear();
   group_of_.clear();
   thumbnails_.clear();
-  selected_at_.clear();
   live_scale_ = 0.0;
   const explain::ArchivePolicy policy = toArchivePolicy(settings_);
   if (live_) {
@@ -468,9 +522,18 @@ void ExplainStage::flush() {
   }
 }
 
+void ExplainStage::waitForExplanations() {
+  if (scheduler_) scheduler_->waitIdle();
+}
+
 void ExplainStage::stopWorkers() {
-  scheduler_.reset();
-  collect(false);  // results that came in meanwhile are counted (and dropped)
+  std::unique_ptr<explain::ExplainScheduler> scheduler;
+  {
+    std::lock_guard lock(mutex_);
+    scheduler = std::move(scheduler_);
+  }
+  scheduler.reset();  // waits for the work in flight, which delivers under mutex_
+  collect(false);     // results that came in meanwhile are counted (and dropped)
 }
 
 ExplainStats ExplainStage::stats() const {

@@ -4,6 +4,11 @@
 // wait), runs LRP on the flow-graph scheduler, attaches DeepbugRelevanceMeta and
 // posts an element message per event and per failed explanation
 // (meta/explain_messages.hpp).
+//
+// Threads: push(), finish(), flushStop() and stopWorkers() run on the streaming thread
+// (flushStop() while it is stopped); flushStart() on any thread, while push() may be
+// waiting for explanations; results arrive on the graph's thread; stats() anywhere.
+// What more than one of them touches is guarded by mutex_.
 #pragma once
 
 #include <gst/gst.h>
@@ -19,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "common/gst_ptr.hpp"
 #include "explain/archive_planner.hpp"
 #include "explain/explain_scheduler.hpp"
 #include "explain/explain_settings.hpp"
@@ -42,15 +48,29 @@ class ExplainStage {
   ExplainStage(GstElement* owner, ExplainSettings settings, bool live);
   ~ExplainStage();
 
+  // The LRP of one batch, on the scheduler's workers: by default the model's
+  // FrameExplainer. Tests substitute one they control (one that waits until they
+  // release it); the model still preprocesses and names the labels. Before the first
+  // push().
+  void setExplainFunction(explain::ExplainScheduler::Work explain);
+
   // Takes `buffer`; appends the buffers that may leave now to `out`, in order.
-  // Archive mode may block here (bounded holding: backpressure). Throws deepbug::Error
-  // (loading the model at the first frame, mapping a frame).
-  void push(GstBuffer* buffer, const GstVideoInfo& info, std::deque<GstBuffer*>& out);
-  // End of stream: archive finishes every explanation and releases everything; live
-  // drops what is in flight (counted).
+  // Archive mode may block here (bounded holding: backpressure) until a flush starts.
+  // Throws deepbug::Error (loading the model at the first frame, mapping a frame).
+  void push(OwnedBuffer buffer, const GstVideoInfo& info, std::deque<GstBuffer*>& out);
+  // End of stream: archive finishes every explanation and releases everything (unless
+  // a flush starts meanwhile); live drops what has not been attached (counted).
   void finish(std::deque<GstBuffer*>& out);
-  // Flushing seek: drops what is held and starts over.
-  void flush();
+  // A flushing seek begins (any thread): returns at once, and a push() or finish()
+  // waiting for explanations returns; LRP in progress is not waited for.
+  void flushStart();
+  // The seek's flush ends (the streaming thread stopped): what is held is dropped, the
+  // explanations asked before are dropped when they arrive (counted), and the stream
+  // starts over.
+  void flushStop();
+  // Waits until every explanation asked so far has arrived, so that the next push()
+  // sees it; on the pushing thread. For tests: the element never waits in live mode.
+  void waitForExplanations();
   // Waits for the LRP work still running and stops the workers (before reading final
   // statistics); nothing may be pushed afterwards.
   void stopWorkers();
@@ -62,7 +82,7 @@ class ExplainStage {
  private:
   struct Held {
     std::int64_t index;
-    GstBuffer* buffer;  // owned
+    OwnedBuffer buffer;
   };
   struct Group {  // the selections of one event (or chunk): they share a colour scale
     std::vector<std::int64_t> indices;
@@ -74,10 +94,18 @@ class ExplainStage {
   explain::ScoredFrame scoreOf(GstBuffer* buffer, std::int64_t index);
   explain::ExplainRequest prepare(GstBuffer* buffer, const GstVideoInfo& info, std::int64_t index,
                                   std::vector<std::uint8_t>* thumbnail, int* thumb_w, int* thumb_h);
+  void pushLive(OwnedBuffer buffer, const GstVideoInfo& info, std::int64_t index,
+                const explain::ScoredFrame& frame, std::deque<GstBuffer*>& out);
+  void pushArchive(OwnedBuffer buffer, const GstVideoInfo& info, std::int64_t index,
+                   const explain::ScoredFrame& frame, std::deque<GstBuffer*>& out);
+  bool submit(explain::ExplainBatch batch, bool wait_for_room);
   void submitSelection(const std::vector<std::int64_t>& selected);
-  void collect(bool wait);
+  void deliver(explain::BatchResult&& result);
+  bool collect(bool wait);
   void releaseArchive(std::deque<GstBuffer*>& out);
-  void attachLive(GstBuffer*& buffer);
+  void attachLive(OwnedBuffer& buffer);
+  void dropUnattached();
+  void startOver();
   RelevanceResult toMeta(const explain::FrameRelevance& frame, double scale) const;
   void postEvent(const explain::Event& event, const std::vector<std::int64_t>& selected);
   void postFailure(const explain::FrameRelevance& frame);
@@ -91,20 +119,28 @@ class ExplainStage {
   std::string target_;
   std::string model_path_;
 
-  // Results arrive on the graph's thread.
+  // Shared with the graph's thread (results) and flushStart()'s.
   mutable std::mutex mutex_;
-  std::condition_variable arrived_cv_;
+  std::condition_variable arrived_cv_;  // a result arrived, or a flush started
   std::deque<explain::FrameRelevance> arrived_;
   ExplainTally stats_;
+  std::map<std::int64_t, double> selected_at_;  // selections not yet collected: when chosen
+  // Bumped by every flush: a batch carries the generation it was asked in, and results
+  // of an earlier one are dropped when they arrive (their frames are gone).
+  std::uint64_t generation_ = 0;
+  bool flushing_ = false;  // from flushStart() to flushStop()
 
   std::unique_ptr<explain::FrameExplainer> explainer_;
-  std::unique_ptr<explain::ExplainScheduler> scheduler_;  // after explainer_: destroyed first
+  explain::ExplainScheduler::Work explain_;  // empty: explainer_'s
+  // After explainer_: destroyed first. Set under mutex_ (flushStart() reads it).
+  std::unique_ptr<explain::ExplainScheduler> scheduler_;
+
+  std::map<std::int64_t, explain::FrameRelevance> done_;  // collected, not yet on a frame
 
   // Archive mode.
   std::optional<explain::ArchivePlanner> archive_;
   GstVideoInfo info_{};  // of the frames held
   std::deque<Held> held_;
-  std::map<std::int64_t, explain::FrameRelevance> done_;
   std::map<std::int64_t, Group> groups_;
   std::map<std::int64_t, std::int64_t> group_of_;
   std::int64_t next_group_ = 1;
@@ -116,8 +152,7 @@ class ExplainStage {
     int width = 0, height = 0;
   };
   std::map<std::int64_t, Thumbnail> thumbnails_;
-  std::map<std::int64_t, double> selected_at_;  // monotonic seconds
-  double live_scale_ = 0.0;                     // largest in the open event
+  double live_scale_ = 0.0;  // largest in the open event
 };
 
 }  // namespace deepbug::gst

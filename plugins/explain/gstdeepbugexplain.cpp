@@ -15,7 +15,7 @@
 #include "core/error.hpp"
 #include "explain/explain_stage.hpp"
 
-GST_DEBUG_CATEGORY(deepbug_explain_debug);
+GST_DEBUG_CATEGORY_STATIC(deepbug_explain_debug);
 #define GST_CAT_DEFAULT deepbug_explain_debug
 
 namespace {
@@ -39,7 +39,7 @@ struct ExplainState {
   std::mutex settings_mutex;
   ExplainSettings settings;
   std::unique_ptr<ExplainStage> stage;  // from the first buffer to stop()
-  std::mutex stage_mutex;               // stage pointer, for the stats reader
+  std::mutex stage_mutex;               // the stage pointer, for other threads: stats, FLUSH_START
   // The statistics of the last run, kept after stop() for applications to read.
   deepbug::gst::ExplainStats last_stats;
   GstVideoInfo info{};
@@ -135,7 +135,7 @@ static GstFlowReturn deepbug_explain_submit_input_buffer(GstBaseTransform* trans
         s.stage = std::move(stage);
         s.last_stats = {};
       }
-      s.stage->push(buffer.release(), s.info, s.ready);
+      s.stage->push(std::move(buffer), s.info, s.ready);
     } catch (const deepbug::Error& e) {
       postError(trans, e);
       return GST_FLOW_ERROR;
@@ -154,9 +154,16 @@ static gboolean deepbug_explain_sink_event(GstBaseTransform* trans, GstEvent* ev
   const bool handled = deepbug::gst::guarded(trans, "handling an event", false, [&] {
     ExplainState& s = stateOf(trans);
     switch (GST_EVENT_TYPE(event)) {
+      case GST_EVENT_FLUSH_START: {
+        // Not serialized: it comes from the seeking thread while the streaming thread may
+        // wait in the stage for explanations, and it must not wait for LRP itself.
+        std::lock_guard lock(s.stage_mutex);
+        if (s.stage) s.stage->flushStart();
+        break;
+      }
       case GST_EVENT_FLUSH_STOP:
         s.clearReady();
-        if (s.stage) s.stage->flush();
+        if (s.stage) s.stage->flushStop();
         break;
       case GST_EVENT_EOS:
         // Archive: every explanation finishes and every held frame goes out before EOS.

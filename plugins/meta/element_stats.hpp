@@ -31,7 +31,7 @@ struct ExplainStats {
   std::uint64_t explained = 0;   // explanations attached
   std::uint64_t failed = 0;      // explanations that raised an error
   std::uint64_t skipped = 0;     // live: chosen, but no capacity
-  std::uint64_t dropped = 0;     // live: in flight at the end, not waited for
+  std::uint64_t dropped = 0;     // not attached: a flush, or (live) the end, came first
   std::uint64_t superseded = 0;  // live: a newer map was ready for the same frame
   std::uint64_t events = 0;
   double explain_seconds = 0;  // LRP time, summed over frames

@@ -40,12 +40,14 @@ struct FrameRelevance {
 };
 
 struct ExplainBatch {
-  uint64_t sequence = 0;  // assigned by the scheduler
+  uint64_t sequence = 0;    // assigned by the scheduler
+  uint64_t generation = 0;  // the submitter's, handed back in the result (e.g. its flushes)
   std::vector<ExplainRequest> frames;
 };
 
 struct BatchResult {
   uint64_t sequence = 0;
+  uint64_t generation = 0;             // the batch's
   std::vector<FrameRelevance> frames;  // one per request, in the same order
 };
 

@@ -47,6 +47,7 @@ struct ExplainScheduler::Impl {
   std::size_t peak_in_flight = 0;
   std::size_t peak_running = 0;
   uint64_t next_sequence = 0;
+  bool flushing = false;
 
   // Every slot is for the arena's own threads: the submitting (streaming) thread never
   // joins the arena, so it never runs LRP itself.
@@ -76,6 +77,7 @@ struct ExplainScheduler::Impl {
       result = failed(batch, e.what());
     }
     result.sequence = batch.sequence;
+    result.generation = batch.generation;
     {
       std::lock_guard lock(mutex);
       --running;
@@ -115,6 +117,7 @@ struct ExplainScheduler::Impl {
   // The limiter decides: it rejects a batch beyond max_in_flight.
   bool put(ExplainBatch& batch) {
     std::unique_lock lock(mutex);
+    if (flushing) return false;
     batch.sequence = next_sequence;
     if (!limiter->try_put(batch)) return false;
     ++next_sequence;
@@ -167,13 +170,25 @@ bool ExplainScheduler::trySubmit(ExplainBatch batch) {
   return impl_->put(batch);
 }
 
-void ExplainScheduler::submit(ExplainBatch batch) {
+bool ExplainScheduler::submit(ExplainBatch batch) {
   Impl& s = *impl_;
   while (!s.put(batch)) {
     std::unique_lock lock(s.mutex);
-    s.room.wait(lock,
-                [&s] { return s.in_flight < static_cast<std::size_t>(s.options.max_in_flight); });
+    s.room.wait(lock, [&s] {
+      return s.flushing || s.in_flight < static_cast<std::size_t>(s.options.max_in_flight);
+    });
+    if (s.flushing) return false;
   }
+  return true;
+}
+
+void ExplainScheduler::setFlushing(bool flushing) {
+  Impl& s = *impl_;
+  {
+    std::lock_guard lock(s.mutex);
+    s.flushing = flushing;
+  }
+  s.room.notify_all();
 }
 
 void ExplainScheduler::waitIdle() {

@@ -41,10 +41,15 @@ class ExplainScheduler {
   ExplainScheduler(const ExplainScheduler&) = delete;
   ExplainScheduler& operator=(const ExplainScheduler&) = delete;
 
-  // Live: takes the batch only if fewer than max_in_flight are in flight.
+  // Live: takes the batch only if fewer than max_in_flight are in flight and not flushing.
   bool trySubmit(ExplainBatch batch);
-  // Archive: waits for room, then takes the batch (backpressure on the caller).
-  void submit(ExplainBatch batch);
+  // Archive: waits for room, then takes the batch (backpressure on the caller). False,
+  // the batch not taken, when flushing.
+  bool submit(ExplainBatch batch);
+  // Flushing (a seek): every batch is refused and a submit() waiting for room returns at
+  // once, until setFlushing(false) — the caller must not wait for LRP in progress, which
+  // goes on and is delivered (its generation tells the caller it is stale).
+  void setFlushing(bool flushing);
   // Waits until every batch submitted so far has been delivered.
   void waitIdle();
 

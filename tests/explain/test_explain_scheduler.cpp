@@ -1,6 +1,7 @@
 // The flow graph: results in submission order whatever order they finish in, never
 // more than max_in_flight batches in flight nor more than `concurrency` running, live
-// submissions refused (not queued) when full, under 1, 2 and 4 TBB threads.
+// submissions refused (not queued) when full, under 1, 2 and 4 TBB threads; flushing
+// wakes a submission waiting for room.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -144,6 +145,48 @@ TEST(ExplainScheduler, SubmitWaitsForRoomInsteadOfDropping) {
   scheduler.waitIdle();
   EXPECT_EQ(delivered.load(), 2);
   EXPECT_EQ(scheduler.peakInFlight(), 1u);
+}
+
+// A seek must not wait for LRP in progress: flushing wakes a submit() waiting for room
+// (the batch is not taken) and refuses batches until it ends, while the batch running
+// goes on and comes back with its generation.
+TEST(ExplainScheduler, FlushingWakesASubmitWaitingForRoomAndRefusesBatches) {
+  Gate gate;
+  std::mutex mutex;
+  std::vector<BatchResult> delivered;
+  SchedulerOptions options;
+  options.max_in_flight = 1;
+  ExplainScheduler scheduler(
+      options,
+      [&](const ExplainBatch& batch) {
+        gate.pass();
+        return echo(batch);
+      },
+      [&](BatchResult&& result) {
+        std::lock_guard lock(mutex);
+        delivered.push_back(std::move(result));
+      });
+  ExplainBatch running = batchOf(0);
+  running.generation = 7;
+  ASSERT_TRUE(scheduler.submit(running));
+  gate.waitEntered(1);
+  bool taken = true;
+  std::thread producer([&] { taken = scheduler.submit(batchOf(1)); });  // no room
+  scheduler.setFlushing(true);
+  producer.join();
+  EXPECT_FALSE(taken);
+  EXPECT_FALSE(scheduler.trySubmit(batchOf(2)));
+  EXPECT_EQ(scheduler.inFlight(), 1u) << "the running batch is not waited for";
+  gate.release();
+  scheduler.waitIdle();
+  scheduler.setFlushing(false);
+  EXPECT_TRUE(scheduler.submit(batchOf(3)));
+  scheduler.waitIdle();
+  ASSERT_EQ(delivered.size(), 2u);
+  EXPECT_EQ(delivered[0].frames[0].frame_index, 0);
+  EXPECT_EQ(delivered[0].generation, 7u);
+  EXPECT_EQ(delivered[1].frames[0].frame_index, 3);
+  EXPECT_EQ(delivered[1].generation, 0u);
 }
 
 TEST(ExplainScheduler, AFailingBatchComesBackWithItsErrorAndTheGraphGoesOn) {

@@ -11,6 +11,7 @@
 
 #include "meta/classification_meta.hpp"
 #include "meta/element_stats.hpp"
+#include "model/geometry.hpp"
 
 namespace deepbug::test {
 
@@ -66,6 +67,30 @@ inline GstBuffer* makeFrame(const std::string& format, int width, int height, in
   gst_video_frame_unmap(&frame);
   GST_BUFFER_PTS(buffer) = pts;
   GST_BUFFER_DURATION(buffer) = GST_SECOND / 10;
+  return buffer;
+}
+
+// The size of scoredFrame()'s frames.
+constexpr int kScoredWidth = 64;
+constexpr int kScoredHeight = 48;
+
+// An RGB frame (makeFrame's picture for `index`, PTS index/10 s) classified by `model`
+// with P(aggressive) = score, as deepbugclassify leaves it.
+inline GstBuffer* scoredFrame(int index, double score, const std::string& model,
+                              bool classified = true) {
+  GstBuffer* buffer = makeFrame("RGB", kScoredWidth, kScoredHeight, index, index * GST_SECOND / 10);
+  gst::ClassificationResult r;
+  r.labels = {"aggressive", "non_aggressive"};
+  r.scores = {static_cast<float>(score), static_cast<float>(1 - score)};
+  r.logits = r.scores;
+  r.top_index = score >= 0.5 ? 0 : 1;
+  r.top_score = r.scores[static_cast<std::size_t>(r.top_index)];
+  r.classified = classified;
+  r.frame_index = static_cast<std::uint64_t>(index);
+  r.model_id = model;
+  r.geometry =
+      model::computeGeometry(kScoredWidth, kScoredHeight, 224, 224, model::AspectPolicy::kStretch);
+  deepbug_buffer_add_classification_meta(buffer, r);
   return buffer;
 }
 

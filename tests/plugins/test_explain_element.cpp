@@ -9,31 +9,13 @@
 
 #include "meta/explain_messages.hpp"
 #include "meta/relevance_meta.hpp"
-#include "model/geometry.hpp"
 #include "plugins/element_helpers.hpp"
 
 namespace deepbug::test {
 namespace {
 
-constexpr int kWidth = 64;
-constexpr int kHeight = 48;
-
-// A frame classified by `model` with P(aggressive) = score.
-GstBuffer* scoredFrame(int index, double score, const std::string& model, bool classified = true) {
-  GstBuffer* buffer = makeFrame("RGB", kWidth, kHeight, index, index * GST_SECOND / 10);
-  gst::ClassificationResult r;
-  r.labels = {"aggressive", "non_aggressive"};
-  r.scores = {static_cast<float>(score), static_cast<float>(1 - score)};
-  r.logits = r.scores;
-  r.top_index = score >= 0.5 ? 0 : 1;
-  r.top_score = r.scores[static_cast<std::size_t>(r.top_index)];
-  r.classified = classified;
-  r.frame_index = static_cast<std::uint64_t>(index);
-  r.model_id = model;
-  r.geometry = model::computeGeometry(kWidth, kHeight, 224, 224, model::AspectPolicy::kStretch);
-  deepbug_buffer_add_classification_meta(buffer, r);
-  return buffer;
-}
+constexpr int kWidth = kScoredWidth;
+constexpr int kHeight = kScoredHeight;
 
 Harness explainer(const std::string& properties, GstBus** bus) {
   Harness h(gst_harness_new_parse(
