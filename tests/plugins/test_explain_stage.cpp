@@ -177,6 +177,55 @@ TEST_F(ExplainStageTest, AFlushDoesNotWaitForTheRunningExplanationAndDropsItsMap
   EXPECT_EQ(frames_.alive(), 0) << "a frame was not released";
 }
 
+// Live mode as designed, by accounting rather than by timing: with the worker free, a
+// chosen frame is explained and its map goes on the next frame that comes after it is
+// ready (with the explained frame as a thumbnail); while the worker is busy, every new
+// running peak finds no room and is skipped — never queued, never waited for.
+TEST_F(ExplainStageTest, LiveAttachesEachMapToALaterFrameAndSkipsWhatFindsTheWorkerBusy) {
+  gst::ExplainStage& stage = start(settings(), /*live=*/true);  // one explanation at a time
+  gate_.setOpen(true);
+  const Out first = push(0, 0.7);  // opens an event: chosen, and the worker is free
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(relevanceOf(first[0]), nullptr) << "a map cannot be ready before its frame leaves";
+  stage.waitForExplanations();
+  const Out second = push(1, 0.65);  // below the peak explained: not chosen
+  ASSERT_EQ(second.size(), 1u);
+  const gst::RelevanceResult* map0 = relevanceOf(second[0]);
+  ASSERT_NE(map0, nullptr) << "frame 0's map goes on the next frame";
+  EXPECT_EQ(map0->pts, ptsOf(0));
+  EXPECT_FALSE(map0->on_explained_frame);
+  EXPECT_EQ(map0->thumbnail_width, kScoredWidth);
+  EXPECT_FALSE(map0->thumbnail.empty());
+
+  gate_.setOpen(false);
+  Out busy = push(2, 0.8);  // a new peak: chosen, and its LRP waits at the gate
+  gate_.waitEntered(2);
+  for (int i = 3; i <= 5; ++i) {  // each a new peak, each finding the worker busy
+    for (OwnedBuffer& frame : push(i, 0.8 + 0.05 * (i - 2)))
+      busy.push_back(std::move(frame));
+  }
+  ASSERT_EQ(busy.size(), 4u) << "live mode never holds a frame";
+  for (const OwnedBuffer& frame : busy)
+    EXPECT_EQ(relevanceOf(frame), nullptr) << "nothing was ready while the worker was busy";
+  EXPECT_EQ(stage.stats().skipped, 3u);
+
+  gate_.setOpen(true);
+  stage.waitForExplanations();
+  const Out last = push(6, 0.5);  // still in the event, not a peak
+  ASSERT_EQ(last.size(), 1u);
+  const gst::RelevanceResult* map2 = relevanceOf(last[0]);
+  ASSERT_NE(map2, nullptr) << "frame 2's map goes on the next frame after it is ready";
+  EXPECT_EQ(map2->pts, ptsOf(2));
+  EXPECT_TRUE(finish().empty());
+
+  const gst::ExplainStats stats = stage.stats();
+  EXPECT_EQ(stats.selected, 5u);  // frames 0 and 2 to 5
+  EXPECT_EQ(stats.explained, 2u);
+  EXPECT_EQ(stats.skipped, 3u);
+  EXPECT_EQ(stats.superseded + stats.dropped + stats.failed, 0u);
+  EXPECT_EQ(stats.selected, stats.explained + stats.skipped);
+}
+
 // Where archive mode's streaming thread waits for explanations, and what it has been
 // given when it starts waiting: frames pushed at P = 0.9 first, then one more (or the
 // end of the stream) from the streaming thread.
