@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "common/gst_ptr.hpp"
+
 namespace deepbug::stream {
 namespace fs = std::filesystem;
 
@@ -42,22 +44,34 @@ struct VideoLink {
   Span* span;
 };
 
+bool isVideo(GstPad* pad) {
+  const gst::OwnedCaps caps(gst_pad_query_caps(pad, nullptr));
+  return caps && gst_caps_get_size(caps.get()) > 0 &&
+         g_str_has_prefix(gst_structure_get_name(gst_caps_get_structure(caps.get(), 0)), "video/");
+}
+
 // parsebin's pads appear once it has read the container: the video one goes to the muxer.
 void linkVideo(GstElement*, GstPad* pad, gpointer data) {
   auto* link = static_cast<VideoLink*>(data);
-  GstCaps* caps = gst_pad_query_caps(pad, nullptr);
-  const bool video =
-      caps && gst_caps_get_size(caps) > 0 &&
-      g_str_has_prefix(gst_structure_get_name(gst_caps_get_structure(caps, 0)), "video/");
-  if (caps) gst_caps_unref(caps);
-  if (!video) return;
-  GstPad* target = gst_element_request_pad_simple(link->mux, "video_%u");
-  if (target == nullptr) return;
+  if (!isVideo(pad)) return;
+  const gst::ObjectRef<GstPad> target(gst_element_request_pad_simple(link->mux, "video_%u"));
+  if (!target) return;
   gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, keepSpan, link->span, nullptr);
-  if (GST_PAD_LINK_FAILED(gst_pad_link(pad, target))) {
+  if (GST_PAD_LINK_FAILED(gst_pad_link(pad, target.get()))) {
     GST_WARNING("cannot link the clip's video stream");
   }
-  gst_object_unref(target);
+}
+
+// Waits for the end of a running pipeline on its `bus`; returns the error text ("" at EOS).
+std::string waitForEnd(GstBus* bus) {
+  const gst::OwnedMessage message(gst_bus_timed_pop_filtered(
+      bus, 300 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR)));
+  if (!message) return "the clip did not finish in time";
+  if (GST_MESSAGE_TYPE(message.get()) != GST_MESSAGE_ERROR) return "";
+  GError* parsed = nullptr;
+  gst_message_parse_error(message.get(), &parsed, nullptr);
+  const gst::OwnedError error(parsed);
+  return error ? error->message : "unknown error";
 }
 
 // Runs `pipeline` until EOS or error; returns the error text ("" on success).
@@ -65,21 +79,44 @@ std::string runToEnd(GstElement* pipeline) {
   if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     return "cannot start the clip pipeline";
   }
-  GstBus* bus = gst_element_get_bus(pipeline);
-  GstMessage* message = gst_bus_timed_pop_filtered(
-      bus, 300 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  std::string error;
-  if (message == nullptr) {
-    error = "the clip did not finish in time";
-  } else if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
-    GError* err = nullptr;
-    gst_message_parse_error(message, &err, nullptr);
-    error = err ? err->message : "unknown error";
-    g_clear_error(&err);
-  }
-  if (message) gst_message_unref(message);
+  const gst::ObjectRef<GstBus> bus(gst_element_get_bus(pipeline));
+  std::string error = waitForEnd(bus.get());
   gst_element_set_state(pipeline, GST_STATE_NULL);
-  gst_object_unref(bus);
+  return error;
+}
+
+// A new element of `factory`, sunk and held (the pipeline takes its own reference when
+// it is added); empty when the factory is missing.
+gst::ObjectRef<GstElement> makeHeld(const char* factory) {
+  GstElement* element = gst_element_factory_make(factory, nullptr);
+  return gst::ObjectRef<GstElement>(element ? GST_ELEMENT(gst_object_ref_sink(element)) : nullptr);
+}
+
+// Cuts one clip of `recording` into `path`; returns the error text ("" on success).
+std::string cutClip(const std::string& recording, const std::string& path, const char* muxer,
+                    const ClipRequest& request, double keyframe_seconds) {
+  const gst::ObjectRef<GstElement> pipeline(
+      GST_ELEMENT(gst_object_ref_sink(gst_pipeline_new("clip"))));
+  const gst::ObjectRef<GstElement> source = makeHeld("filesrc");
+  const gst::ObjectRef<GstElement> parse = makeHeld("parsebin");
+  const gst::ObjectRef<GstElement> mux = makeHeld(muxer);
+  const gst::ObjectRef<GstElement> sink = makeHeld("filesink");
+  if (!source || !parse || !mux || !sink) return "missing GStreamer elements for cutting clips";
+  g_object_set(source.get(), "location", recording.c_str(), nullptr);
+  g_object_set(sink.get(), "location", path.c_str(), nullptr);
+  gst_bin_add_many(GST_BIN(pipeline.get()), source.get(), parse.get(), mux.get(), sink.get(),
+                   nullptr);
+  gst_element_link(source.get(), parse.get());
+  gst_element_link(mux.get(), sink.get());
+  const double first_key = std::max(0.0, request.start_seconds - keyframe_seconds);
+  Span span{static_cast<GstClockTime>(first_key * GST_SECOND),
+            static_cast<GstClockTime>(std::max(0.0, request.end_seconds) * GST_SECOND),
+            GST_CLOCK_TIME_NONE};
+  VideoLink link{mux.get(), &span};
+  g_signal_connect(parse.get(), "pad-added", G_CALLBACK(linkVideo), &link);
+  std::string error = runToEnd(pipeline.get());
+  if (error.empty() && !GST_CLOCK_TIME_IS_VALID(span.base))
+    error = "no keyframe in the clip's span";
   return error;
 }
 
@@ -98,35 +135,7 @@ std::vector<ClipResult> cutClips(const std::string& recording, const std::string
     result.event_id = request.event_id;
     const std::string path =
         (fs::path(clips_dir) / ("event-" + std::to_string(request.event_id) + extension)).string();
-    GstElement* pipeline = gst_pipeline_new("clip");
-    GstElement* source = gst_element_factory_make("filesrc", nullptr);
-    GstElement* parse = gst_element_factory_make("parsebin", nullptr);
-    GstElement* mux = gst_element_factory_make(muxer, nullptr);
-    GstElement* sink = gst_element_factory_make("filesink", nullptr);
-    if (!source || !parse || !mux || !sink) {
-      result.error = "missing GStreamer elements for cutting clips";
-      for (GstElement* e : {source, parse, mux, sink})
-        if (e) gst_object_unref(e);
-      gst_object_unref(pipeline);
-      results.push_back(result);
-      continue;
-    }
-    g_object_set(source, "location", recording.c_str(), nullptr);
-    g_object_set(sink, "location", path.c_str(), nullptr);
-    gst_bin_add_many(GST_BIN(pipeline), source, parse, mux, sink, nullptr);
-    gst_element_link(source, parse);
-    gst_element_link(mux, sink);
-    const double first_key = std::max(0.0, request.start_seconds - keyframe_seconds);
-    Span span{static_cast<GstClockTime>(first_key * GST_SECOND),
-              static_cast<GstClockTime>(std::max(0.0, request.end_seconds) * GST_SECOND),
-              GST_CLOCK_TIME_NONE};
-    VideoLink link{mux, &span};
-    g_signal_connect(parse, "pad-added", G_CALLBACK(linkVideo), &link);
-    result.error = runToEnd(pipeline);
-    if (result.error.empty() && !GST_CLOCK_TIME_IS_VALID(span.base)) {
-      result.error = "no keyframe in the clip's span";
-    }
-    gst_object_unref(pipeline);
+    result.error = cutClip(recording, path, muxer, request, keyframe_seconds);
     if (result.error.empty()) {
       result.path = path;
     } else {

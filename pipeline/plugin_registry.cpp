@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "common/gst_ptr.hpp"
+
 namespace deepbug::stream {
 
 void registerDeepbugPlugin() {
@@ -16,13 +18,12 @@ void registerDeepbugPlugin() {
       gst_registry_scan_path(gst_registry_get(), dir.c_str());
     }
   }
-  GstElementFactory* factory = gst_element_factory_find("deepbugclassify");
-  if (factory == nullptr) {
+  const gst::ObjectRef<GstElementFactory> factory(gst_element_factory_find("deepbugclassify"));
+  if (!factory) {
     throw std::runtime_error(
         "the deepbug GStreamer plugin (libgstdeepbug.so) was not found next to the program; "
         "set GST_PLUGIN_PATH to its folder");
   }
-  gst_object_unref(factory);
 }
 
 }  // namespace deepbug::stream

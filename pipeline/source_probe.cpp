@@ -5,9 +5,26 @@
 #include <filesystem>
 #include <memory>
 
+#include "common/gst_ptr.hpp"
 #include "core/error.hpp"
 
 namespace deepbug::stream {
+namespace {
+
+// A GObject that is not a GstObject (the discoverer and what it reports).
+struct GObjectUnref {
+  void operator()(gpointer object) const { g_object_unref(object); }
+};
+template <class T>
+using GObjectRef = std::unique_ptr<T, GObjectUnref>;
+
+// A list of stream infos from gst_discoverer_info_get_*_streams.
+struct StreamListFree {
+  void operator()(GList* list) const { gst_discoverer_stream_info_list_free(list); }
+};
+using OwnedStreamList = std::unique_ptr<GList, StreamListFree>;
+
+}  // namespace
 
 SourceInfo probeSource(const std::string& path, const std::string& where) {
   std::error_code ec;
@@ -15,20 +32,19 @@ SourceInfo probeSource(const std::string& path, const std::string& where) {
     throw ConfigError(where + ": '" + path + "' is empty (0 bytes)",
                       "point the source at a recorded video file");
   }
-  GError* error = nullptr;
-  std::unique_ptr<GstDiscoverer, decltype(&g_object_unref)> discoverer(
-      gst_discoverer_new(30 * GST_SECOND, &error), g_object_unref);
+  GError* start_error = nullptr;
+  const GObjectRef<GstDiscoverer> discoverer(gst_discoverer_new(30 * GST_SECOND, &start_error));
+  const gst::OwnedError start_failure(start_error);
   if (!discoverer) {
-    const std::string message = error ? error->message : "unknown";
-    g_clear_error(&error);
-    throw std::runtime_error("cannot start GStreamer's discoverer: " + message);
+    throw std::runtime_error(std::string("cannot start GStreamer's discoverer: ") +
+                             (start_failure ? start_failure->message : "unknown"));
   }
-  gchar* uri = gst_filename_to_uri(path.c_str(), nullptr);
-  GstDiscovererInfo* raw = gst_discoverer_discover_uri(discoverer.get(), uri, &error);
-  g_free(uri);
-  std::unique_ptr<GstDiscovererInfo, decltype(&g_object_unref)> info(raw, g_object_unref);
-  const std::string reason = error ? error->message : "";
-  g_clear_error(&error);
+  const gst::OwnedText uri(gst_filename_to_uri(path.c_str(), nullptr));
+  GError* discover_error = nullptr;
+  const GObjectRef<GstDiscovererInfo> info(
+      gst_discoverer_discover_uri(discoverer.get(), uri.get(), &discover_error));
+  const gst::OwnedError discover_failure(discover_error);
+  const std::string reason = discover_failure ? discover_failure->message : "";
   const GstDiscovererResult result =
       info ? gst_discoverer_info_get_result(info.get()) : GST_DISCOVERER_ERROR;
   if (result == GST_DISCOVERER_MISSING_PLUGINS) {
@@ -40,12 +56,11 @@ SourceInfo probeSource(const std::string& path, const std::string& where) {
                           (reason.empty() ? "" : " (" + reason + ")"),
                       "check that the file is a complete MP4/MKV/AVI recording");
   }
-  GList* videos = gst_discoverer_info_get_video_streams(info.get());
-  GList* audios = gst_discoverer_info_get_audio_streams(info.get());
+  const OwnedStreamList videos(gst_discoverer_info_get_video_streams(info.get()));
+  const OwnedStreamList audios(gst_discoverer_info_get_audio_streams(info.get()));
   SourceInfo out;
   out.has_audio = audios != nullptr;
-  gst_discoverer_stream_info_list_free(audios);
-  if (videos == nullptr) {
+  if (!videos) {
     throw ConfigError(where + ": '" + path + "' holds no video stream",
                       "deepbug-stream needs footage with a video track");
   }
@@ -55,7 +70,6 @@ SourceInfo probeSource(const std::string& path, const std::string& where) {
   const guint num = gst_discoverer_video_info_get_framerate_num(video);
   const guint den = gst_discoverer_video_info_get_framerate_denom(video);
   out.fps = den > 0 ? static_cast<double>(num) / den : 0;
-  gst_discoverer_stream_info_list_free(videos);
   const GstClockTime duration = gst_discoverer_info_get_duration(info.get());
   out.duration_seconds =
       GST_CLOCK_TIME_IS_VALID(duration) ? static_cast<double>(duration) / GST_SECOND : 0;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/gst_ptr.hpp"
 #include "config.hpp"
 #include "explain_outputs.hpp"
 #include "meta/explain_messages.hpp"
@@ -53,15 +54,15 @@ TEST(ExplainOutputs, AFailedExplanationIsListedAndHoldsNoEventBack) {
   config.explain.clips = false;
   ExplainOutputs outputs(dir.string(), "cam", config);
 
-  GstStructure* first = eventMessage(1, 3, 7, "5");
-  GstStructure* second = eventMessage(2, 20, 24, "");
-  outputs.onEvent(first);
-  outputs.onEvent(second);
+  const gst::OwnedStructure first(eventMessage(1, 3, 7, "5"));
+  const gst::OwnedStructure second(eventMessage(2, 20, 24, ""));
+  outputs.onEvent(first.get());
+  outputs.onEvent(second.get());
   EXPECT_EQ(outputs.eventsWritten(), 0u) << "event 1 waits for frame 5, event 2 behind it";
-  GstStructure* failure = gst_structure_new(
+  const gst::OwnedStructure failure(gst_structure_new(
       gst::kExplainFailureMessage, "frame-index", G_TYPE_INT64, gint64{5}, "pts", G_TYPE_INT64,
-      gint64{5 * GST_SECOND}, "error", G_TYPE_STRING, "out of memory", nullptr);
-  outputs.onFailure(failure);
+      gint64{5 * GST_SECOND}, "error", G_TYPE_STRING, "out of memory", nullptr));
+  outputs.onFailure(failure.get());
   EXPECT_EQ(outputs.eventsWritten(), 2u);
 
   const std::vector<json> events = readEvents(dir);
@@ -72,9 +73,6 @@ TEST(ExplainOutputs, AFailedExplanationIsListedAndHoldsNoEventBack) {
   EXPECT_DOUBLE_EQ(events[0]["failed_frames"][0]["pts"].get<double>(), 5.0);
   EXPECT_EQ(events[0]["failed_frames"][0]["error"], "out of memory");
   EXPECT_TRUE(events[1]["failed_frames"].empty());
-  gst_structure_free(first);
-  gst_structure_free(second);
-  gst_structure_free(failure);
   fs::remove_all(dir);
 }
 

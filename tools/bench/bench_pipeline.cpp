@@ -8,8 +8,10 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
+#include "common/gst_ptr.hpp"
 #include "config.hpp"
 #include "core/error.hpp"
 #include "core/runtime.hpp"
@@ -23,6 +25,11 @@ using nlohmann::json;
 
 namespace {
 
+struct SampleUnref {
+  void operator()(GstSample* sample) const { gst_sample_unref(sample); }
+};
+using OwnedSample = std::unique_ptr<GstSample, SampleUnref>;
+
 struct DecodedFrames {
   std::vector<std::vector<std::uint8_t>> pixels;  // packed RGB
   int width = 0;
@@ -31,43 +38,40 @@ struct DecodedFrames {
 
 // The footage decoded by GStreamer to RGB, as deepbugclassify receives it.
 DecodedFrames decode(const std::string& path, int max_frames) {
-  gchar* uri = gst_filename_to_uri(path.c_str(), nullptr);
-  const std::string description = std::string("uridecodebin uri=\"") + uri +
+  const gst::OwnedText uri(gst_filename_to_uri(path.c_str(), nullptr));
+  const std::string description = std::string("uridecodebin uri=\"") + uri.get() +
                                   "\" ! videoconvert ! video/x-raw,format=RGB ! "
                                   "appsink name=out sync=false max-buffers=4";
-  g_free(uri);
-  GError* error = nullptr;
-  GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
-  if (pipeline == nullptr) {
-    const std::string message = error ? error->message : "unknown";
-    g_clear_error(&error);
-    throw std::runtime_error("cannot decode '" + path + "': " + message);
+  GError* parse_error = nullptr;
+  GstElement* launched = gst_parse_launch(description.c_str(), &parse_error);
+  const gst::OwnedError error(parse_error);
+  if (launched == nullptr) {
+    throw std::runtime_error("cannot decode '" + path +
+                             "': " + (error ? error->message : "unknown"));
   }
-  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");
-  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  const gst::ObjectRef<GstElement> pipeline(GST_ELEMENT(gst_object_ref_sink(launched)));
+  const gst::ObjectRef<GstElement> sink(gst_bin_get_by_name(GST_BIN(pipeline.get()), "out"));
+  gst_element_set_state(pipeline.get(), GST_STATE_PLAYING);
   DecodedFrames frames;
   while (static_cast<int>(frames.pixels.size()) < max_frames) {
-    GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink));
-    if (sample == nullptr) break;
+    const OwnedSample sample(gst_app_sink_pull_sample(GST_APP_SINK(sink.get())));
+    if (!sample) break;
     GstVideoInfo info;
-    gst_video_info_from_caps(&info, gst_sample_get_caps(sample));
+    gst_video_info_from_caps(&info, gst_sample_get_caps(sample.get()));
     frames.width = GST_VIDEO_INFO_WIDTH(&info);
     frames.height = GST_VIDEO_INFO_HEIGHT(&info);
     GstMapInfo map;
-    gst_buffer_map(gst_sample_get_buffer(sample), &map, GST_MAP_READ);
+    gst_buffer_map(gst_sample_get_buffer(sample.get()), &map, GST_MAP_READ);
     // Rows may be padded: keep the stride-free copy.
     std::vector<std::uint8_t> packed(static_cast<std::size_t>(frames.width) * frames.height * 3);
     const int stride = GST_VIDEO_INFO_PLANE_STRIDE(&info, 0);
     for (int y = 0; y < frames.height; ++y) {
       std::copy_n(map.data + y * stride, frames.width * 3, packed.data() + y * frames.width * 3);
     }
-    gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
-    gst_sample_unref(sample);
+    gst_buffer_unmap(gst_sample_get_buffer(sample.get()), &map);
     frames.pixels.push_back(std::move(packed));
   }
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  gst_object_unref(sink);
-  gst_object_unref(pipeline);
+  gst_element_set_state(pipeline.get(), GST_STATE_NULL);
   if (frames.pixels.empty()) throw ConfigError("no frames decoded from '" + path + "'");
   return frames;
 }
