@@ -10,6 +10,7 @@
 
 #include "io/npy.hpp"
 #include "meta/classification_meta.hpp"
+#include "meta/frame_rgb.hpp"
 #include "meta/frame_view.hpp"
 #include "meta/relevance_meta.hpp"
 #include "render/blend.hpp"
@@ -32,33 +33,6 @@ std::string frameName(std::uint64_t index) {
   char name[32];
   std::snprintf(name, sizeof name, "frame-%06llu", static_cast<unsigned long long>(index));
   return name;
-}
-
-// The frame as RGB, whatever its pixel format.
-cv::Mat rgbOf(const GstVideoFrame& frame) {
-  const model::FrameView view = gst::frameViewOf(frame);
-  const int channels = model::bytesPerPixel(view.format);
-  const cv::Mat mapped(view.height, view.width, CV_8UC(channels),
-                       const_cast<std::uint8_t*>(view.data), view.rowStride());
-  cv::Mat rgb;
-  switch (view.format) {
-    case model::PixelFormat::kRGB:
-      rgb = mapped.clone();
-      break;
-    case model::PixelFormat::kBGR:
-      cv::cvtColor(mapped, rgb, cv::COLOR_BGR2RGB);
-      break;
-    case model::PixelFormat::kRGBA:
-      cv::cvtColor(mapped, rgb, cv::COLOR_RGBA2RGB);
-      break;
-    case model::PixelFormat::kBGRA:
-      cv::cvtColor(mapped, rgb, cv::COLOR_BGRA2RGB);
-      break;
-    case model::PixelFormat::kGray:
-      cv::cvtColor(mapped, rgb, cv::COLOR_GRAY2RGB);
-      break;
-  }
-  return rgb;
 }
 
 void writeRgbPng(const std::string& path, const cv::Mat& rgb) {
@@ -145,11 +119,8 @@ void ExplainOutputs::writeSnapshots(GstBuffer* buffer, const GstVideoInfo& info,
     json files{{"heatmap", stem + "-heatmap.png"}};
     cv::Mat rgb;
     if (r.on_explained_frame) {
-      GstVideoFrame frame;
-      if (gst_video_frame_map(&frame, const_cast<GstVideoInfo*>(&info), buffer, GST_MAP_READ)) {
-        rgb = rgbOf(frame);
-        gst_video_frame_unmap(&frame);
-      }
+      const gst::MappedFrame frame(info, buffer);
+      if (frame) rgb = gst::rgbOf(frame.view());
     } else if (!r.thumbnail.empty()) {
       rgb = cv::Mat(r.thumbnail_height, r.thumbnail_width, CV_8UC3,
                     const_cast<std::uint8_t*>(r.thumbnail.data()))

@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "meta/classification_meta.hpp"
 #include "meta/explain_messages.hpp"
+#include "meta/frame_rgb.hpp"
 #include "meta/frame_view.hpp"
 #include "render/heatmap.hpp"
 
@@ -124,31 +125,11 @@ explain::ExplainRequest ExplainStage::prepare(GstBuffer* buffer, const GstVideoI
       GST_BUFFER_PTS_IS_VALID(buffer) ? static_cast<std::int64_t>(GST_BUFFER_PTS(buffer)) : 0;
   explain::ExplainRequest request = explainer_->prepare(view, index, pts, target_index_);
   if (thumbnail != nullptr && settings_.thumbnail_width > 0 && view.width > 0) {
-    const int bytes = model::bytesPerPixel(view.format);
-    const cv::Mat frame(view.height, view.width, CV_8UC(bytes),
-                        const_cast<std::uint8_t*>(view.data), view.rowStride());
     const int width = static_cast<int>(std::min<unsigned>(settings_.thumbnail_width, view.width));
     const int height = std::max(1, view.height * width / view.width);
-    cv::Mat small, rgb;
-    cv::resize(frame, small, {width, height}, 0, 0, cv::INTER_AREA);
-    switch (view.format) {
-      case model::PixelFormat::kRGB:
-        rgb = small;
-        break;
-      case model::PixelFormat::kBGR:
-        cv::cvtColor(small, rgb, cv::COLOR_BGR2RGB);
-        break;
-      case model::PixelFormat::kRGBA:
-        cv::cvtColor(small, rgb, cv::COLOR_RGBA2RGB);
-        break;
-      case model::PixelFormat::kBGRA:
-        cv::cvtColor(small, rgb, cv::COLOR_BGRA2RGB);
-        break;
-      case model::PixelFormat::kGray:
-        cv::cvtColor(small, rgb, cv::COLOR_GRAY2RGB);
-        break;
-    }
-    rgb = rgb.isContinuous() ? rgb : rgb.clone();
+    cv::Mat small;
+    cv::resize(matOver(view), small, {width, height}, 0, 0, cv::INTER_AREA);
+    const cv::Mat rgb = toRgb(small, view.format);  // small first: less to convert
     thumbnail->assign(rgb.data, rgb.data + rgb.total() * 3);
     *thumb_w = width;
     *thumb_h = height;

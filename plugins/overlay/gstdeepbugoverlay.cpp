@@ -9,6 +9,8 @@
 #include "common/guarded.hpp"
 #include "meta/classification_meta.hpp"
 #include "meta/element_stats.hpp"
+#include "meta/frame_rgb.hpp"
+#include "meta/frame_view.hpp"
 #include "meta/relevance_meta.hpp"
 #include "overlay/heatmap_painter.hpp"
 #include "overlay/overlay_painter.hpp"
@@ -60,15 +62,9 @@ static GstFlowReturn deepbug_overlay_transform_frame_ip(GstVideoFilter* filter,
             deepbug_buffer_get_classification_meta(frame->buffer);
         std::lock_guard lock(s.mutex);
         s.stats.frames += 1;
-        const GstVideoFormat format = GST_VIDEO_FRAME_FORMAT(frame);
-        const bool rgb_order = format == GST_VIDEO_FORMAT_RGB || format == GST_VIDEO_FORMAT_RGBA ||
-                               format == GST_VIDEO_FORMAT_RGBx;
-        const auto layout =
-            rgb_order ? deepbug::gst::ChannelLayout::kRGB : deepbug::gst::ChannelLayout::kBGR;
-        const int channels = GST_VIDEO_FRAME_COMP_PSTRIDE(frame, 0);
-        cv::Mat image(GST_VIDEO_FRAME_HEIGHT(frame), GST_VIDEO_FRAME_WIDTH(frame),
-                      channels == 4 ? CV_8UC4 : CV_8UC3, GST_VIDEO_FRAME_PLANE_DATA(frame, 0),
-                      static_cast<std::size_t>(GST_VIDEO_FRAME_PLANE_STRIDE(frame, 0)));
+        const deepbug::model::FrameView view = deepbug::gst::frameViewOf(*frame);
+        // The base class mapped the frame for writing: the painters draw in place.
+        cv::Mat image = deepbug::gst::matOver(view);
         // The heatmap is the bottom layer: label, bar and border are drawn over it.
         if (const DeepbugRelevanceMeta* relevance =
                 deepbug_buffer_get_relevance_meta(frame->buffer);
@@ -84,7 +80,7 @@ static GstFlowReturn deepbug_overlay_transform_frame_ip(GstVideoFilter* filter,
                                                           (s.settings.hold_frames + 1)
                                               : 1.0;
           try {
-            deepbug::gst::paintHeatmap(image, layout, *s.shown,
+            deepbug::gst::paintHeatmap(image, view.format, *s.shown,
                                        deepbug::gst::heatmapStyleOf(s.settings), fade);
             s.stats.heatmap_frames += 1;
           } catch (const std::exception& e) {
@@ -115,7 +111,7 @@ static GstFlowReturn deepbug_overlay_transform_frame_ip(GstVideoFilter* filter,
               ("set watch to one of the model's labels"));
         }
         const deepbug::gst::OverlayPainter painter(deepbug::gst::overlayStyleOf(s.settings));
-        if (painter.paint(image, layout, *meta->result)) {
+        if (painter.paint(image, deepbug::gst::channelLayoutOf(view.format), *meta->result)) {
           s.stats.alarms += 1;
         }
         s.stats.seconds +=

@@ -21,8 +21,8 @@ struct HeatmapOverlayStyle {
 };
 
 // `fade` in [0, 1] scales the opacity (a heatmap held over later frames fades out).
-// `frame` is CV_8UC3 or CV_8UC4 over the buffer's memory, in `layout` byte order.
-void paintHeatmap(cv::Mat& frame, ChannelLayout layout, const RelevanceResult& relevance,
+// `frame` is over the buffer's memory, laid out as `format`.
+void paintHeatmap(cv::Mat& frame, model::PixelFormat format, const RelevanceResult& relevance,
                   const HeatmapOverlayStyle& style, double fade);
 
 }  // namespace deepbug::gst

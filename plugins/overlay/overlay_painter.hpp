@@ -9,10 +9,17 @@
 #include <string>
 
 #include "meta/classification_meta.hpp"
+#include "model/frame.hpp"
 
 namespace deepbug::gst {
 
 enum class ChannelLayout { kRGB, kBGR };  // byte order of the frame's colour channels
+
+// The byte order of `format`'s colour channels (grey has one: either).
+inline ChannelLayout channelLayoutOf(model::PixelFormat format) {
+  const bool bgr = format == model::PixelFormat::kBGR || format == model::PixelFormat::kBGRA;
+  return bgr ? ChannelLayout::kBGR : ChannelLayout::kRGB;
+}
 
 struct OverlayStyle {
   std::string watch;       // class that raises the alarm; empty: the top class is shown only
