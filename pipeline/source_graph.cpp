@@ -1,7 +1,5 @@
 #include "source_graph.hpp"
 
-#include <cmath>
-
 #include "common/gobject_settings.hpp"
 #include "common/gst_ptr.hpp"
 #include "core/error.hpp"
@@ -24,8 +22,7 @@ class GraphBuilder {
                const SourceInfo& info, const std::function<void(const std::string&)>& warn)
       : pipeline_(pipeline), config_(config), source_(source), info_(info), warn_(warn) {}
 
-  SourceGraph build(const std::string& video_path) {
-    video_path_ = video_path;
+  SourceGraph build() {
     buildOutputBranch(buildAnalysisBranch());
     return graph_;
   }
@@ -82,6 +79,7 @@ class GraphBuilder {
     const OutputsConfig& outputs = config_.outputs;
     if (!outputs.video && !outputs.display) {
       graph_.frames_out = make("fakesink", "discard");
+      graph_.frames_out_pad = "sink";
       g_object_set(graph_.frames_out, "sync", FALSE, "async", FALSE, nullptr);
       link({upstream, graph_.frames_out}, "output branch");
       return;
@@ -101,62 +99,26 @@ class GraphBuilder {
       GstElement* split = make("tee", "split");
       link({tail, split}, "output branch");
       graph_.frames_out = buildRecording(split);
+      graph_.frames_out_pad = "src";
       buildDisplay(split);
       graph_.after_overlay = split;
     } else if (outputs.video) {
       graph_.frames_out = buildRecording(tail);
+      graph_.frames_out_pad = "src";
       graph_.after_overlay = graph_.frames_out;
     } else {
       graph_.frames_out = buildDisplay(tail);
+      graph_.frames_out_pad = "sink";
       graph_.after_overlay = graph_.frames_out;
     }
   }
 
-  // Not added to the pipeline: splitmuxsink takes it as its own.
-  GstElement* makeMuxer(const char* name) {
-    if (config_.outputs.container == "mkv") return makeElement("matroskamux", name);
-    GstElement* mux = makeElement("mp4mux", name);
-    if (config_.outputs.container == "fragmented-mp4") {
-      // A fragment per second: a killed run leaves a file readable to the last one.
-      g_object_set(mux, "fragment-duration", 1000u, nullptr);
-    }
-    return mux;
-  }
-
-  // Returns the encoder's queue: the frames entering it are the frames recorded.
+  // The encode queue; the encoder, muxer and file after it are the Recording's.
   GstElement* buildRecording(GstElement* upstream) {
-    GstElement* encode_queue = make("queue", "to_encode");
-    configureQueue(encode_queue, 8);
-    GstElement* convert = make("videoconvert", "to_yuv");
-    GstElement* encoder = make("x264enc", "encode");
-    const EncoderConfig& e = config_.outputs.encoder;
-    const double fps = info_.fps > 0 ? info_.fps : 25.0;
-    g_object_set(encoder, "key-int-max",
-                 static_cast<guint>(std::max(1.0, std::round(fps * e.keyframe_seconds))), nullptr);
-    gst_util_set_object_arg(G_OBJECT(encoder), "speed-preset", e.preset.c_str());
-    if (e.bitrate_kbps > 0) {
-      g_object_set(encoder, "bitrate", static_cast<guint>(e.bitrate_kbps), nullptr);
-    } else {
-      gst_util_set_object_arg(G_OBJECT(encoder), "pass", "quant");
-      g_object_set(encoder, "quantizer", static_cast<guint>(e.quality), nullptr);
-    }
-    GstElement* parse = make("h264parse", "parse");
-    GstElement* mux = makeMuxer("mux");
-    GstElement* output = mux;  // what the parser feeds
-    if (config_.outputs.segment_seconds > 0) {
-      output = make("splitmuxsink", "segments");
-      g_object_set(output, "muxer", mux, "max-size-time",
-                   static_cast<guint64>(config_.outputs.segment_seconds * GST_SECOND),
-                   "send-keyframe-requests", TRUE, nullptr);
-      graph_.segments = output;
-    } else {
-      gst_bin_add(GST_BIN(pipeline_), mux);
-      GstElement* file = make("filesink", "file");
-      g_object_set(file, "location", video_path_.c_str(), "async", FALSE, nullptr);
-      link({mux, file}, "recording");
-    }
-    link({upstream, encode_queue, convert, encoder, parse, output}, "encoding branch");
-    return encoder;
+    graph_.recording = make("queue", "to_encode");
+    configureQueue(graph_.recording, 8);
+    link({upstream, graph_.recording}, "recording");
+    return graph_.recording;
   }
 
   // The labelled stream in a window. Its queue drops frames the window cannot show in
@@ -195,7 +157,6 @@ class GraphBuilder {
   const SourceConfig& source_;
   const SourceInfo& info_;
   const std::function<void(const std::string&)>& warn_;
-  std::string video_path_;
   SourceGraph graph_;
 };
 
@@ -203,9 +164,8 @@ class GraphBuilder {
 
 SourceGraph buildSourceGraph(GstElement* pipeline, const StreamConfig& config,
                              const SourceConfig& source, const SourceInfo& info,
-                             const std::string& video_path,
                              const std::function<void(const std::string&)>& warn) {
-  return GraphBuilder(pipeline, config, source, info, warn).build(video_path);
+  return GraphBuilder(pipeline, config, source, info, warn).build();
 }
 
 }  // namespace deepbug::stream

@@ -1,9 +1,9 @@
-// The elements of one source's pipeline, built and linked (the input excepted: archive
-// inputs are added by the caller, live ones join a PLAYING pipeline):
+// The elements of one source's pipeline, built and linked, but for its two ends: the
+// input (archive inputs are added by the caller, live ones join a PLAYING pipeline) and
+// the encoder chain after the encode queue (recording.hpp):
 //
 //   [input] ─► queue ─► videoconvert ─► deepbugclassify [─► deepbugexplain] ─► queue
-//     ─► deepbugoverlay [─► tee ─► display] ─► queue ─► videoconvert ─► x264enc ─► h264parse
-//     ─► mp4mux|matroskamux ─► filesink   (or splitmuxsink: time-named segments)
+//     ─► deepbugoverlay [─► tee ─► display] ─► queue [─► recording]
 //
 // Queues put decoding, classification and encoding on separate streaming threads so they
 // overlap; in archive mode they block when full, so nothing is dropped. Each element gets
@@ -29,16 +29,16 @@ struct SourceGraph {
   GstElement* overlay = nullptr;   // deepbugoverlay, when the overlay is on
   GstElement* outputs_entry = nullptr;  // the queue before overlay, recording and display
   GstElement* after_overlay = nullptr;  // the first element of recording and display
-  GstElement* frames_out = nullptr;     // frames entering it are the frames out
-  GstElement* segments = nullptr;       // splitmuxsink, when recording in segments
+  GstElement* recording = nullptr;      // the encode queue, when recording
+  GstElement* frames_out = nullptr;     // frames through its pad frames_out_pad are the frames out
+  const char* frames_out_pad = "sink";
 };
 
-// Builds into `pipeline`, recording to `video_path` unless segmented. Throws on an
-// element that is missing or cannot link, ConfigError for an unknown display sink.
-// `warn` reports what costs only a feature (a display that cannot open).
+// Builds into `pipeline`. Throws on an element that is missing or cannot link,
+// ConfigError for an unknown display sink. `warn` reports what costs only a feature (a
+// display that cannot open).
 SourceGraph buildSourceGraph(GstElement* pipeline, const StreamConfig& config,
                              const SourceConfig& source, const SourceInfo& info,
-                             const std::string& video_path,
                              const std::function<void(const std::string&)>& warn);
 
 }  // namespace deepbug::stream

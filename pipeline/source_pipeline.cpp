@@ -69,14 +69,16 @@ void SourcePipeline::start() {
         std::make_unique<RecordingSegments>(output_dir_, extension, config_.outputs.retention);
   }
   pipeline_.reset(GST_ELEMENT(gst_object_ref_sink(gst_pipeline_new(source_.name.c_str()))));
-  graph_ = buildSourceGraph(pipeline_.get(), config_, source_, info_, video_path_,
+  graph_ = buildSourceGraph(pipeline_.get(), config_, source_, info_,
                             [this](const std::string& message) { warn(message); });
   if (graph_.explain != nullptr) {
     explain_outputs_ = std::make_unique<ExplainOutputs>(output_dir_, source_.name, config_);
   }
-  if (graph_.segments != nullptr) {
-    g_signal_connect(graph_.segments, "format-location", G_CALLBACK(&SourcePipeline::formatSegment),
-                     this);
+  if (graph_.recording != nullptr) {
+    recording_ =
+        std::make_unique<Recording>(pipeline_.get(), config_, info_, video_path_,
+                                    [this](guint fragment) { return nextSegment(fragment); });
+    recording_->attach(graph_.recording);
   }
   attachProbes();
   if (!source_.live) addArchiveInput();
@@ -99,7 +101,7 @@ void SourcePipeline::attachProbes() {
   if (graph_.explain != nullptr) {
     addBufferProbe(graph_.explain, "src", &SourcePipeline::afterExplain, this);
   }
-  addBufferProbe(graph_.frames_out, "sink", &SourcePipeline::countOut, this);
+  addBufferProbe(graph_.frames_out, graph_.frames_out_pad, &SourcePipeline::countOut, this);
 }
 
 void SourcePipeline::addArchiveInput() {
@@ -142,23 +144,20 @@ GstPadProbeReturn SourcePipeline::afterExplain(GstPad* pad, GstPadProbeInfo* inf
   });
 }
 
-// A streaming thread: nothing may escape. A segment that cannot be named properly is a
-// warning; the recording goes on under a plain name.
-gchar* SourcePipeline::formatSegment(GstElement*, guint fragment, gpointer data) {
-  auto* self = static_cast<SourcePipeline*>(data);
+// A streaming thread (splitmuxsink's format-location): nothing may escape. A segment that
+// cannot be named properly is a warning; the recording goes on under a plain name.
+std::string SourcePipeline::nextSegment(guint fragment) noexcept {
   try {
     std::vector<std::string> problems;
-    const std::string path = self->segments_->open(std::chrono::system_clock::now(), problems);
+    const std::string path = segments_->open(std::chrono::system_clock::now(), problems);
     for (const std::string& problem : problems)
-      self->warn(problem);
-    return g_strdup(path.c_str());
+      warn(problem);
+    return path;
   } catch (const std::exception& e) {
-    self->warn(std::string("segment naming failed: ") + e.what());
-    const std::string fallback =
-        (fs::path(self->output_dir_) / ("labelled-" + std::to_string(fragment) + "." +
-                                        containerExtension(self->config_.outputs.container)))
-            .string();
-    return g_strdup(fallback.c_str());
+    warn(std::string("segment naming failed: ") + e.what());
+    return (fs::path(output_dir_) / ("labelled-" + std::to_string(fragment) + "." +
+                                     containerExtension(config_.outputs.container)))
+        .string();
   }
 }
 
@@ -454,8 +453,9 @@ json SourcePipeline::summary() const {
   if (!stop_reason_.empty()) s["stop_reason"] = stop_reason_;
   if (segments_) {
     s["segments"] = segments_->summary();
-  } else if (config_.outputs.video) {
+  } else if (recording_) {
     s["video"] = video_path_;
+    s["files"] = recording_->files();  // more than one when the picture size changed
   }
   {
     std::lock_guard lock(mutex_);

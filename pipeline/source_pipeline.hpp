@@ -22,6 +22,7 @@
 #include "explain_outputs.hpp"
 #include "live_input.hpp"
 #include "meta/element_stats.hpp"
+#include "recording.hpp"
 #include "recording_segments.hpp"
 #include "scores_csv.hpp"
 #include "source_graph.hpp"
@@ -79,7 +80,7 @@ class SourcePipeline {
   ErrorOrigin originOf(GstObject* element) const;
   void warn(const std::string& message);
 
-  static gchar* formatSegment(GstElement*, guint, gpointer self);
+  std::string nextSegment(guint fragment) noexcept;
   static GstPadProbeReturn countIn(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn countOut(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn afterClassify(GstPad*, GstPadProbeInfo* info, gpointer self);
@@ -99,6 +100,7 @@ class SourcePipeline {
   std::unique_ptr<ExplainOutputs> explain_outputs_;
   std::unique_ptr<ScoresCsv> scores_;
   std::unique_ptr<RecordingSegments> segments_;
+  std::unique_ptr<Recording> recording_;
   std::uint64_t clips_written_ = 0;
 
   SourceState state_ = SourceState::kCreated;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 
 #include "integration/process.hpp"
 
@@ -33,6 +34,7 @@ json readJsonOr(const fs::path& path, json fallback = json::object()) {
 struct Decoded {
   int frames = -1;        // frames a real decoder gets out of the file
   bool monotonic = true;  // their presentation times strictly increase
+  int width = 0, height = 0;
 };
 
 // Decodes with GStreamer (demuxer, parser, decoder) and reads each decoded frame's
@@ -48,6 +50,13 @@ Decoded decode(const std::string& path) {
   Decoded d;
   if (run.exit_code != 0) return d;
   d.frames = 0;
+  std::smatch size;
+  if (std::regex_search(run.output, size,
+                        std::regex(R"(avdec_h264.*src: caps = video/x-raw.*?width=\(int\)(\d+), )"
+                                   R"(height=\(int\)(\d+))"))) {
+    d.width = std::stoi(size[1]);
+    d.height = std::stoi(size[2]);
+  }
   const std::regex pts(R"(chain.*?pts: (\d+):(\d+):(\d+\.\d+))");
   double last = -1;
   for (auto it = std::sregex_iterator(run.output.begin(), run.output.end(), pts);
@@ -67,11 +76,13 @@ class RtspCamera {
       : log_(std::move(log)), credentials_(std::move(credentials)) {}
   ~RtspCamera() { stop(); }
 
-  // Starts on `port` (0: any free one); returns the camera's URI without credentials.
-  std::string start(int port) {
+  // Starts on `port` (0: any free one) sending `width`×`height`; returns the camera's URI
+  // without credentials.
+  std::string start(int port, int width = 320, int height = 180) {
     const std::string command = program("deepbug-rtsp-test-server") + " --port " +
-                                std::to_string(port) +
-                                " --mount /cam --width 320 --height 180 --fps 15" + credentials_;
+                                std::to_string(port) + " --mount /cam --width " +
+                                std::to_string(width) + " --height " + std::to_string(height) +
+                                " --fps 15" + credentials_;
     std::filesystem::remove(log_);  // never read the READY line of an earlier start
     pid_ = spawnCommand(command, log_);
     std::smatch match;
@@ -223,6 +234,74 @@ TEST_F(StreamLive, RtspCameraThatRestartsIsReconnectedWithoutLosingTheRecording)
   // The password reached the camera (frames arrived) and nothing else.
   for (const std::string file : {"app.log", "out/status.json", "out/door/summary.json"}) {
     EXPECT_EQ(readFile(path(file)).find("Sesame-42"), std::string::npos) << file;
+  }
+}
+
+// A camera back at another resolution after a reconnect: the file in progress is
+// finished and the recording continues in labelled-2; both decode at their own size,
+// together they hold every frame, and the classifier goes on with the new size. (mp4mux
+// could write both sizes into one file, which many players mishandle; matroskamux
+// refuses the change and would end the recording.)
+TEST_F(StreamLive, ACameraBackAtAnotherResolutionContinuesInANewFile) {
+  for (const std::string container : {"mp4", "mkv"}) {
+    SCOPED_TRACE(container);
+    fs::remove_all(path("out"));
+    RtspCamera camera(path("camera.log"), "");
+    const std::string uri = camera.start(0, 320, 180);
+    ASSERT_FALSE(uri.empty()) << readFile(path("camera.log"));
+    const std::string config =
+        writeConfig("  - name: door\n    uri: " + uri + "\n", fixture("tiny"), "");
+    std::ofstream(config, std::ios::app) << "  container: " << container << "\n";
+    startApp(config);
+    ASSERT_TRUE(waitUntil([&] { return framesIn("door") >= 30; }, seconds(60)))
+        << readFile(path("app.log"));
+    camera.stop();
+    ASSERT_TRUE(
+        waitUntil([&] { return status("door").value("input", "") != "streaming"; }, seconds(20)))
+        << readFile(path("app.log"));
+    const std::uint64_t before = framesIn("door");
+    ASSERT_FALSE(camera.start(camera.port(), 352, 288).empty()) << readFile(path("camera.log"));
+    ASSERT_TRUE(waitUntil(
+        [&] {
+          const json s = status("door");
+          return s.value("reconnects", 0) >= 1 &&
+                 s.value("frames_in", std::uint64_t{0}) >= before + 30;
+        },
+        seconds(60)))
+        << readFile(path("app.log"));
+    EXPECT_EQ(stopApp(), 130) << readFile(path("app.log"));
+
+    const json summary = readJsonOr(path("out/door/summary.json"));
+    EXPECT_TRUE(summary["error"].is_null()) << summary.dump(1);
+    const std::string first_file = path("out/door/labelled." + container);
+    const std::string second_file = path("out/door/labelled-2." + container);
+    ASSERT_EQ(summary["files"], json({first_file, second_file})) << summary.dump(1);
+    const Decoded first = decode(first_file);
+    const Decoded second = decode(second_file);
+    EXPECT_EQ(first.width, 320);
+    EXPECT_EQ(first.height, 180);
+    EXPECT_EQ(second.width, 352);
+    EXPECT_EQ(second.height, 288);
+    EXPECT_GE(first.frames, static_cast<int>(before));
+    EXPECT_GE(second.frames, 30);
+    EXPECT_EQ(first.frames + second.frames, summary["frames_out"].get<int>()) << summary.dump(1);
+    EXPECT_EQ(summary["frames_in"], summary["frames_out"]);
+    EXPECT_TRUE(first.monotonic);
+    EXPECT_TRUE(second.monotonic);
+
+    // Frames of the new size were classified, not only carried.
+    std::vector<std::string> rows;
+    std::istringstream lines(readFile(path("out/door/scores.csv")));
+    for (std::string line; std::getline(lines, line);)
+      rows.push_back(line);
+    ASSERT_EQ(rows.size(), summary["frames_in"].get<std::size_t>() + 1)
+        << "a header and every frame";
+    int classified_after = 0;
+    for (std::size_t i = 1 + static_cast<std::size_t>(std::max(0, first.frames)); i < rows.size();
+         ++i) {
+      classified_after += rows[i].find(",1,") != std::string::npos ? 1 : 0;
+    }
+    EXPECT_GT(classified_after, 0);
   }
 }
 

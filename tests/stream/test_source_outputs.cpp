@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "recording.hpp"
 #include "recording_segments.hpp"
 #include "scores_csv.hpp"
 #include "timestamp_repair.hpp"
@@ -103,6 +104,29 @@ TEST(RecordingSegments, RetentionDeletesOldSegmentsButNotTheOneJustFinished) {
   EXPECT_FALSE(fs::exists(old));
   EXPECT_TRUE(fs::exists(finished));
   EXPECT_EQ(segments.summary()["deleted"], 1);
+}
+
+TEST(Recording, LaterFilesAreNumberedBeforeTheExtension) {
+  EXPECT_EQ(numberedPath("/out/cam/labelled.mp4", 2), "/out/cam/labelled-2.mp4");
+  EXPECT_EQ(numberedPath("/out/cam/labelled.mkv", 11), "/out/cam/labelled-11.mkv");
+}
+
+TEST(Recording, ANewFileStartsWhenThePictureSizeOrRateChangesOnly) {
+  gst_init(nullptr, nullptr);
+  const auto caps = [](const char* text) {
+    return std::unique_ptr<GstCaps, decltype(&gst_caps_unref)>(gst_caps_from_string(text),
+                                                               gst_caps_unref);
+  };
+  const auto base = caps("video/x-raw,format=RGB,width=320,height=180,framerate=15/1");
+  EXPECT_TRUE(sameRecordingFormat(
+      base.get(),
+      caps("video/x-raw,format=RGB,width=320,height=180,framerate=15/1,colorimetry=bt601").get()));
+  EXPECT_FALSE(sameRecordingFormat(
+      base.get(), caps("video/x-raw,format=RGB,width=352,height=288,framerate=15/1").get()));
+  EXPECT_FALSE(sameRecordingFormat(
+      base.get(), caps("video/x-raw,format=RGB,width=320,height=180,framerate=30/1").get()));
+  EXPECT_FALSE(
+      sameRecordingFormat(base.get(), caps("video/x-raw,format=RGB,width=320,height=180").get()));
 }
 
 }  // namespace

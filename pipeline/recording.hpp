@@ -1,0 +1,85 @@
+// The encoding end of a source's pipeline, after its encode queue:
+//
+//   videoconvert ─► x264enc ─► h264parse ─► mp4mux|matroskamux ─► filesink
+//                                        └► splitmuxsink (segments named by segment_namer)
+//
+// A muxer cannot change the picture size of a file it is writing. When frames of another
+// size (or rate) arrive — a camera back at another resolution after a reconnect — the
+// file is finished (EOS into its chain: the muxer writes its index) and the recording
+// continues in a new chain, `labelled-2.mp4`, `-3`… (segmented: the next segment). It
+// happens on the streaming thread that carries the new caps, before any frame of the new
+// size, so no frame is lost; the finished chain leaves the pipeline once its EOS reached
+// the file.
+#pragma once
+
+#include <gst/gst.h>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/gst_ptr.hpp"
+#include "config.hpp"
+#include "source_probe.hpp"
+
+namespace deepbug::stream {
+
+class Recording {
+ public:
+  // The next segment's path, for splitmuxsink's format-location (segmented recording).
+  using SegmentNamer = std::function<std::string(guint fragment)>;
+
+  // `video_path`: the first file (unsegmented); later ones get -2, -3 before the extension.
+  Recording(GstElement* pipeline, const StreamConfig& config, const SourceInfo& info,
+            std::string video_path, SegmentNamer segment_namer);
+  ~Recording();
+  Recording(const Recording&) = delete;
+  Recording& operator=(const Recording&) = delete;
+
+  // Builds the first chain and links `queue` (the encode queue) to it. Throws when an
+  // element is missing or cannot link.
+  void attach(GstElement* queue);
+
+  // The files written, in order (unsegmented recording).
+  std::vector<std::string> files() const;
+
+ private:
+  struct Chain {
+    std::vector<GstElement*> elements;  // in the pipeline, upstream first
+    GstElement* sink = nullptr;         // the file sink (splitmuxsink's own, when segmented)
+  };
+
+  Chain buildChain(int number);
+  GstPadProbeReturn onQueueOutput(GstPad* pad, GstPadProbeInfo* info);
+  void switchChain(GstPad* pad);
+  static GstPadProbeReturn queueProbe(GstPad* pad, GstPadProbeInfo* info, gpointer self);
+  static gchar* formatLocation(GstElement* splitmux, guint fragment, gpointer self);
+
+  GstElement* pipeline_;
+  const StreamConfig& config_;
+  const SourceInfo& info_;
+  const std::string first_path_;
+  SegmentNamer segment_namer_;
+  GstElement* queue_ = nullptr;
+
+  // Streaming thread of the encode queue (and the main thread before it starts).
+  Chain current_;
+  int chains_ = 0;
+  gst::OwnedCaps recorded_caps_;  // the caps of the current file; empty before the first
+  // The finished chains' EOS probes (each owns its chain until the EOS passes).
+  std::vector<std::pair<gst::ObjectRef<GstPad>, gulong>> retiring_;
+  mutable std::mutex files_mutex_;
+  std::vector<std::string> files_;
+};
+
+// `labelled.mp4` → `labelled-N.mp4` (N ≥ 2).
+std::string numberedPath(const std::string& path, int number);
+
+// Whether a recording in `recorded` caps can go on with `next` ones: the same picture
+// size and frame rate (what a muxer fixes at the start of a file).
+bool sameRecordingFormat(const GstCaps* recorded, const GstCaps* next);
+
+}  // namespace deepbug::stream
