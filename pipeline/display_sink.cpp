@@ -9,12 +9,6 @@
 namespace deepbug::stream {
 namespace {
 
-// A floating element not yet handed on: dropped (sunk, then unreffed) unless released.
-struct DropFloating {
-  void operator()(GstElement* element) const { gst_object_unref(gst_object_ref_sink(element)); }
-};
-using FloatingElement = std::unique_ptr<GstElement, DropFloating>;
-
 // Sets `sink` to READY on a bus of its own, which catches the error the sink posts when
 // it cannot open; returns whether it opened, and why not into `problem`.
 bool openOnOwnBus(GstElement* sink, std::string& problem) {
@@ -41,7 +35,7 @@ DisplaySink openDisplaySink(const std::string& factory) {
     return {nullptr, "no display server (DISPLAY and WAYLAND_DISPLAY are unset)"};
   }
   // Floating until the caller adds it; dropped here when it cannot open.
-  FloatingElement sink(gst_element_factory_make(factory.c_str(), "display"));
+  gst::FloatingElement sink(gst_element_factory_make(factory.c_str(), "display"));
   if (!sink) return {nullptr, "no GStreamer element '" + factory + "'"};
   std::string problem = factory + " cannot open";
   if (openOnOwnBus(sink.get(), problem)) return {sink.release(), ""};

@@ -15,10 +15,9 @@ namespace {
 constexpr guint kTickMs = 100;
 
 GstClockTime runningTimeNow(GstElement* pipeline) {
-  GstClock* clock = gst_element_get_clock(pipeline);
-  if (clock == nullptr) return 0;
-  const GstClockTime now = gst_clock_get_time(clock);
-  gst_object_unref(clock);
+  const gst::ObjectRef<GstClock> clock(gst_element_get_clock(pipeline));
+  if (!clock) return 0;
+  const GstClockTime now = gst_clock_get_time(clock.get());
   const GstClockTime base = gst_element_get_base_time(pipeline);
   return now > base ? now - base : 0;
 }
@@ -39,7 +38,7 @@ LiveInput::LiveInput(const SourceConfig& source, const ReconnectConfig& reconnec
   }();
   (void)category;
   probe_ = gst_pad_add_probe(
-      entry_,
+      entry_.get(),
       static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM |
                                    GST_PAD_PROBE_TYPE_EVENT_FLUSH),
       &LiveInput::entryProbe, this, nullptr);
@@ -48,7 +47,7 @@ LiveInput::LiveInput(const SourceConfig& source, const ReconnectConfig& reconnec
       [](gpointer self) -> gboolean {
         auto* input = static_cast<LiveInput*>(self);
         // Nothing unwinds into GLib: a failed tick is posted as the input's error.
-        gst::guarded(GST_PAD_PARENT(input->entry_), "watching the live input",
+        gst::guarded(GST_PAD_PARENT(input->entry_.get()), "watching the live input",
                      [&] { input->tick(); });
         return G_SOURCE_CONTINUE;
       },
@@ -58,8 +57,7 @@ LiveInput::LiveInput(const SourceConfig& source, const ReconnectConfig& reconnec
 LiveInput::~LiveInput() {
   if (watchdog_ != 0) g_source_remove(watchdog_);
   if (retry_timer_ != 0) g_source_remove(retry_timer_);
-  gst_pad_remove_probe(entry_, probe_);
-  gst_object_unref(entry_);
+  gst_pad_remove_probe(entry_.get(), probe_);
 }
 
 bool LiveInput::reconnectsEnabled() const {
@@ -82,9 +80,8 @@ void LiveInput::connect() {
   connection_has_frames_ = false;
   ended_ = false;
   gst_bin_add(GST_BIN(pipeline_), bin);
-  GstPad* out = gst_element_get_static_pad(bin, "src");
-  const GstPadLinkReturn linked = gst_pad_link(out, entry_);
-  gst_object_unref(out);
+  const gst::ObjectRef<GstPad> out = gst::staticPad(bin, "src");
+  const GstPadLinkReturn linked = gst_pad_link(out.get(), entry_.get());
   if (GST_PAD_LINK_FAILED(linked)) {
     gst_bin_remove(GST_BIN(pipeline_), bin);
     throw std::runtime_error("cannot link the input of '" + source_.name + "'");
@@ -127,13 +124,14 @@ bool LiveInput::onInputError(const std::string& message) {
 // Whatever it posts meanwhile goes nowhere (it has no parent) or is stale().
 void LiveInput::removeInput() {
   if (input_ == nullptr) return;
-  GstElement* bin = GST_ELEMENT(gst_object_ref(input_));
+  // Ours until the call below, which holds its own reference until it has run.
+  const gst::ObjectRef<GstElement> bin(GST_ELEMENT(gst_object_ref(input_)));
   input_ = nullptr;
-  gst_bin_remove(GST_BIN(pipeline_), bin);
+  gst_bin_remove(GST_BIN(pipeline_), bin.get());
   gst_element_call_async(
-      bin, [](GstElement* element, gpointer) { gst_element_set_state(element, GST_STATE_NULL); },
+      bin.get(),
+      [](GstElement* element, gpointer) { gst_element_set_state(element, GST_STATE_NULL); },
       nullptr, nullptr);
-  gst_object_unref(bin);  // call_async holds its own reference until it has run
 }
 
 void LiveInput::beginOutage(const std::string& reason) {
@@ -245,7 +243,7 @@ GstPadProbeReturn LiveInput::onEntry(GstPadProbeInfo* info) {
       // Frames carry pipeline running time from here on, whatever the source's segment.
       GstSegment segment;
       gst_segment_init(&segment, GST_FORMAT_TIME);
-      gst_event_unref(event);
+      gst::OwnedEvent replaced(event);  // the source's own segment, dropped
       GST_PAD_PROBE_INFO_DATA(info) = gst_event_new_segment(&segment);
       return GST_PAD_PROBE_OK;
     }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "common/gst_ptr.hpp"
 #include "config.hpp"
 #include "live_timeline.hpp"
 #include "reconnect_policy.hpp"
@@ -67,7 +68,7 @@ class LiveInput {
   ReconnectConfig config_;
   ReconnectPolicy policy_;
   GstElement* pipeline_;
-  GstPad* entry_;
+  gst::ObjectRef<GstPad> entry_;
   Callbacks callbacks_;
 
   GstElement* input_ = nullptr;  // the current bin, owned by the pipeline

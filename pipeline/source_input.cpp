@@ -9,12 +9,6 @@
 namespace deepbug::stream {
 namespace {
 
-// A floating element not yet handed on: dropped (sunk, then unreffed) unless released.
-struct DropFloating {
-  void operator()(GstElement* element) const { gst_object_unref(gst_object_ref_sink(element)); }
-};
-using FloatingElement = std::unique_ptr<GstElement, DropFloating>;
-
 // A class reference from g_type_class_ref.
 struct TypeClassUnref {
   void operator()(gpointer klass) const { g_type_class_unref(klass); }
@@ -132,7 +126,7 @@ std::string checkTestPattern(const std::string& pattern) {
 
 GstElement* makeSourceInput(const SourceConfig& source, const char* name) {
   // Floating until the caller adds it to its pipeline; a throw before then drops it.
-  FloatingElement bin(gst_bin_new(name));
+  gst::FloatingElement bin(gst_bin_new(name));
   GstPad* ghost = gst_ghost_pad_new_no_target("src", GST_PAD_SRC);
   gst_element_add_pad(bin.get(), ghost);
   if (source.kind == SourceKind::kTest) {

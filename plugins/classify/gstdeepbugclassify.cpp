@@ -73,7 +73,7 @@ struct ClassifyState {
 
   // Touched only with the sink pad's stream lock held (streaming thread or timer).
   Planner planner;
-  std::deque<GstBuffer*> ready;
+  deepbug::gst::ReadyQueue ready;
   std::optional<ClassificationResult> last;
 
   std::mutex stats_mutex;
@@ -87,8 +87,6 @@ struct ClassifyState {
 
   void clearQueues() {
     planner.clear();
-    for (GstBuffer* buffer : ready)
-      gst_buffer_unref(buffer);
     ready.clear();
   }
 };
@@ -135,13 +133,13 @@ ClassificationResult resultFrom(const ClassifyState& state, const deepbug::model
   return r;
 }
 
-GstBuffer* withMeta(OwnedBuffer buffer, const ClassificationResult& result) {
-  GstBuffer* writable = gst_buffer_make_writable(buffer.release());
-  deepbug_buffer_add_classification_meta(writable, result);
+OwnedBuffer withMeta(OwnedBuffer buffer, const ClassificationResult& result) {
+  OwnedBuffer writable(gst_buffer_make_writable(buffer.release()));
+  deepbug_buffer_add_classification_meta(writable.get(), result);
   return writable;
 }
 
-GstBuffer* withCarriedResult(OwnedBuffer buffer, const ClassificationResult& last) {
+OwnedBuffer withCarriedResult(OwnedBuffer buffer, const ClassificationResult& last) {
   ClassificationResult carried = last;
   carried.classified = false;
   return withMeta(std::move(buffer), carried);
@@ -149,10 +147,9 @@ GstBuffer* withCarriedResult(OwnedBuffer buffer, const ClassificationResult& las
 
 // The pipeline clock's running time now; none without a clock.
 std::optional<GstClockTime> runningTimeNow(GstElement* element) {
-  GstClock* clock = gst_element_get_clock(element);
-  if (clock == nullptr) return std::nullopt;
-  const GstClockTime now = gst_clock_get_time(clock);
-  gst_object_unref(clock);
+  const deepbug::gst::ObjectRef<GstClock> clock(gst_element_get_clock(element));
+  if (!clock) return std::nullopt;
+  const GstClockTime now = gst_clock_get_time(clock.get());
   const GstClockTime base = gst_element_get_base_time(element);
   return now >= base ? now - base : 0;
 }
@@ -244,29 +241,19 @@ GstFlowReturn runBatch(GstDeepbugClassify* self) {
 
 // Classifies whatever is held and pushes every ready buffer downstream.
 GstFlowReturn drain(GstDeepbugClassify* self) {
-  ClassifyState& s = *self->state;
-  GstFlowReturn ret = runBatch(self);
-  while (!s.ready.empty()) {
-    GstBuffer* buffer = s.ready.front();
-    s.ready.pop_front();
-    if (ret == GST_FLOW_OK) {
-      ret = gst_pad_push(GST_BASE_TRANSFORM_SRC_PAD(self), buffer);
-    } else {
-      gst_buffer_unref(buffer);
-    }
-  }
-  return ret;
+  const GstFlowReturn ret = runBatch(self);
+  if (ret != GST_FLOW_OK) return ret;  // runBatch dropped everything
+  return deepbug::gst::pushReady(GST_BASE_TRANSFORM(self), self->state->ready);
 }
 
 // Waits on the pipeline clock until `deadline` (running time); false when cancelled or
 // there is no clock.
 bool waitOnClock(GstDeepbugClassify* self, BatchTimer& timer, Nanoseconds deadline) {
-  GstClock* clock = gst_element_get_clock(GST_ELEMENT(self));
-  if (clock == nullptr) return false;
+  const deepbug::gst::ObjectRef<GstClock> clock(gst_element_get_clock(GST_ELEMENT(self)));
+  if (!clock) return false;
   const GstClockTime at =
       gst_element_get_base_time(GST_ELEMENT(self)) + static_cast<GstClockTime>(deadline.count());
-  GstClockID id = gst_clock_new_single_shot_id(clock, at);
-  gst_object_unref(clock);
+  GstClockID id = gst_clock_new_single_shot_id(clock.get(), at);
   {
     std::lock_guard lock(timer.mutex);
     if (timer.stop) {
@@ -606,13 +593,7 @@ static void gst_deepbug_classify_class_init(GstDeepbugClassifyClass* klass) {
           "stats", "Statistics", deepbug::gst::classifyStatsFields().c_str(), GST_TYPE_STRUCTURE,
           static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_NAME | G_PARAM_STATIC_NICK)));
 
-  GstCaps* caps =
-      gst_caps_from_string((std::string("video/x-raw, format=(string)") + kFormats).c_str());
-  gst_element_class_add_pad_template(
-      element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
-  gst_element_class_add_pad_template(
-      element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
-  gst_caps_unref(caps);
+  deepbug::gst::addVideoPadTemplates(element_class, kFormats);
   gst_element_class_set_static_metadata(
       element_class, "DeepBug classifier", "Filter/Analyzer/Video",
       "Classifies frames with a TorchScript model and attaches DeepbugClassificationMeta",

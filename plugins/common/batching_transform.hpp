@@ -9,19 +9,37 @@
 
 #include <deque>
 #include <memory>
+#include <string>
 
 #include "common/gst_ptr.hpp"
 
 namespace deepbug::gst {
 
+// The buffers that may leave, oldest first, each owned until it leaves.
+using ReadyQueue = std::deque<OwnedBuffer>;
+
 // generate_output: the oldest ready buffer, or none (*out = nullptr) — never fails.
-inline GstFlowReturn takeReady(std::deque<GstBuffer*>& ready, GstBuffer** out) noexcept {
+inline GstFlowReturn takeReady(ReadyQueue& ready, GstBuffer** out) noexcept {
   *out = nullptr;
   if (!ready.empty()) {
-    *out = ready.front();
+    *out = ready.front().release();
     ready.pop_front();
   }
   return GST_FLOW_OK;
+}
+
+// Outside generate_output (a drain before an event, a timer): pushes every ready buffer
+// downstream in order. Once a push fails the rest are dropped; returns that failure.
+inline GstFlowReturn pushReady(GstBaseTransform* trans, ReadyQueue& ready) {
+  GstFlowReturn ret = GST_FLOW_OK;
+  while (!ready.empty()) {
+    OwnedBuffer buffer = std::move(ready.front());
+    ready.pop_front();
+    if (ret == GST_FLOW_OK) {
+      ret = gst_pad_push(GST_BASE_TRANSFORM_SRC_PAD(trans), buffer.release());
+    }
+  }
+  return ret;
 }
 
 // submit_input_buffer's first step: the base class (`parent`) handles reconfiguration
@@ -34,6 +52,16 @@ inline OwnedBuffer takeSubmitted(GstBaseTransformClass* parent, GstBaseTransform
   trans->queued_buf = nullptr;
   if (flow != GST_FLOW_OK) taken.reset();
   return taken;
+}
+
+// class_init: "sink" and "src" templates of raw video in `formats` ("{ RGB, BGR }").
+inline void addVideoPadTemplates(GstElementClass* element_class, const char* formats) {
+  const OwnedCaps caps(
+      gst_caps_from_string((std::string("video/x-raw, format=(string)") + formats).c_str()));
+  gst_element_class_add_pad_template(
+      element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps.get()));
+  gst_element_class_add_pad_template(
+      element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps.get()));
 }
 
 // Whether the source upstream is live (a camera), by a LATENCY query.

@@ -42,9 +42,16 @@ struct TextFree {
   void operator()(gchar* text) const { g_free(text); }
 };
 
+// A floating element not yet handed on (to gst_bin_add, or returned to a caller who
+// adds it): dropped — sunk, then unreffed — unless released.
+struct DropFloating {
+  void operator()(GstElement* element) const { gst_object_unref(gst_object_ref_sink(element)); }
+};
+
 // Any GstObject (element, pad, bus, clock, factory).
 template <class T>
 using ObjectRef = std::unique_ptr<T, ObjectUnref>;
+using FloatingElement = std::unique_ptr<GstElement, DropFloating>;
 using OwnedBuffer = std::unique_ptr<GstBuffer, BufferUnref>;
 using OwnedCaps = std::unique_ptr<GstCaps, CapsUnref>;
 using OwnedEvent = std::unique_ptr<GstEvent, EventUnref>;

@@ -137,7 +137,7 @@ explain::ExplainRequest ExplainStage::prepare(GstBuffer* buffer, const GstVideoI
   return request;
 }
 
-void ExplainStage::push(OwnedBuffer buffer, const GstVideoInfo& info, std::deque<GstBuffer*>& out) {
+void ExplainStage::push(OwnedBuffer buffer, const GstVideoInfo& info, ReadyQueue& out) {
   ensureExplainer(buffer.get());
   const std::int64_t index = next_index_++;
   const explain::ScoredFrame frame = scoreOf(buffer.get(), index);
@@ -153,7 +153,7 @@ void ExplainStage::push(OwnedBuffer buffer, const GstVideoInfo& info, std::deque
 }
 
 void ExplainStage::pushLive(OwnedBuffer buffer, const GstVideoInfo& info, std::int64_t index,
-                            const explain::ScoredFrame& frame, std::deque<GstBuffer*>& out) {
+                            const explain::ScoredFrame& frame, ReadyQueue& out) {
   if (live_planner_->push(frame)) {
     Thumbnail thumb;
     explain::ExplainBatch batch;
@@ -178,11 +178,11 @@ void ExplainStage::pushLive(OwnedBuffer buffer, const GstVideoInfo& info, std::i
   postClosedEvents();
   collect(false);
   attachLive(buffer);
-  out.push_back(buffer.release());
+  out.push_back(std::move(buffer));
 }
 
 void ExplainStage::pushArchive(OwnedBuffer buffer, const GstVideoInfo& info, std::int64_t index,
-                               const explain::ScoredFrame& frame, std::deque<GstBuffer*>& out) {
+                               const explain::ScoredFrame& frame, ReadyQueue& out) {
   info_ = info;
   held_.push_back({index, std::move(buffer)});
   const std::vector<std::int64_t> selected = archive_->push(frame);
@@ -325,7 +325,7 @@ RelevanceResult ExplainStage::toMeta(const explain::FrameRelevance& frame, doubl
   return meta;
 }
 
-void ExplainStage::releaseArchive(std::deque<GstBuffer*>& out) {
+void ExplainStage::releaseArchive(ReadyQueue& out) {
   for (std::int64_t index : archive_->release()) {
     Held held = std::move(held_.front());
     held_.pop_front();
@@ -351,7 +351,7 @@ void ExplainStage::releaseArchive(std::deque<GstBuffer*>& out) {
       Group& group = groups_.at(group_id);
       if (--group.arrived == 0) groups_.erase(group_id);
     }
-    out.push_back(held.buffer.release());
+    out.push_back(std::move(held.buffer));
   }
   std::lock_guard lock(mutex_);
   stats_.counts.peak_held = std::max<std::uint64_t>(stats_.counts.peak_held, archive_->held());
@@ -437,7 +437,7 @@ void ExplainStage::postClosedEvents() {
     postEvent(planned.event, planned.selected);
 }
 
-void ExplainStage::finish(std::deque<GstBuffer*>& out) {
+void ExplainStage::finish(ReadyQueue& out) {
   if (live_) {
     live_planner_->finish();
     postClosedEvents();

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "common/batching_transform.hpp"
 #include "common/gst_ptr.hpp"
 #include "explain/archive_planner.hpp"
 #include "explain/explain_scheduler.hpp"
@@ -57,10 +58,10 @@ class ExplainStage {
   // Takes `buffer`; appends the buffers that may leave now to `out`, in order.
   // Archive mode may block here (bounded holding: backpressure) until a flush starts.
   // Throws deepbug::Error (loading the model at the first frame, mapping a frame).
-  void push(OwnedBuffer buffer, const GstVideoInfo& info, std::deque<GstBuffer*>& out);
+  void push(OwnedBuffer buffer, const GstVideoInfo& info, ReadyQueue& out);
   // End of stream: archive finishes every explanation and releases everything (unless
   // a flush starts meanwhile); live drops what has not been attached (counted).
-  void finish(std::deque<GstBuffer*>& out);
+  void finish(ReadyQueue& out);
   // A flushing seek begins (any thread): returns at once, and a push() or finish()
   // waiting for explanations returns; LRP in progress is not waited for.
   void flushStart();
@@ -95,14 +96,14 @@ class ExplainStage {
   explain::ExplainRequest prepare(GstBuffer* buffer, const GstVideoInfo& info, std::int64_t index,
                                   std::vector<std::uint8_t>* thumbnail, int* thumb_w, int* thumb_h);
   void pushLive(OwnedBuffer buffer, const GstVideoInfo& info, std::int64_t index,
-                const explain::ScoredFrame& frame, std::deque<GstBuffer*>& out);
+                const explain::ScoredFrame& frame, ReadyQueue& out);
   void pushArchive(OwnedBuffer buffer, const GstVideoInfo& info, std::int64_t index,
-                   const explain::ScoredFrame& frame, std::deque<GstBuffer*>& out);
+                   const explain::ScoredFrame& frame, ReadyQueue& out);
   bool submit(explain::ExplainBatch batch, bool wait_for_room);
   void submitSelection(const std::vector<std::int64_t>& selected);
   void deliver(explain::BatchResult&& result);
   bool collect(bool wait);
-  void releaseArchive(std::deque<GstBuffer*>& out);
+  void releaseArchive(ReadyQueue& out);
   void attachLive(OwnedBuffer& buffer);
   void dropUnattached();
   void startOver();

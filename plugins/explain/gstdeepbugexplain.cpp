@@ -43,13 +43,7 @@ struct ExplainState {
   // The statistics of the last run, kept after stop() for applications to read.
   deepbug::gst::ExplainStats last_stats;
   GstVideoInfo info{};
-  std::deque<GstBuffer*> ready;
-
-  void clearReady() {
-    for (GstBuffer* buffer : ready)
-      gst_buffer_unref(buffer);
-    ready.clear();
-  }
+  deepbug::gst::ReadyQueue ready;
 };
 
 ExplainState& stateOf(gpointer self);
@@ -81,18 +75,7 @@ void finishStage(GstBaseTransform* trans);
 
 // Pushes every ready buffer downstream, in order.
 GstFlowReturn pushReady(GstBaseTransform* trans) {
-  ExplainState& s = stateOf(trans);
-  GstFlowReturn ret = GST_FLOW_OK;
-  while (!s.ready.empty()) {
-    GstBuffer* buffer = s.ready.front();
-    s.ready.pop_front();
-    if (ret == GST_FLOW_OK) {
-      ret = gst_pad_push(GST_BASE_TRANSFORM_SRC_PAD(trans), buffer);
-    } else {
-      gst_buffer_unref(buffer);
-    }
-  }
-  return ret;
+  return deepbug::gst::pushReady(trans, stateOf(trans).ready);
 }
 }  // namespace
 
@@ -162,7 +145,7 @@ static gboolean deepbug_explain_sink_event(GstBaseTransform* trans, GstEvent* ev
         break;
       }
       case GST_EVENT_FLUSH_STOP:
-        s.clearReady();
+        s.ready.clear();
         if (s.stage) s.stage->flushStop();
         break;
       case GST_EVENT_EOS:
@@ -221,7 +204,7 @@ static gboolean deepbug_explain_start(GstBaseTransform* trans) {
 static gboolean deepbug_explain_stop(GstBaseTransform* trans) {
   return deepbug::gst::guarded(trans, "stopping", FALSE, [&]() -> gboolean {
     ExplainState& s = stateOf(trans);
-    s.clearReady();
+    s.ready.clear();
     std::lock_guard lock(s.stage_mutex);
     if (s.stage) {
       s.stage->stopWorkers();  // waits for LRP still running (live), so the counts are final
@@ -230,6 +213,21 @@ static gboolean deepbug_explain_stop(GstBaseTransform* trans) {
     }
     return TRUE;
   });
+}
+
+// PAUSED→READY deactivates the sink pad, which waits for the streaming thread; in archive
+// mode that thread may be waiting for explanations. Wake it as a flush does, so that
+// stopping waits for no more than the LRP batch running (in stop()).
+static GstStateChangeReturn deepbug_explain_change_state(GstElement* element,
+                                                         GstStateChange transition) {
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    deepbug::gst::guarded(element, "stopping", [&] {
+      ExplainState& s = stateOf(element);
+      std::lock_guard lock(s.stage_mutex);
+      if (s.stage) s.stage->flushStart();
+    });
+  }
+  return GST_ELEMENT_CLASS(gst_deepbug_explain_parent_class)->change_state(element, transition);
 }
 
 static void deepbug_explain_set_property(GObject* object, guint id, const GValue* value,
@@ -297,13 +295,8 @@ static void gst_deepbug_explain_class_init(GstDeepbugExplainClass* klass) {
       "Explains the frames an event selects with Layer-wise Relevance Propagation and attaches "
       "the heatmaps as DeepbugRelevanceMeta",
       "DeepBug Stream developers");
-  GstCaps* caps =
-      gst_caps_from_string((std::string("video/x-raw, format=(string)") + kFormats).c_str());
-  gst_element_class_add_pad_template(
-      element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
-  gst_element_class_add_pad_template(
-      element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
-  gst_caps_unref(caps);
+  deepbug::gst::addVideoPadTemplates(element_class, kFormats);
+  element_class->change_state = deepbug_explain_change_state;
 
   trans_class->submit_input_buffer = deepbug_explain_submit_input_buffer;
   trans_class->generate_output = deepbug_explain_generate_output;

@@ -180,6 +180,37 @@ class StreamLive : public ::testing::Test {
     return status(source).value("frames_in", std::uint64_t{0});
   }
 
+  struct Outage {
+    std::uint64_t frames_before = 0;  // frames in when the app saw the camera gone
+    double seconds_to_frames = 0;     // from stopping the camera to 30 frames after it
+  };
+
+  // Once `source` has 30 frames, the camera goes away; once the app has noticed, it comes
+  // back sending `width`×`height`; returns when 30 more frames came in after a reconnect.
+  void restartCamera(RtspCamera& camera, const std::string& source, int width, int height,
+                     Outage* outage) {
+    ASSERT_TRUE(waitUntil([&] { return framesIn(source) >= 30; }, seconds(60)))
+        << readFile(path("app.log"));
+    camera.stop();
+    const auto stopped = std::chrono::steady_clock::now();
+    ASSERT_TRUE(
+        waitUntil([&] { return status(source).value("input", "") != "streaming"; }, seconds(20)))
+        << readFile(path("app.log"));
+    outage->frames_before = framesIn(source);
+    ASSERT_FALSE(camera.start(camera.port(), width, height).empty())
+        << readFile(path("camera.log"));
+    ASSERT_TRUE(waitUntil(
+        [&] {
+          const json s = status(source);
+          return s.value("reconnects", 0) >= 1 &&
+                 s.value("frames_in", std::uint64_t{0}) >= outage->frames_before + 30;
+        },
+        seconds(60)))
+        << readFile(path("app.log"));
+    outage->seconds_to_frames =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - stopped).count();
+  }
+
   fs::path dir_;
   pid_t app_ = -1;
 };
@@ -194,26 +225,10 @@ TEST_F(StreamLive, RtspCameraThatRestartsIsReconnectedWithoutLosingTheRecording)
                   fixture("tiny"), "");
   startApp(config, "env DEEPBUG_TEST_CAMERA_PASSWORD=Sesame-42 ");
 
-  ASSERT_TRUE(waitUntil([&] { return framesIn("door") >= 30; }, seconds(60)))
-      << readFile(path("app.log"));
-  camera.stop();
-  const auto outage_seen = std::chrono::steady_clock::now();
-  ASSERT_TRUE(
-      waitUntil([&] { return status("door").value("input", "") != "streaming"; }, seconds(20)))
-      << readFile(path("app.log"));
-  const std::uint64_t before = framesIn("door");
-
-  ASSERT_FALSE(camera.start(camera.port()).empty()) << readFile(path("camera.log"));
-  ASSERT_TRUE(waitUntil(
-      [&] {
-        const json s = status("door");
-        return s.value("reconnects", 0) >= 1 &&
-               s.value("frames_in", std::uint64_t{0}) >= before + 30;
-      },
-      seconds(60)))
-      << readFile(path("app.log"));
-  const double reconnect_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - outage_seen).count();
+  Outage outage;
+  ASSERT_NO_FATAL_FAILURE(restartCamera(camera, "door", 320, 180, &outage));
+  const std::uint64_t before = outage.frames_before;
+  const double reconnect_seconds = outage.seconds_to_frames;
   EXPECT_EQ(stopApp(), 130) << readFile(path("app.log"));
 
   const json summary = readJsonOr(path("out/door/summary.json"));
@@ -253,22 +268,9 @@ TEST_F(StreamLive, ACameraBackAtAnotherResolutionContinuesInANewFile) {
         writeConfig("  - name: door\n    uri: " + uri + "\n", fixture("tiny"), "");
     std::ofstream(config, std::ios::app) << "  container: " << container << "\n";
     startApp(config);
-    ASSERT_TRUE(waitUntil([&] { return framesIn("door") >= 30; }, seconds(60)))
-        << readFile(path("app.log"));
-    camera.stop();
-    ASSERT_TRUE(
-        waitUntil([&] { return status("door").value("input", "") != "streaming"; }, seconds(20)))
-        << readFile(path("app.log"));
-    const std::uint64_t before = framesIn("door");
-    ASSERT_FALSE(camera.start(camera.port(), 352, 288).empty()) << readFile(path("camera.log"));
-    ASSERT_TRUE(waitUntil(
-        [&] {
-          const json s = status("door");
-          return s.value("reconnects", 0) >= 1 &&
-                 s.value("frames_in", std::uint64_t{0}) >= before + 30;
-        },
-        seconds(60)))
-        << readFile(path("app.log"));
+    Outage outage;
+    ASSERT_NO_FATAL_FAILURE(restartCamera(camera, "door", 352, 288, &outage));
+    const std::uint64_t before = outage.frames_before;
     EXPECT_EQ(stopApp(), 130) << readFile(path("app.log"));
 
     const json summary = readJsonOr(path("out/door/summary.json"));

@@ -74,10 +74,8 @@ class Frames {
 
 using Out = std::vector<OwnedBuffer>;
 
-Out owned(std::deque<GstBuffer*>& out) {
-  Out frames;
-  for (GstBuffer* buffer : out)
-    frames.emplace_back(buffer);
+Out owned(gst::ReadyQueue& out) {
+  Out frames(std::make_move_iterator(out.begin()), std::make_move_iterator(out.end()));
   out.clear();
   return frames;
 }
@@ -123,13 +121,13 @@ class ExplainStageTest : public ::testing::Test {
 
   // The frames the stage lets out when given frame `index` with P(aggressive) = score.
   Out push(int index, double score) {
-    std::deque<GstBuffer*> out;
+    gst::ReadyQueue out;
     stage_->push(frames_.make(index, score), info_, out);
     return owned(out);
   }
 
   Out finish() {
-    std::deque<GstBuffer*> out;
+    gst::ReadyQueue out;
     stage_->finish(out);
     return owned(out);
   }
@@ -256,7 +254,7 @@ TEST_P(ArchiveWait, AFlushWakesTheStreamingThreadAndReleasesTheHeldFrames) {
   for (int i = 0; i < wait.frames_before; ++i)
     EXPECT_TRUE(push(i, 0.9).empty()) << "frame " << i << " is held";
 
-  std::deque<GstBuffer*> streamed;
+  gst::ReadyQueue streamed;
   std::thread streaming([&] {
     if (wait.ends_stream) {
       stage.finish(streamed);
