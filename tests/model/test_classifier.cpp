@@ -8,7 +8,7 @@
 
 #include "core/error.hpp"
 #include "model/classifier.hpp"
-#include "unit/fixtures.hpp"
+#include "support/fixtures.hpp"
 
 namespace deepbug::model {
 namespace {
