@@ -16,6 +16,7 @@
 #include "common/batching_transform.hpp"
 #include "common/gobject_settings.hpp"
 #include "common/guarded.hpp"
+#include "common/pad_templates.hpp"
 #include "core/error.hpp"
 #include "meta/classification_meta.hpp"
 #include "meta/element_stats.hpp"
@@ -49,6 +50,11 @@ deepbug::model::BatchPolicy batchPolicyOf(const ClassifySettings& settings) {
   policy.batch_timeout = std::chrono::milliseconds(settings.batch_timeout_ms);
   return policy;
 }
+
+struct ClockIdUnref {
+  void operator()(GstClockID id) const { gst_clock_id_unref(id); }
+};
+using OwnedClockId = std::unique_ptr<void, ClockIdUnref>;
 
 // Live sources: the thread that runs a partial batch once its oldest frame has waited
 // batch-timeout, waiting on the pipeline clock (a GstTestClock in tests).
@@ -253,21 +259,17 @@ bool waitOnClock(GstDeepbugClassify* self, BatchTimer& timer, Nanoseconds deadli
   if (!clock) return false;
   const GstClockTime at =
       gst_element_get_base_time(GST_ELEMENT(self)) + static_cast<GstClockTime>(deadline.count());
-  GstClockID id = gst_clock_new_single_shot_id(clock.get(), at);
+  const OwnedClockId id(gst_clock_new_single_shot_id(clock.get(), at));
   {
     std::lock_guard lock(timer.mutex);
-    if (timer.stop) {
-      gst_clock_id_unref(id);
-      return false;
-    }
-    timer.waiting = id;
+    if (timer.stop) return false;
+    timer.waiting = id.get();
   }
-  const GstClockReturn ret = gst_clock_id_wait(id, nullptr);
+  const GstClockReturn ret = gst_clock_id_wait(id.get(), nullptr);
   {
     std::lock_guard lock(timer.mutex);
     timer.waiting = nullptr;
   }
-  gst_clock_id_unref(id);
   return ret == GST_CLOCK_OK || ret == GST_CLOCK_EARLY;
 }
 

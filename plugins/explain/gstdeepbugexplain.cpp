@@ -12,6 +12,7 @@
 #include "common/batching_transform.hpp"
 #include "common/gobject_settings.hpp"
 #include "common/guarded.hpp"
+#include "common/pad_templates.hpp"
 #include "core/error.hpp"
 #include "explain/explain_stage.hpp"
 

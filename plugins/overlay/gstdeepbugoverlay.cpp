@@ -7,6 +7,7 @@
 
 #include "common/gobject_settings.hpp"
 #include "common/guarded.hpp"
+#include "common/pad_templates.hpp"
 #include "meta/classification_meta.hpp"
 #include "meta/element_stats.hpp"
 #include "meta/frame_rgb.hpp"
@@ -178,13 +179,7 @@ static void gst_deepbug_overlay_class_init(GstDeepbugOverlayClass* klass) {
           "stats", "Statistics", deepbug::gst::overlayStatsFields().c_str(), GST_TYPE_STRUCTURE,
           static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_NAME | G_PARAM_STATIC_NICK)));
 
-  GstCaps* caps =
-      gst_caps_from_string("video/x-raw, format=(string){ RGB, BGR, RGBA, BGRA, RGBx, BGRx }");
-  gst_element_class_add_pad_template(
-      element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
-  gst_element_class_add_pad_template(
-      element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
-  gst_caps_unref(caps);
+  deepbug::gst::addVideoPadTemplates(element_class, "{ RGB, BGR, RGBA, BGRA, RGBx, BGRx }");
   gst_element_class_set_static_metadata(
       element_class, "DeepBug overlay", "Filter/Effect/Video",
       "Draws DeepbugClassificationMeta (label, score bar, alarm border) and "
