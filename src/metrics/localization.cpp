@@ -2,22 +2,71 @@
 
 #include <torch/script.h>
 
+#include <algorithm>
+#include <numeric>
+
 #include "core/error.hpp"
 
 namespace deepbug::metrics {
+namespace {
+
+// The expected share of `on` among the `k` largest `values`, ties at the k-th value
+// broken uniformly at random. `values`, `on`: 1-D, same length ≥ k ≥ 1.
+double topShare(const at::Tensor& values, const at::Tensor& on, std::int64_t k) {
+  const double kth = std::get<0>(values.topk(k)).min().item<double>();
+  const at::Tensor above = values > kth;
+  const at::Tensor tied = values == kth;
+  const double slots = static_cast<double>(k) - above.sum().item<double>();
+  const double on_above = (above & on).sum().item<double>();
+  const double on_tied_share = (tied & on).sum().item<double>() / tied.sum().item<double>();
+  return (on_above + slots * on_tied_share) / static_cast<double>(k);
+}
+
+// Mann–Whitney U / (n_on · n_off) with average ranks for ties.
+double rocAuc(const at::Tensor& values, const at::Tensor& on) {
+  const at::Tensor v = values.contiguous();
+  const at::Tensor o = on.contiguous();
+  const auto n = static_cast<std::size_t>(v.numel());
+  const double* value = v.data_ptr<double>();
+  const bool* is_on = o.data_ptr<bool>();
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return value[a] < value[b]; });
+  double rank_sum_on = 0;
+  double n_on = 0;
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i;
+    while (j < n && value[order[j]] == value[order[i]])
+      ++j;
+    const double average_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2;
+    for (std::size_t t = i; t < j; ++t) {
+      if (is_on[order[t]]) {
+        rank_sum_on += average_rank;
+        n_on += 1;
+      }
+    }
+    i = j;
+  }
+  const double n_off = static_cast<double>(n) - n_on;
+  if (n_on == 0 || n_off == 0) return 0.5;
+  return (rank_sum_on - n_on * (n_on + 1) / 2) / (n_on * n_off);
+}
+
+}  // namespace
 
 LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
                                     const model::PreprocessGeometry& g,
-                                    const std::vector<Box>& boxes) {
+                                    const std::vector<Box>& boxes,
+                                    const LocalizationOptions& options) {
   if (relevance_hw.dim() != 2 || relevance_hw.size(0) != g.input_height ||
       relevance_hw.size(1) != g.input_width) {
     throw Error("relevance map is not [input_height, input_width] of its geometry");
   }
-  const at::Tensor r = relevance_hw.to(at::kDouble);
-  const auto options = r.options();
+  const at::Tensor r = relevance_hw.to(at::kCPU, at::kDouble);
+  const auto options_double = r.options();
   // Centres of input pixels, mapped to frame coordinates (as inputToFrame does).
-  const at::Tensor input_x = at::arange(g.input_width, options) + 0.5;
-  const at::Tensor input_y = at::arange(g.input_height, options) + 0.5;
+  const at::Tensor input_x = at::arange(g.input_width, options_double) + 0.5;
+  const at::Tensor input_y = at::arange(g.input_height, options_double) + 0.5;
   const at::Tensor frame_x = (input_x - g.content_x) / g.scaleX() + g.crop_x;
   const at::Tensor frame_y = (input_y - g.content_y) / g.scaleY() + g.crop_y;
   const at::Tensor content_x = (input_x >= g.content_x) & (input_x < g.content_x + g.content_width);
@@ -25,24 +74,46 @@ LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
       (input_y >= g.content_y) & (input_y < g.content_y + g.content_height);
   const at::Tensor content = content_y.unsqueeze(1) & content_x.unsqueeze(0);
 
-  at::Tensor inside = at::zeros_like(content);
+  at::Tensor on = at::zeros_like(content);    // the region
+  at::Tensor near = at::zeros_like(content);  // within the pointing tolerance of it
+  const double tolerance = std::max(0.0, options.pointing_tolerance);
   for (const Box& box : boxes) {
     const at::Tensor in_x = (frame_x >= box.x) & (frame_x < box.x + box.width);
     const at::Tensor in_y = (frame_y >= box.y) & (frame_y < box.y + box.height);
-    inside = inside | (in_y.unsqueeze(1) & in_x.unsqueeze(0));
+    on = on | (in_y.unsqueeze(1) & in_x.unsqueeze(0));
+    if (box.width <= 0 || box.height <= 0) continue;
+    const at::Tensor dx =
+        at::clamp_min(at::maximum(box.x - frame_x, frame_x - (box.x + box.width)), 0);
+    const at::Tensor dy =
+        at::clamp_min(at::maximum(box.y - frame_y, frame_y - (box.y + box.height)), 0);
+    near = near | ((dy * dy).unsqueeze(1) + (dx * dx).unsqueeze(0) <= tolerance * tolerance);
   }
-  inside = inside & content;
+  // Only the frame's content: flatten to its pixels.
+  const at::Tensor values = r.masked_select(content);
+  const at::Tensor on_content = on.masked_select(content);
+  const at::Tensor near_content = near.masked_select(content);
+  const auto n = values.numel();
 
   LocalizationScore score;
-  const double content_pixels = content.sum().item<double>();
-  score.area_fraction = content_pixels > 0 ? inside.sum().item<double>() / content_pixels : 0.0;
-  const at::Tensor masked =
-      r.masked_fill(content.logical_not(), -std::numeric_limits<double>::infinity());
-  score.pointing_hit = inside.flatten()[masked.flatten().argmax()].item<bool>();
-  const at::Tensor positive = r.clamp_min(0) * content.to(at::kDouble);
+  if (n == 0) return score;
+  const double on_pixels = on_content.sum().item<double>();
+  score.area_fraction = on_pixels / static_cast<double>(n);
+
+  // Without a tolerance, on the region exactly (near also holds centres on its far edges).
+  const at::Tensor hit_zone = tolerance > 0 ? near_content : on_content;
+  const at::Tensor hottest = values == values.max();
+  score.pointing = (hottest & hit_zone).sum().item<double>() / hottest.sum().item<double>();
+
+  const at::Tensor positive = values.clamp_min(0);
   const double total = positive.sum().item<double>();
-  score.mass_inside =
-      total > 0 ? (positive * inside.to(at::kDouble)).sum().item<double>() / total : 0.0;
+  score.mass_inside = total > 0 ? (positive * on_content).sum().item<double>() / total : 0.0;
+  score.macro_pass = score.mass_inside >= options.macro_threshold && total > 0;
+
+  const auto region_pixels = static_cast<std::int64_t>(on_pixels);
+  score.rank_accuracy = region_pixels > 0 ? topShare(values, on_content, region_pixels) : 0.0;
+  const std::int64_t k = std::min<std::int64_t>(std::max<std::int64_t>(options.top_k, 1), n);
+  score.top_k = topShare(values, on_content, k);
+  score.roc_auc = rocAuc(values, on_content);
   return score;
 }
 

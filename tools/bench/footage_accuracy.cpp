@@ -75,7 +75,8 @@ json scoreAgainstGroundTruth(const std::string& run_dir, const std::string& grou
   const model::PreprocessGeometry geometry =
       model::computeGeometry(truth["width"], truth["height"], metadata.input_width,
                              metadata.input_height, metadata.aspect);
-  int scored = 0, hits = 0;
+  int scored = 0;
+  double hits = 0;  // pointing-game hits (a tie for the hottest pixel counts its share)
   double mass = 0.0, area = 0.0;
   // Per event, its peak (highest-scoring) frame's explanation: does its hottest pixel
   // lie in that frame's fight box? A peak outside every fight, or not explained, misses.
@@ -99,10 +100,10 @@ json scoreAgainstGroundTruth(const std::string& run_dir, const std::string& grou
       const metrics::LocalizationScore score =
           metrics::scoreLocalization(map, geometry, {box->second});
       ++scored;
-      hits += score.pointing_hit ? 1 : 0;
+      hits += score.pointing;
       mass += score.mass_inside;
       area += score.area_fraction;
-      if (is_peak) peak_row["hottest_in_fight_box"] = score.pointing_hit;
+      if (is_peak) peak_row["hottest_in_fight_box"] = score.pointing == 1.0;
     }
     peak_hits += peak_row["hottest_in_fight_box"].get<bool>() ? 1 : 0;
     event_peaks.push_back(peak_row);
@@ -115,7 +116,7 @@ json scoreAgainstGroundTruth(const std::string& run_dir, const std::string& grou
           {"event_peaks", event_peaks},
           {"event_peaks_in_fight_box", peak_hits},
           {"explained_frames_in_fights", scored},
-          {"pointing_game_hit_rate", scored ? static_cast<double>(hits) / scored : 0.0},
+          {"pointing_game_hit_rate", scored ? hits / scored : 0.0},
           {"mean_mass_in_fight_box", scored ? mass / scored : 0.0},
           {"mean_box_area_fraction", scored ? area / scored : 0.0}};
 }
