@@ -3,6 +3,7 @@
 #include <torch/script.h>
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 #include "core/error.hpp"
@@ -52,11 +53,52 @@ double rocAuc(const at::Tensor& values, const at::Tensor& on) {
   return (rank_sum_on - n_on * (n_on + 1) / 2) / (n_on * n_off);
 }
 
+// Pixel centres (x: [1, W], y: [H, 1]) inside `polygon` by the even-odd rule.
+at::Tensor insidePolygon(const Polygon& polygon, const at::Tensor& x, const at::Tensor& y) {
+  at::Tensor inside = at::zeros({y.size(0), x.size(1)}, at::kBool);
+  const auto& p = polygon.points;
+  for (std::size_t i = 0, j = p.size() - 1; i < p.size(); j = i++) {
+    const auto [xi, yi] = p[i];
+    const auto [xj, yj] = p[j];
+    if (yi == yj) continue;  // a horizontal edge crosses no ray
+    const at::Tensor spans = (y > yi) != (y > yj);
+    const at::Tensor crossing_x = (xj - xi) * (y - yi) / (yj - yi) + xi;
+    inside = inside ^ (spans & (x < crossing_x));
+  }
+  return inside;
+}
+
+// Squared distance of pixel centres to the polygon's outline.
+at::Tensor squaredDistanceToOutline(const Polygon& polygon, const at::Tensor& x,
+                                    const at::Tensor& y) {
+  at::Tensor best =
+      at::full({y.size(0), x.size(1)}, std::numeric_limits<double>::infinity(), at::kDouble);
+  const auto& p = polygon.points;
+  for (std::size_t i = 0, j = p.size() - 1; i < p.size(); j = i++) {
+    const auto [ax, ay] = p[j];
+    const auto [bx, by] = p[i];
+    const double dx = bx - ax, dy = by - ay;
+    const double length2 = dx * dx + dy * dy;
+    const at::Tensor t = length2 > 0 ? at::clamp(((x - ax) * dx + (y - ay) * dy) / length2, 0, 1)
+                                     : at::zeros_like(x + y);
+    const at::Tensor ex = x - (ax + t * dx);
+    const at::Tensor ey = y - (ay + t * dy);
+    best = at::minimum(best, ex * ex + ey * ey);
+  }
+  return best;
+}
+
 }  // namespace
 
 LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
                                     const model::PreprocessGeometry& g,
                                     const std::vector<Box>& boxes,
+                                    const LocalizationOptions& options) {
+  return scoreLocalization(relevance_hw, g, Region{boxes, {}}, options);
+}
+
+LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
+                                    const model::PreprocessGeometry& g, const Region& region,
                                     const LocalizationOptions& options) {
   if (relevance_hw.dim() != 2 || relevance_hw.size(0) != g.input_height ||
       relevance_hw.size(1) != g.input_width) {
@@ -77,7 +119,7 @@ LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
   at::Tensor on = at::zeros_like(content);    // the region
   at::Tensor near = at::zeros_like(content);  // within the pointing tolerance of it
   const double tolerance = std::max(0.0, options.pointing_tolerance);
-  for (const Box& box : boxes) {
+  for (const Box& box : region.boxes) {
     const at::Tensor in_x = (frame_x >= box.x) & (frame_x < box.x + box.width);
     const at::Tensor in_y = (frame_y >= box.y) & (frame_y < box.y + box.height);
     on = on | (in_y.unsqueeze(1) & in_x.unsqueeze(0));
@@ -87,6 +129,15 @@ LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
     const at::Tensor dy =
         at::clamp_min(at::maximum(box.y - frame_y, frame_y - (box.y + box.height)), 0);
     near = near | ((dy * dy).unsqueeze(1) + (dx * dx).unsqueeze(0) <= tolerance * tolerance);
+  }
+  const at::Tensor grid_x = frame_x.unsqueeze(0);
+  const at::Tensor grid_y = frame_y.unsqueeze(1);
+  for (const Polygon& polygon : region.polygons) {
+    if (polygon.points.size() < 3) continue;
+    const at::Tensor inside = insidePolygon(polygon, grid_x, grid_y);
+    on = on | inside;
+    near = near | inside |
+           (squaredDistanceToOutline(polygon, grid_x, grid_y) <= tolerance * tolerance);
   }
   // Only the frame's content: flatten to its pixels.
   const at::Tensor values = r.masked_select(content);

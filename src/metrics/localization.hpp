@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "model/geometry.hpp"
@@ -25,6 +26,17 @@ namespace deepbug::metrics {
 
 struct Box {
   double x = 0, y = 0, width = 0, height = 0;  // frame pixels, pixel-edge coordinates
+};
+
+// A closed polygon, vertices in frame pixels; a pixel is inside by the even-odd rule.
+struct Polygon {
+  std::vector<std::pair<double, double>> points;
+};
+
+// The right place for a class in one image: the union of its boxes and polygons.
+struct Region {
+  std::vector<Box> boxes;
+  std::vector<Polygon> polygons;
 };
 
 struct LocalizationOptions {
@@ -65,6 +77,9 @@ struct LocalizationScore {
 
 // `relevance_hw`: [input_height, input_width], any float dtype and device. Throws
 // deepbug::Error when its shape is not the geometry's input.
+LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
+                                    const model::PreprocessGeometry& geometry, const Region& region,
+                                    const LocalizationOptions& options = {});
 LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
                                     const model::PreprocessGeometry& geometry,
                                     const std::vector<Box>& boxes,

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "metrics/region_boxes_csv.hpp"
+#include "metrics/regions.hpp"
 
 namespace deepbug::explain_tool {
 

@@ -24,7 +24,7 @@
 #include "image_folder.hpp"
 #include "io/frame_reader.hpp"
 #include "metrics/confusion_matrix.hpp"
-#include "metrics/region_boxes_csv.hpp"
+#include "metrics/regions.hpp"
 #include "model/architectures.hpp"
 #include "model/model_loader.hpp"
 #include "model/model_metadata.hpp"
