@@ -34,16 +34,18 @@ void removeRetired(GstElement*, gpointer data) {
 
 // On the finished file sink's pad. The chain moves out of the probe's data at the EOS, so
 // the probe fires once; the probe itself is removed with the recording (its data with it).
-GstPadProbeReturn onRetiredSinkEos(GstPad*, GstPadProbeInfo* info, gpointer data) {
-  auto* retired = static_cast<RetiredChain*>(data);
-  if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_EOS || !retired->pipeline) {
+GstPadProbeReturn onRetiredSinkEos(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+  return gst::guarded(GST_PAD_PARENT(pad), "closing a finished recording", GST_PAD_PROBE_OK, [&] {
+    auto* retired = static_cast<RetiredChain*>(data);
+    if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_EOS || !retired->pipeline) {
+      return GST_PAD_PROBE_OK;
+    }
+    auto* leaving = new RetiredChain(std::move(*retired));
+    GstElement* pipeline = leaving->pipeline.get();
+    gst_element_call_async(pipeline, removeRetired, leaving,
+                           [](gpointer chain) { delete static_cast<RetiredChain*>(chain); });
     return GST_PAD_PROBE_OK;
-  }
-  auto* leaving = new RetiredChain(std::move(*retired));
-  GstElement* pipeline = leaving->pipeline.get();
-  gst_element_call_async(pipeline, removeRetired, leaving,
-                         [](gpointer chain) { delete static_cast<RetiredChain*>(chain); });
-  return GST_PAD_PROBE_OK;
+  });
 }
 
 void link(const std::vector<GstElement*>& chain) {
@@ -69,13 +71,18 @@ bool sameRecordingFormat(const GstCaps* recorded, const GstCaps* next) {
   if (gst_caps_get_size(recorded) == 0 || gst_caps_get_size(next) == 0) return false;
   const GstStructure* a = gst_caps_get_structure(recorded, 0);
   const GstStructure* b = gst_caps_get_structure(next, 0);
-  for (const char* field : {"width", "height", "framerate"}) {
+  for (const char* field : {"width", "height"}) {
     const GValue* x = gst_structure_get_value(a, field);
     const GValue* y = gst_structure_get_value(b, field);
     if ((x == nullptr) != (y == nullptr)) return false;
     if (x != nullptr && gst_value_compare(x, y) != GST_VALUE_EQUAL) return false;
   }
-  return true;
+  // A frame rate of 0/1 (variable, or not said) matches any: some cameras announce one
+  // only on some connections.
+  gint an = 0, ad = 1, bn = 0, bd = 1;
+  gst_structure_get_fraction(a, "framerate", &an, &ad);
+  gst_structure_get_fraction(b, "framerate", &bn, &bd);
+  return an == 0 || bn == 0 || static_cast<gint64>(an) * bd == static_cast<gint64>(bn) * ad;
 }
 
 Recording::Recording(GstElement* pipeline, const StreamConfig& config, const SourceInfo& info,
@@ -96,6 +103,7 @@ Recording::Recording(GstElement* pipeline, const StreamConfig& config, const Sou
 // After the pipeline stopped: a finished chain whose EOS never reached its file (the run
 // ended first) is released with its probe.
 Recording::~Recording() {
+  if (queue_out_) gst_pad_remove_probe(queue_out_.get(), queue_probe_);
   for (const auto& [pad, probe] : retiring_)
     gst_pad_remove_probe(pad.get(), probe);
 }
@@ -106,14 +114,21 @@ void Recording::attach(GstElement* queue) {
   if (!gst_element_link(queue_, current_.elements.front())) {
     throw std::runtime_error("cannot link the encode queue to the recording");
   }
-  const gst::ObjectRef<GstPad> out = gst::staticPad(queue_, "src");
-  gst_pad_add_probe(out.get(), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, &Recording::queueProbe, this,
-                    nullptr);
+  queue_out_ = gst::staticPad(queue_, "src");
+  queue_probe_ = gst_pad_add_probe(
+      queue_out_.get(),
+      static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_BUFFER),
+      &Recording::queueProbe, this, nullptr);
 }
 
 std::vector<std::string> Recording::files() const {
   std::lock_guard lock(files_mutex_);
   return files_;
+}
+
+std::vector<double> Recording::laterFileStarts() const {
+  std::lock_guard lock(files_mutex_);
+  return starts_;
 }
 
 Recording::Chain Recording::buildChain(int number) {
@@ -155,6 +170,9 @@ Recording::Chain Recording::buildChain(int number) {
                  static_cast<guint64>(config_.outputs.segment_seconds * GST_SECOND),
                  "send-keyframe-requests", TRUE, nullptr);
     g_signal_connect(segments, "format-location", G_CALLBACK(&Recording::formatLocation), this);
+    // The bin completes its children's state changes itself: a muxer prerolling inside
+    // it must not hold a live pipeline in PAUSED before its camera has connected.
+    g_object_set(segments, "async-handling", TRUE, nullptr);
     chain.elements = {convert, encoder, parse, segments};
   } else {
     const std::string path = number == 1 ? first_path_ : numberedPath(first_path_, number);
@@ -162,10 +180,12 @@ Recording::Chain Recording::buildChain(int number) {
     add(mux);
     add(file);
     chain.elements = {convert, encoder, parse, mux, file};
-    std::lock_guard lock(files_mutex_);
-    files_.push_back(path);
   }
   link(chain.elements);
+  if (config_.outputs.segment_seconds <= 0) {
+    std::lock_guard lock(files_mutex_);
+    files_.push_back(number == 1 ? first_path_ : numberedPath(first_path_, number));
+  }
   return chain;
 }
 
@@ -174,8 +194,17 @@ GstPadProbeReturn Recording::queueProbe(GstPad* pad, GstPadProbeInfo* info, gpoi
                       [&] { return static_cast<Recording*>(self)->onQueueOutput(pad, info); });
 }
 
-// The encode queue's streaming thread, before the event reaches the chain.
+// The encode queue's streaming thread, before the event or frame reaches the chain.
 GstPadProbeReturn Recording::onQueueOutput(GstPad* pad, GstPadProbeInfo* info) {
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    if (awaiting_first_frame_) {
+      awaiting_first_frame_ = false;
+      GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+      std::lock_guard lock(files_mutex_);
+      starts_.push_back(GST_BUFFER_PTS_IS_VALID(buffer) ? GST_BUFFER_PTS(buffer) / 1e9 : 0.0);
+    }
+    return GST_PAD_PROBE_OK;
+  }
   GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
   if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
   GstCaps* caps = nullptr;
@@ -188,6 +217,7 @@ GstPadProbeReturn Recording::onQueueOutput(GstPad* pad, GstPadProbeInfo* info) {
 void Recording::switchChain(GstPad* pad) {
   Chain finished = current_;
   current_ = buildChain(++chains_);
+  awaiting_first_frame_ = true;
   GST_INFO("new picture format: recording continues in chain %d", chains_);
   for (GstElement* element : current_.elements) {
     gst_element_sync_state_with_parent(element);

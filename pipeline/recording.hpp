@@ -45,6 +45,8 @@ class Recording {
 
   // The files written, in order (unsegmented recording).
   std::vector<std::string> files() const;
+  // The stream time (seconds) of the first frame of each file after the first.
+  std::vector<double> laterFileStarts() const;
 
  private:
   struct Chain {
@@ -64,6 +66,8 @@ class Recording {
   const std::string first_path_;
   SegmentNamer segment_namer_;
   GstElement* queue_ = nullptr;
+  gst::ObjectRef<GstPad> queue_out_;  // where the caps are watched
+  gulong queue_probe_ = 0;
 
   // Streaming thread of the encode queue (and the main thread before it starts).
   Chain current_;
@@ -71,15 +75,18 @@ class Recording {
   gst::OwnedCaps recorded_caps_;  // the caps of the current file; empty before the first
   // The finished chains' EOS probes (each owns its chain until the EOS passes).
   std::vector<std::pair<gst::ObjectRef<GstPad>, gulong>> retiring_;
+  bool awaiting_first_frame_ = false;  // a new chain started; its first frame is to come
   mutable std::mutex files_mutex_;
   std::vector<std::string> files_;
+  std::vector<double> starts_;
 };
 
 // `labelled.mp4` → `labelled-N.mp4` (N ≥ 2).
 std::string numberedPath(const std::string& path, int number);
 
 // Whether a recording in `recorded` caps can go on with `next` ones: the same picture
-// size and frame rate (what a muxer fixes at the start of a file).
+// size and frame rate (what a muxer fixes at the start of a file; a rate of 0/1 matches
+// any).
 bool sameRecordingFormat(const GstCaps* recorded, const GstCaps* next);
 
 }  // namespace deepbug::stream

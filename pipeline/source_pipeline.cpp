@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include <sys/resource.h>
 
@@ -385,10 +386,21 @@ void SourcePipeline::cutEventClips() {
     return;
   }
   if (!fs::exists(video_path_)) return;
+  // Clips come from the first file; an event that reaches into a later one (the picture
+  // size changed) is in that file, uncut.
+  const std::vector<double> later = recording_->laterFileStarts();
+  const double first_file_end =
+      later.empty() ? std::numeric_limits<double>::infinity() : later.front();
   std::vector<ClipRequest> requests;
   for (const auto& span : explain_outputs_->eventSpans()) {
-    requests.push_back(
-        {span.id, span.start_seconds - e.clip_pre_roll, span.end_seconds + e.clip_post_roll});
+    if (span.end_seconds >= first_file_end) {
+      warn("clip of event " + std::to_string(span.id) +
+           " not cut: the picture size changed, the event is in " +
+           fs::path(recording_->files().back()).filename().string());
+      continue;
+    }
+    requests.push_back({span.id, span.start_seconds - e.clip_pre_roll,
+                        std::min(span.end_seconds + e.clip_post_roll, first_file_end)});
   }
   for (const ClipResult& clip : cutClips(video_path_, (fs::path(output_dir_) / "clips").string(),
                                          requests, config_.outputs.encoder.keyframe_seconds)) {

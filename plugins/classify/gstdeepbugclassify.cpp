@@ -73,6 +73,8 @@ struct ClassifyState {
   ClassifySettings settings;
 
   std::shared_ptr<const deepbug::model::Classifier> classifier;
+  // The model "load-model" loaded, kept for the application (guarded by settings_mutex).
+  std::shared_ptr<const deepbug::model::Classifier> loaded_for_application;
   GstVideoInfo info{};
   bool have_info = false;
   std::string model_id;
@@ -226,6 +228,7 @@ GstFlowReturn runBatch(GstDeepbugClassify* self) {
     return GST_FLOW_ERROR;
   }
 
+  s.planner.classified();
   std::size_t next = 0;
   for (Planner::Held& held : batch) {
     if (held.classify) {
@@ -292,10 +295,11 @@ void timerLoop(GstDeepbugClassify* self) {
       continue;
     }
     // Never block on the stream lock: the streaming thread may be shutting down and
-    // waiting for this thread. Busy means it is classifying or pushing: try again.
+    // waiting for this thread. Busy means it is classifying or pushing: try again soon
+    // (a batch it is classifying takes the held frames with it anyway).
     while (!GST_PAD_STREAM_TRYLOCK(sink)) {
       std::unique_lock lock(timer.mutex);
-      if (timer.wake.wait_for(lock, std::chrono::milliseconds(1), [&] { return timer.stop; })) {
+      if (timer.wake.wait_for(lock, std::chrono::milliseconds(5), [&] { return timer.stop; })) {
         return;
       }
     }
@@ -494,8 +498,9 @@ static gboolean deepbug_classify_start(GstBaseTransform* trans) {
   });
 }
 
-// The "load-model" action signal (meta/model_info.hpp). The element keeps the model, so
-// the caller keeps it loaded for the process by keeping the element.
+// The "load-model" action signal (meta/model_info.hpp), any thread, any state. The element
+// keeps the model apart from the one it classifies with (the same instance when the
+// settings match), so the caller keeps it loaded for the process by keeping the element.
 static GstStructure* deepbug_classify_load_model(GstDeepbugClassify* self) {
   ClassifyState& s = *self->state;
   deepbug::gst::ModelInfo info;
@@ -505,10 +510,12 @@ static GstStructure* deepbug_classify_load_model(GstDeepbugClassify* self) {
       std::lock_guard lock(s.settings_mutex);
       settings = s.settings;
     }
-    s.classifier = deepbug::gst::acquireClassifier(deepbug::gst::toClassifierOptions(settings));
-    info.labels = s.classifier->labels();
-    info.device = s.classifier->device();
-    info.warnings = s.classifier->warnings();
+    auto loaded = deepbug::gst::acquireClassifier(deepbug::gst::toClassifierOptions(settings));
+    info.labels = loaded->labels();
+    info.device = loaded->device();
+    info.warnings = loaded->warnings();
+    std::lock_guard lock(s.settings_mutex);
+    s.loaded_for_application = std::move(loaded);
   } catch (const deepbug::Error& e) {
     info.error = e.what();
     info.hint = e.hint();

@@ -259,7 +259,11 @@ bool ExplainStage::collect(bool wait) {
   std::deque<explain::FrameRelevance> arrived;
   {
     std::unique_lock lock(mutex_);
-    if (wait) arrived_cv_.wait(lock, [this] { return flushing_ || !arrived_.empty(); });
+    if (wait) {
+      ++collect_waiters_;
+      arrived_cv_.wait(lock, [this] { return flushing_ || !arrived_.empty(); });
+      --collect_waiters_;
+    }
     if (flushing_) return false;
     arrived.swap(arrived_);
     const double now = monotonicSeconds();
@@ -507,6 +511,11 @@ void ExplainStage::waitForExplanations() {
   if (scheduler_) scheduler_->waitIdle();
 }
 
+bool ExplainStage::waiting() const {
+  std::lock_guard lock(mutex_);  // then the scheduler's: the order used everywhere
+  return collect_waiters_ > 0 || (scheduler_ && scheduler_->waitingForRoom() > 0);
+}
+
 void ExplainStage::stopWorkers() {
   std::unique_ptr<explain::ExplainScheduler> scheduler;
   {
@@ -514,7 +523,13 @@ void ExplainStage::stopWorkers() {
     scheduler = std::move(scheduler_);
   }
   scheduler.reset();  // waits for the work in flight, which delivers under mutex_
-  collect(false);     // results that came in meanwhile are counted (and dropped)
+  {
+    // Stopping wakes the streaming thread as a flush does (the element's change_state);
+    // the results that came in meanwhile still count.
+    std::lock_guard lock(mutex_);
+    flushing_ = false;
+  }
+  collect(false);  // results that came in meanwhile are counted (and dropped)
 }
 
 ExplainStats ExplainStage::stats() const {

@@ -5,9 +5,10 @@
 // posts an element message per event and per failed explanation
 // (meta/explain_messages.hpp).
 //
-// Threads: push(), finish(), flushStop() and stopWorkers() run on the streaming thread
-// (flushStop() while it is stopped); flushStart() on any thread, while push() may be
-// waiting for explanations; results arrive on the graph's thread; stats() anywhere.
+// Threads: push(), finish() and flushStop() run on the streaming thread (flushStop()
+// while it is stopped), stopWorkers() on the thread that stops the element once the
+// streaming thread has; flushStart() on any thread, while push() may be waiting for
+// explanations; results arrive on the graph's thread; stats() anywhere.
 // What more than one of them touches is guarded by mutex_.
 #pragma once
 
@@ -72,6 +73,9 @@ class ExplainStage {
   // Waits until every explanation asked so far has arrived, so that the next push()
   // sees it; on the pushing thread. For tests: the element never waits in live mode.
   void waitForExplanations();
+  // Whether push() or finish() waits now, for room on the graph or for results. For
+  // tests: a flush is to wake exactly such a wait.
+  bool waiting() const;
   // Waits for the LRP work still running and stops the workers (before reading final
   // statistics); nothing may be pushed afterwards.
   void stopWorkers();
@@ -129,7 +133,9 @@ class ExplainStage {
   // Bumped by every flush: a batch carries the generation it was asked in, and results
   // of an earlier one are dropped when they arrive (their frames are gone).
   std::uint64_t generation_ = 0;
-  bool flushing_ = false;  // from flushStart() to flushStop()
+  bool flushing_ = false;
+  int collect_waiters_ =
+      0;  // streaming thread inside collect(true)  // from flushStart() to flushStop()
 
   std::unique_ptr<explain::FrameExplainer> explainer_;
   explain::ExplainScheduler::Work explain_;  // empty: explainer_'s

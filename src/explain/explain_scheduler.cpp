@@ -48,6 +48,7 @@ struct ExplainScheduler::Impl {
   std::size_t peak_running = 0;
   uint64_t next_sequence = 0;
   bool flushing = false;
+  std::size_t waiting_for_room = 0;  // submit() calls blocked on a full graph
 
   // Every slot is for the arena's own threads: the submitting (streaming) thread never
   // joins the arena, so it never runs LRP itself.
@@ -174,9 +175,11 @@ bool ExplainScheduler::submit(ExplainBatch batch) {
   Impl& s = *impl_;
   while (!s.put(batch)) {
     std::unique_lock lock(s.mutex);
+    ++s.waiting_for_room;
     s.room.wait(lock, [&s] {
       return s.flushing || s.in_flight < static_cast<std::size_t>(s.options.max_in_flight);
     });
+    --s.waiting_for_room;
     if (s.flushing) return false;
   }
   return true;
@@ -195,6 +198,11 @@ void ExplainScheduler::waitIdle() {
   Impl& s = *impl_;
   std::unique_lock lock(s.mutex);
   s.room.wait(lock, [&s] { return s.in_flight == 0; });
+}
+
+std::size_t ExplainScheduler::waitingForRoom() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->waiting_for_room;
 }
 
 std::size_t ExplainScheduler::inFlight() const {

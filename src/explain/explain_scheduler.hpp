@@ -54,6 +54,8 @@ class ExplainScheduler {
   void waitIdle();
 
   std::size_t inFlight() const;
+  // How many submit() calls wait for room now (tests wait for a submit to block).
+  std::size_t waitingForRoom() const;
   // The most batches ever in flight at once, and inside the LRP node at once.
   std::size_t peakInFlight() const;
   std::size_t peakRunning() const;

@@ -97,15 +97,18 @@ class BatchPlanner {
 
   // Every held frame, in order. The first is always one to classify (a carried frame is
   // held only behind one), so each carried frame has its result in the batch. The caller
-  // classifies the marked ones; from then on a result exists.
+  // classifies the marked ones and reports success with classified().
   std::vector<Held> takeBatch() {
     std::vector<Held> batch(std::make_move_iterator(held_.begin()),
                             std::make_move_iterator(held_.end()));
     held_.clear();
     to_classify_ = 0;
-    if (!batch.empty()) have_result_ = true;
     return batch;
   }
+
+  // A batch was classified: from now on there is a result to carry. (After a failed
+  // batch there may be none: the next frame is classified whatever the interval.)
+  void classified() { have_result_ = true; }
 
   // Drops every held frame (a flush); the last result stays for the frames after it.
   void clear() {

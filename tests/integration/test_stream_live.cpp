@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -258,15 +259,20 @@ TEST_F(StreamLive, RtspCameraThatRestartsIsReconnectedWithoutLosingTheRecording)
 // could write both sizes into one file, which many players mishandle; matroskamux
 // refuses the change and would end the recording.)
 TEST_F(StreamLive, ACameraBackAtAnotherResolutionContinuesInANewFile) {
-  for (const std::string container : {"mp4", "mkv"}) {
-    SCOPED_TRACE(container);
+  struct Case {
+    std::string container;
+    bool segmented;  // one long segment: the change must start the next one
+  };
+  for (const Case& c : {Case{"mp4", false}, Case{"mkv", false}, Case{"mp4", true}}) {
+    SCOPED_TRACE(c.container + (c.segmented ? " segmented" : ""));
     fs::remove_all(path("out"));
     RtspCamera camera(path("camera.log"), "");
     const std::string uri = camera.start(0, 320, 180);
     ASSERT_FALSE(uri.empty()) << readFile(path("camera.log"));
     const std::string config =
         writeConfig("  - name: door\n    uri: " + uri + "\n", fixture("tiny"), "");
-    std::ofstream(config, std::ios::app) << "  container: " << container << "\n";
+    std::ofstream(config, std::ios::app) << "  container: " << c.container << "\n"
+                                         << (c.segmented ? "  segment_seconds: 600\n" : "");
     startApp(config);
     Outage outage;
     ASSERT_NO_FATAL_FAILURE(restartCamera(camera, "door", 352, 288, &outage));
@@ -275,11 +281,21 @@ TEST_F(StreamLive, ACameraBackAtAnotherResolutionContinuesInANewFile) {
 
     const json summary = readJsonOr(path("out/door/summary.json"));
     EXPECT_TRUE(summary["error"].is_null()) << summary.dump(1);
-    const std::string first_file = path("out/door/labelled." + container);
-    const std::string second_file = path("out/door/labelled-2." + container);
-    ASSERT_EQ(summary["files"], json({first_file, second_file})) << summary.dump(1);
-    const Decoded first = decode(first_file);
-    const Decoded second = decode(second_file);
+    std::vector<std::string> files;
+    if (c.segmented) {
+      for (const auto& entry : fs::directory_iterator(path("out/door"))) {
+        if (entry.path().extension() == ".mp4") files.push_back(entry.path().string());
+      }
+      std::sort(files.begin(), files.end());  // time-named: in recording order
+      EXPECT_EQ(summary["segments"]["opened"], 2) << summary.dump(1);
+    } else {
+      files = {path("out/door/labelled." + c.container),
+               path("out/door/labelled-2." + c.container)};
+      EXPECT_EQ(summary["files"], json(files)) << summary.dump(1);
+    }
+    ASSERT_EQ(files.size(), 2u);
+    const Decoded first = decode(files[0]);
+    const Decoded second = decode(files[1]);
     EXPECT_EQ(first.width, 320);
     EXPECT_EQ(first.height, 180);
     EXPECT_EQ(second.width, 352);

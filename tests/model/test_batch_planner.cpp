@@ -41,9 +41,11 @@ struct Frames {
     }
     if (a.batch_full) runBatch();
   }
-  void runBatch() {
+  void runBatch(bool succeeds = true) {
     const std::vector<Planner::Held> batch = planner.takeBatch();
     if (batch.empty()) return;
+    if (!succeeds) return;  // the frames are dropped with the error
+    planner.classified();
     EXPECT_TRUE(batch.front().classify) << "a carried frame is held only behind a classified one";
     std::size_t classified = 0;
     for (const Planner::Held& held : batch) {
@@ -101,9 +103,9 @@ TEST(BatchPlanner, ALateFrameCarriesInsteadOfBeingClassifiedAndIsNeverDropped) {
 TEST(BatchPlanner, MaxLagZeroNeverSkips) {
   Planner planner;
   planner.setPolicy(policy(1, 1));
-  planner.takeBatch();
   planner.admit(std::make_unique<int>(0), {}, {});
   planner.takeBatch();
+  planner.classified();
   const Planner::Admission late = planner.admit(std::make_unique<int>(1), milliseconds(60000), {});
   EXPECT_FALSE(late.skipped);
   EXPECT_TRUE(late.batch_full);
@@ -114,6 +116,7 @@ TEST(BatchPlanner, SkipsAreReported) {
   planner.setPolicy(policy(1, 1, milliseconds(10)));
   planner.admit(std::make_unique<int>(0), {}, {});
   planner.takeBatch();
+  planner.classified();
   const Planner::Admission late = planner.admit(std::make_unique<int>(1), milliseconds(11), {});
   EXPECT_TRUE(late.skipped);
   EXPECT_TRUE(late.leave_now.has_value());
@@ -157,6 +160,19 @@ TEST(BatchPlanner, AFlushBeforeTheFirstResultClassifiesTheNextFrame) {
   run.admit(1);  // not an interval frame, but there is nothing to carry
   run.runBatch();
   EXPECT_EQ(run.left, (Names{"c1"}));
+}
+
+TEST(BatchPlanner, AfterAFailedFirstBatchTheNextFrameIsClassifiedNotCarried) {
+  Frames run;
+  run.planner.setPolicy(policy(1, 3, milliseconds(10)));
+  Planner::Admission first = run.planner.admit(std::make_unique<int>(0), {}, {});
+  ASSERT_TRUE(first.batch_full);
+  run.runBatch(/*succeeds=*/false);
+  // Frame 1 is no interval frame and arrives late, but there is nothing to carry.
+  Planner::Admission next = run.planner.admit(std::make_unique<int>(1), milliseconds(50), {});
+  EXPECT_FALSE(next.leave_now.has_value());
+  EXPECT_FALSE(next.skipped);
+  EXPECT_TRUE(next.batch_full);
 }
 
 TEST(BatchPlanner, MaxBatchWaitIsTheTimeoutOrTheRestOfTheBatchWhicheverComesFirst) {

@@ -111,7 +111,7 @@ TEST(Recording, LaterFilesAreNumberedBeforeTheExtension) {
   EXPECT_EQ(numberedPath("/out/cam/labelled.mkv", 11), "/out/cam/labelled-11.mkv");
 }
 
-TEST(Recording, ANewFileStartsWhenThePictureSizeOrRateChangesOnly) {
+TEST(Recording, ANewFileStartsWhenThePictureSizeOrAKnownRateChanges) {
   gst_init(nullptr, nullptr);
   const auto caps = [](const char* text) {
     return std::unique_ptr<GstCaps, decltype(&gst_caps_unref)>(gst_caps_from_string(text),
@@ -125,8 +125,14 @@ TEST(Recording, ANewFileStartsWhenThePictureSizeOrRateChangesOnly) {
       base.get(), caps("video/x-raw,format=RGB,width=352,height=288,framerate=15/1").get()));
   EXPECT_FALSE(sameRecordingFormat(
       base.get(), caps("video/x-raw,format=RGB,width=320,height=180,framerate=30/1").get()));
-  EXPECT_FALSE(
-      sameRecordingFormat(base.get(), caps("video/x-raw,format=RGB,width=320,height=180").get()));
+  EXPECT_TRUE(
+      sameRecordingFormat(base.get(), caps("video/x-raw,format=RGB,width=320,height=180").get()))
+      << "no frame rate said";
+  EXPECT_TRUE(sameRecordingFormat(
+      base.get(), caps("video/x-raw,format=RGB,width=320,height=180,framerate=0/1").get()))
+      << "a variable frame rate";
+  EXPECT_TRUE(sameRecordingFormat(
+      base.get(), caps("video/x-raw,format=RGB,width=320,height=180,framerate=30/2").get()));
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // a flush or the next frame comes is then up to the test, not to the machine's speed.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -263,6 +265,12 @@ TEST_P(ArchiveWait, AFlushWakesTheStreamingThreadAndReleasesTheHeldFrames) {
     }
   });
   gate_.waitEntered(1);
+  // The streaming thread must be in its wait before the flush starts, or the flush
+  // would be refused up front and the wake-up untested.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!stage.waiting() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  EXPECT_TRUE(stage.waiting()) << "the streaming thread never waited";
   stage.flushStart();
   streaming.join();  // were it not woken, it would wait forever: the gate is closed
   EXPECT_EQ(gate_.left(), 0) << "woken while the explanation ran";
