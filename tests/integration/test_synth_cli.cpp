@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -225,6 +226,60 @@ TEST(SynthCli, FootageWithGroundTruth) {
   while (video.read(frame))
     ++frames;
   EXPECT_EQ(frames, 200);
+}
+
+// OpenCV's real handwritten digits: every digit in every variation, its box holding the
+// digit's own ink (the fragments stay outside it), the same seed giving the same set.
+TEST(SynthCli, DigitsAmongFragmentsWithTheirBoxes) {
+  const std::string out = tempDir("digits");
+  const auto r =
+      runCommand(program("deepbug-synth") + " digits --per-class 10 --seed 3 --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const cv::Mat sheet =
+      cv::imread("/usr/share/doc/opencv-doc/examples/data/digits.png", cv::IMREAD_GRAYSCALE);
+  ASSERT_FALSE(sheet.empty());
+  std::map<std::string, int> source_cell;
+  for (const auto& row : readCsv(out + "/scenes.csv"))
+    source_cell[row.at("image")] = std::stoi(row.at("source_cell"));
+  const auto boxes = readCsv(out + "/boxes.csv");
+  ASSERT_EQ(boxes.size(), 100u) << "10 per digit";
+  std::map<std::string, int> per_variation;
+  for (const auto& row : boxes) {
+    const std::string image = row.at("image");
+    EXPECT_EQ(row.at("region"), "digit");
+    const cv::Rect box(std::stoi(row.at("x")), std::stoi(row.at("y")), std::stoi(row.at("w")),
+                       std::stoi(row.at("h")));
+    EXPECT_EQ(box & cv::Rect(0, 0, 64, 64), box) << image << ": the box lies on the canvas";
+    const cv::Mat canvas = cv::imread(out + "/" + image, cv::IMREAD_GRAYSCALE);
+    ASSERT_EQ(canvas.size(), cv::Size(64, 64)) << image;
+    const std::string variation = image.substr(2, image.find('/', 2) - 2);
+    per_variation[variation] += 1;
+    // Ink is bright, or dark on the inverted canvases (their background is white).
+    const cv::Mat ink = variation == "inverted" ? 255 - canvas : canvas;
+    ASSERT_EQ(source_cell.count(image), 1u) << image;
+    const int cell = source_cell[image];
+    const cv::Mat written = sheet(cv::Rect(cell % 100 * 20, cell / 100 * 20, 20, 20));
+    if (variation == "written" || variation == "inverted") {
+      EXPECT_EQ(cv::norm(ink(box), written, cv::NORM_INF), 0)
+          << image << ": the box holds the handwritten cell itself, no fragment on it";
+    }
+    EXPECT_GT(cv::countNonZero(ink(box) > 64), 4) << image << ": the digit is in its box";
+    EXPECT_GT(cv::sum(ink)[0], cv::sum(ink(box))[0]) << image << ": fragments outside it";
+  }
+  EXPECT_EQ(per_variation,
+            (std::map<std::string, int>{
+                {"inverted", 20}, {"rotated", 20}, {"thick", 20}, {"thin", 20}, {"written", 20}}));
+  const std::string again = tempDir("digits_again");
+  ASSERT_EQ(runCommand(program("deepbug-synth") + " digits --per-class 10 --seed 3 --out " + again)
+                .exit_code,
+            0);
+  EXPECT_EQ(readFile(out + "/boxes.csv"), readFile(again + "/boxes.csv"));
+  EXPECT_EQ(readFile(out + "/7/thick/004.png"), readFile(again + "/7/thick/004.png"));
+
+  const auto missing = runCommand(program("deepbug-synth") + " digits --out " +
+                                  tempDir("digits_missing") + " --source /nonexistent/digits.png");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("/nonexistent/digits.png"), std::string::npos) << missing.output;
 }
 
 TEST(SynthCli, BadArgumentsAreExplainedAndOverwriteIsRefused) {

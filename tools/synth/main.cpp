@@ -2,6 +2,8 @@
 //   deepbug-synth images  --out DIR --count N --seed S   ImageFolder dataset + boxes.csv
 //   deepbug-synth footage --out DIR --seed S             sample clip + ground_truth.json
 //   deepbug-synth preview --out DIR --seed S             scenes with their boxes drawn
+//   deepbug-synth digits  --out DIR --seed S             OpenCV's real handwritten digits,
+//                                                         placed among fragments, + boxes.csv
 // images and preview take --view NAME or --person-height MIN:MAX (camera geometry).
 #include <tbb/parallel_for.h>
 
@@ -15,6 +17,7 @@
 #include "background.hpp"
 #include "core/cli_main.hpp"
 #include "core/seed.hpp"
+#include "digits.hpp"
 #include "footage.hpp"
 #include "scene.hpp"
 
@@ -157,6 +160,20 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   video->add_flag("--overwrite", overwrite, "Replace an existing clip");
 
+  synth::DigitsOptions digits;
+  digits.source = synth::defaultDigitsSheet();
+  CLI::App* handwriting =
+      app.add_subcommand("digits",
+                         "OpenCV's 5,000 handwritten digits on 64×64 canvases among fragments of "
+                         "others, in variations, with boxes.csv");
+  handwriting->add_option("--out", digits.out_dir, "Output folder")->required();
+  handwriting->add_option("--per-class", digits.per_class, "Images per digit (the sheet has 500)")
+      ->check(CLI::Range(1, 500))
+      ->capture_default_str();
+  handwriting->add_option("--seed", digits.seed, "Random seed")->capture_default_str();
+  handwriting->add_option("--source", digits.source, "The digits sheet")->capture_default_str();
+  handwriting->add_flag("--overwrite", overwrite, "Write into a folder that already holds one");
+
   std::string view_name = synth::defaultViewName();
   std::string person_height;
   for (CLI::App* command : {images, preview}) {
@@ -179,6 +196,13 @@ int run(int argc, char** argv) {
       person_height.empty() ? synth::namedView(view_name) : synth::personHeightView(person_height);
   if (images->parsed()) return writeImages(out, count, seed, clip, view, overwrite);
   if (preview->parsed()) return writePreviews(out, per_class, seed, clip, view);
+  if (handwriting->parsed()) {
+    prepareOutput(digits.out_dir, "boxes.csv", overwrite);
+    const int written = synth::writeDigits(digits);
+    std::cout << "wrote " << written << " digits (" << digits.per_class << " per class, "
+              << synth::digitVariations().size() << " variations) to " << digits.out_dir << "\n";
+    return deepbug::kExitOk;
+  }
   prepareOutput(footage.out_dir, "ground_truth.json", overwrite);
   footage.background_clip = clip;
   const int frames = synth::writeFootage(footage);

@@ -1,0 +1,32 @@
+// Real handwriting for the debugging framework: the 5,000 digits of OpenCV's
+// `digits.png` (Debian's opencv-doc; 20×20 cells, 500 per digit, written by people) as an
+// ImageFolder with variations and a region file. Each digit is placed at a random spot
+// of a 64×64 canvas among fragments of other digits — a bare 20×20 cell would make
+// localisation trivial — and its box is the region `digit`.
+//
+//   OUT/<digit>/<variation>/<n>.png   variation: written, rotated, thick, thin, inverted
+//   OUT/boxes.csv                     image,region,x,y,w,h (region "digit")
+//   OUT/scenes.csv                    image,class,variation,source_cell
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace deepbug::synth {
+
+struct DigitsOptions {
+  std::string out_dir;
+  std::string source;      // digits.png
+  int per_class = 500;     // images per digit, at most the 500 the sheet holds
+  std::uint64_t seed = 1;  // placement, fragments, rotation
+};
+
+std::string defaultDigitsSheet();
+const std::vector<std::string>& digitVariations();
+
+// Returns the number of images written. Throws deepbug::Error naming the sheet when it
+// cannot be read or is not 2000×1000 (100×50 cells of 20×20).
+int writeDigits(const DigitsOptions& options);
+
+}  // namespace deepbug::synth
