@@ -56,4 +56,9 @@ double ConfusionMatrix::recall(std::size_t c) const {
   return n ? static_cast<double>(counts_[c][c]) / n : 0.0;
 }
 
+double ConfusionMatrix::f1(std::size_t c) const {
+  const double p = precision(c), r = recall(c);
+  return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+}
+
 }  // namespace deepbug::metrics

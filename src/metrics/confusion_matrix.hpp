@@ -1,5 +1,5 @@
 // Counts of (true class, predicted class) and what they say: accuracy, and per class
-// its support, precision and recall. Rows are true classes, columns predicted ones,
+// its support, precision, recall and F1. Rows are true classes, columns predicted ones,
 // both in label order.
 #pragma once
 
@@ -25,6 +25,8 @@ class ConfusionMatrix {
   double accuracy() const;
   double precision(std::size_t c) const;
   double recall(std::size_t c) const;
+  // The harmonic mean of precision and recall; 0 when both are.
+  double f1(std::size_t c) const;
 
  private:
   std::vector<std::vector<long>> counts_;
