@@ -212,8 +212,52 @@ Activations Explainer::forward(const at::Tensor& input) const {
   return result;
 }
 
+namespace {
+
+void checkTarget(int64_t target, int64_t classes) {
+  if (target < 0 || target >= classes) {
+    throw ConfigError("target class " + std::to_string(target) + " is out of range",
+                      "the model has " + std::to_string(classes) + " classes (0-based)");
+  }
+}
+
+}  // namespace
+
 Explanation Explainer::explain(const at::Tensor& input, std::optional<int64_t> target,
                                InitialRelevance init, bool keep_layers) const {
+  return explainChoosing(
+      input,
+      [&](const at::Tensor& logits) {
+        std::vector<int64_t> targets;
+        if (target) checkTarget(*target, logits.size(1));
+        const at::Tensor predicted = logits.argmax(1).cpu();
+        for (int64_t n = 0; n < logits.size(0); ++n)
+          targets.push_back(target ? *target : predicted[n].item<int64_t>());
+        return targets;
+      },
+      init, keep_layers);
+}
+
+Explanation Explainer::explain(const at::Tensor& input, const std::vector<int64_t>& targets,
+                               InitialRelevance init, bool keep_layers) const {
+  return explainChoosing(
+      input,
+      [&](const at::Tensor& logits) {
+        if (static_cast<int64_t>(targets.size()) != logits.size(0)) {
+          throw ConfigError(std::to_string(targets.size()) + " targets for a batch of " +
+                            std::to_string(logits.size(0)));
+        }
+        for (const int64_t target : targets)
+          checkTarget(target, logits.size(1));
+        return targets;
+      },
+      init, keep_layers);
+}
+
+Explanation Explainer::explainChoosing(
+    const at::Tensor& input,
+    const std::function<std::vector<int64_t>(const at::Tensor& logits)>& choose,
+    InitialRelevance init, bool keep_layers) const {
   c10::InferenceMode guard;
   Activations activations = forward(input);
   Explanation out;
@@ -221,13 +265,7 @@ Explanation Explainer::explain(const at::Tensor& input, std::optional<int64_t> t
   if (out.logits.dim() != 2)
     throw ModelError("the model's output is not [N, classes]; cannot choose a target");
   const int64_t batch = out.logits.size(0), classes = out.logits.size(1);
-  if (target && (*target < 0 || *target >= classes)) {
-    throw ConfigError("target class " + std::to_string(*target) + " is out of range",
-                      "the model has " + std::to_string(classes) + " classes (0-based)");
-  }
-  const at::Tensor predicted = out.logits.argmax(1).cpu();
-  for (int64_t n = 0; n < batch; ++n)
-    out.targets.push_back(target ? *target : predicted[n].item<int64_t>());
+  out.targets = choose(out.logits);
   if (keep_layers) out.layer_relevance.resize(graph_.layers.size());
   std::vector<at::Tensor>* kept = keep_layers ? &out.layer_relevance : nullptr;
 

@@ -5,6 +5,7 @@
 
 #include <torch/script.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -71,8 +72,17 @@ class Explainer {
   // or the predicted class when empty. Throws ConfigError for a bad target.
   Explanation explain(const at::Tensor& input, std::optional<int64_t> target, InitialRelevance init,
                       bool keep_layers = false) const;
+  // The same with a target per sample (e.g. each image's true class). Throws ConfigError
+  // for a target out of range or a count that is not the batch's.
+  Explanation explain(const at::Tensor& input, const std::vector<int64_t>& targets,
+                      InitialRelevance init, bool keep_layers = false) const;
 
  private:
+  // Both explain()s: `choose` picks the targets from the logits.
+  Explanation explainChoosing(
+      const at::Tensor& input,
+      const std::function<std::vector<int64_t>(const at::Tensor& logits)>& choose,
+      InitialRelevance init, bool keep_layers) const;
   at::Tensor backwardFrom(int start_layer,
                           std::unordered_map<const torch::jit::Value*, at::Tensor> relevance,
                           Activations& activations, std::vector<at::Tensor>* kept) const;

@@ -189,6 +189,31 @@ TEST(BatchOfSingles, SamplesWithDifferentPredictedClassesInOneBatch) {
   }
 }
 
+// A target per sample (deepbug-eval explains each image's true class): each sample's
+// relevance is the one it gets alone with its own target.
+TEST(BatchOfSingles, ATargetPerSampleEqualsEachSampleWithItsTarget) {
+  const torch::jit::Module net = biasFreeNet();
+  Explainer explainer(net, "bias-free net", testing::float64Options("epsilon-plus-flat"));
+  torch::manual_seed(3);
+  const at::Tensor batch = at::randn({3, 3, 16, 16}, at::kDouble);
+  const std::vector<int64_t> targets{1, 0, 1};
+  for (auto init : {InitialRelevance::kLogit, InitialRelevance::kContrastive}) {
+    const auto together = explainer.explain(batch, targets, init);
+    EXPECT_EQ(together.targets, targets);
+    for (int64_t n = 0; n < 3; ++n) {
+      const auto single = explainer.explain(batch.slice(0, n, n + 1), targets[n], init);
+      EXPECT_LT(relativeError(together.relevance[n], single.relevance[0]), 1e-12)
+          << toString(init) << " sample " << n;
+    }
+  }
+  EXPECT_THROW(explainer.explain(batch, std::vector<int64_t>{0, 1}, InitialRelevance::kLogit),
+               ConfigError)
+      << "two targets for three samples";
+  EXPECT_THROW(explainer.explain(batch, std::vector<int64_t>{0, 1, 9}, InitialRelevance::kLogit),
+               ConfigError)
+      << "a class the model does not have";
+}
+
 class TracedFixture : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(TracedFixture, ImportsRunsItsOwnForwardAndExplains) {

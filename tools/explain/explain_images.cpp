@@ -1,86 +1,22 @@
 #include "explain_images.hpp"
 
+#include "image_batches.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include "core/error.hpp"
-#include "io/frame_reader.hpp"
-#include "io/input_paths.hpp"
 #include "metrics/localization.hpp"
 #include "region_boxes.hpp"
-#include "render/legend.hpp"
 
 namespace deepbug::explain_tool {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct ImageFile {
-  std::string path;
-  std::string name;  // relative to the folder given, or the file name: names the outputs
-};
-
-std::vector<ImageFile> collectImages(const std::vector<std::string>& inputs) {
-  std::vector<ImageFile> images;
-  for (const std::string& input : inputs) {
-    if (fs::is_directory(input)) {
-      std::vector<ImageFile> found;
-      for (const auto& entry : fs::recursive_directory_iterator(input)) {
-        if (entry.is_regular_file() && io::isImagePath(entry.path().string()))
-          found.push_back({entry.path().string(), fs::relative(entry.path(), input).string()});
-      }
-      std::sort(found.begin(), found.end(),
-                [](const ImageFile& a, const ImageFile& b) { return a.name < b.name; });
-      images.insert(images.end(), found.begin(), found.end());
-    } else if (!fs::exists(input)) {
-      throw Error("no file or folder '" + input + "'", "check the paths given to --images");
-    } else if (!io::isImagePath(input)) {
-      throw Error("'" + input + "' is not an image file", "--images takes images and folders");
-    } else {
-      images.push_back({input, fs::path(input).filename().string()});
-    }
-  }
-  if (images.empty()) throw Error("no images found in the --images paths");
-  return images;
-}
-
-at::Tensor rgbTensor(const cv::Mat& bgr) {
-  cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  return torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, at::kByte).clone();
-}
-
-void writeRgb(const fs::path& path, const at::Tensor& rgb) {
-  const at::Tensor cpu = rgb.to(at::kCPU).contiguous();
-  cv::Mat view(static_cast<int>(cpu.size(0)), static_cast<int>(cpu.size(1)), CV_8UC3,
-               cpu.data_ptr<uint8_t>());
-  cv::Mat bgr;
-  cv::cvtColor(view, bgr, cv::COLOR_RGB2BGR);
-  fs::create_directories(path.parent_path());
-  if (!cv::imwrite(path.string(), bgr)) throw Error("cannot write '" + path.string() + "'");
-}
-
-// The colour bar and its range in the bottom-left corner of an overlay.
-void drawKey(cv::Mat& bgr, double scale, bool positive_only) {
-  const int width = std::max(40, bgr.cols / 5), height = std::max(6, bgr.rows / 40);
-  const int x = 8, y = bgr.rows - height - 8;
-  if (y < 20 || x + width > bgr.cols) return;  // too small a frame for a key
-  const at::Tensor bar = render::drawLegend(width, height, positive_only).contiguous();
-  cv::Mat bar_rgb(height, width, CV_8UC3, bar.data_ptr<uint8_t>()), bar_bgr;
-  cv::cvtColor(bar_rgb, bar_bgr, cv::COLOR_RGB2BGR);
-  bar_bgr.copyTo(bgr(cv::Rect(x, y, width, height)));
-  const std::string caption = render::legendCaption(scale, positive_only);
-  const double font = std::max(0.35, bgr.rows / 900.0);
-  cv::putText(bgr, caption, {x, y - 4}, cv::FONT_HERSHEY_SIMPLEX, font, {0, 0, 0}, 3, cv::LINE_AA);
-  cv::putText(bgr, caption, {x, y - 4}, cv::FONT_HERSHEY_SIMPLEX, font, {255, 255, 255}, 1,
-              cv::LINE_AA);
-}
 
 struct Explained {
   ImageFile file;
@@ -106,29 +42,14 @@ class ImageRun {
   int run() {
     const auto images = collectImages(s_.inputs);
     const auto start = std::chrono::steady_clock::now();
-    std::vector<ImageFile> pending;
-    std::vector<at::Tensor> inputs;
-    std::vector<model::PreprocessGeometry> geometries;
-    for (size_t i = 0; i < images.size(); ++i) {
-      cv::Mat bgr = cv::imread(images[i].path, cv::IMREAD_COLOR);
-      if (bgr.empty()) {
-        std::cerr << "warning: skipped '" << images[i].path << "': not a readable image\n";
-        skipped_.push_back(images[i].path);
-      } else {
-        model::PreprocessGeometry geometry;
-        inputs.push_back(preprocessor_.run(io::viewOf(bgr), &geometry));
-        geometries.push_back(geometry);
-        pending.push_back(images[i]);
-      }
-      if (static_cast<int>(pending.size()) == s_.batch ||
-          (i + 1 == images.size() && !pending.empty())) {
-        explainBatch(pending, inputs, geometries);
-        pending.clear();
-        inputs.clear();
-        geometries.clear();
-      }
-      progress(i + 1, images.size(), start);
-    }
+    BatchCallbacks callbacks;
+    callbacks.batch = [&](const ImageBatch& batch) { explainBatch(batch); };
+    callbacks.skipped = [&](const ImageFile& file) {
+      std::cerr << "warning: skipped '" << file.path << "': not a readable image\n";
+      skipped_.push_back(file.path);
+    };
+    callbacks.progress = [&](std::size_t done, std::size_t total) { progress(done, total, start); };
+    forEachBatch(images, s_.batch, preprocessor_, callbacks);
     if (s_.style.scale == render::HeatmapStyle::Scale::kShared) renderShared();
     const double seconds = secondsSince(start);
     if (!s_.quiet) std::cerr << "\n";
@@ -148,16 +69,15 @@ class ImageRun {
               << std::setprecision(1) << done / std::max(seconds, 1e-9) << " img/s)" << std::flush;
   }
 
-  void explainBatch(const std::vector<ImageFile>& files, const std::vector<at::Tensor>& inputs,
-                    const std::vector<model::PreprocessGeometry>& geometries) {
-    const auto result = explainer_.explain(at::stack(inputs), s_.target, s_.init);
+  void explainBatch(const ImageBatch& batch) {
+    const auto result = explainer_.explain(batch.input, s_.target, s_.init);
     const at::Tensor maps = render::toPixelMap(result.relevance).to(at::kCPU);
     const at::Tensor scores = result.logits.softmax(1).to(at::kCPU);
     const at::Tensor predicted = result.logits.argmax(1).to(at::kCPU);
-    for (size_t n = 0; n < files.size(); ++n) {
-      Explained item{files[n],
+    for (size_t n = 0; n < batch.files.size(); ++n) {
+      Explained item{*batch.files[n],
                      maps[n].clone(),
-                     geometries[n],
+                     batch.geometries[n],
                      predicted[n].item<int64_t>(),
                      result.targets[n],
                      0.0,
@@ -184,19 +104,9 @@ class ImageRun {
 
   void render(const Explained& item, double scale) {
     const fs::path stem = fs::path(s_.out_dir) / fs::path(item.file.name).replace_extension();
-    writeRgb(stem.string() + ".heatmap.png",
-             render::colorize(item.pixel_map, scale, s_.style.positive_only));
-    const cv::Mat frame = cv::imread(item.file.path, cv::IMREAD_COLOR);
-    render::BlendOptions blend;
-    blend.alpha = s_.alpha;
-    blend.positive_only = s_.style.positive_only;
-    const at::Tensor overlay =
-        render::blendOntoFrame(rgbTensor(frame), item.pixel_map, item.geometry, scale, blend);
-    cv::Mat rgb(frame.rows, frame.cols, CV_8UC3, overlay.data_ptr<uint8_t>()), bgr;
-    cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-    drawKey(bgr, scale, s_.style.positive_only);
-    const std::string path = stem.string() + ".overlay.png";
-    if (!cv::imwrite(path, bgr)) throw Error("cannot write '" + path + "'");
+    fs::create_directories(stem.parent_path());
+    writeHeatmapAndOverlay(stem.string(), item.pixel_map, item.geometry, item.file.path, scale,
+                           {s_.style, s_.alpha});
   }
 
   void writeIndexRow(const Explained& item) {
