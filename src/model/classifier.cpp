@@ -26,6 +26,18 @@ struct Classifier::Impl {
   bool automatic_threads = false;  // threads = the cores no other stage has borrowed
 };
 
+at::Tensor scoresOf(const at::Tensor& output, OutputKind kind) {
+  switch (kind) {
+    case OutputKind::kLogits:
+      return output.softmax(1);
+    case OutputKind::kProbabilities:
+      return output;
+    case OutputKind::kLogProbabilities:
+      return output.exp();
+  }
+  return output.softmax(1);
+}
+
 Classifier::Classifier(const ClassifierOptions& options) : impl_(std::make_unique<Impl>()) {
   const std::string device = resolveDevice(options.device);
   checkPrecision(options.precision, device);
@@ -110,22 +122,10 @@ std::vector<Classification> Classifier::classify(const std::vector<FrameView>& f
   const auto preprocessed = Clock::now();
   const at::Tensor output = forward(input).to(at::kFloat).cpu();
 
-  at::Tensor logits;
-  at::Tensor scores;
-  switch (impl_->model.output_kind) {
-    case OutputKind::kLogits:
-      logits = output;
-      scores = output.softmax(1);
-      break;
-    case OutputKind::kProbabilities:
-      scores = output;
-      logits = output.log();
-      break;
-    case OutputKind::kLogProbabilities:
-      logits = output;
-      scores = output.exp();
-      break;
-  }
+  at::Tensor scores = scoresOf(output, impl_->model.output_kind);
+  // Logits as reported: the model's own, or the log of its probabilities.
+  at::Tensor logits =
+      impl_->model.output_kind == OutputKind::kProbabilities ? output.log() : output;
   logits = logits.contiguous();
   scores = scores.contiguous();
   const int64_t classes = output.size(1);

@@ -28,6 +28,10 @@ struct ClassifierOptions {
   MetadataOverrides overrides;
 };
 
+// Class scores (probabilities, [N, classes]) from a model's output of `kind`: the softmax
+// of logits, probabilities as they are, the exp of log-probabilities.
+at::Tensor scoresOf(const at::Tensor& output, OutputKind kind);
+
 struct Classification {
   std::vector<float> logits;  // log-probabilities when the model ends in (log-)softmax
   std::vector<float> scores;  // softmax probabilities

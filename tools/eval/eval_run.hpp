@@ -1,0 +1,49 @@
+// `deepbug-eval`: one or more models run over an ImageFolder; each image explained for
+// its target class with each composite, the heatmap scored against the class's right
+// region (beside a uniform and a random map), and everything added up overall, per
+// variation and per class (eval_figures.hpp); models compared pairwise.
+//
+// Output, written to OUT.partial/ and renamed to OUT at the end (a failed run leaves no
+// half result): metrics.json, per_image.csv (one row per image × model × composite) and
+// heatmaps/<model>/<composite>/<image>.{heatmap,overlay}.png.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "metrics/localization.hpp"
+
+namespace deepbug::eval {
+
+struct ModelSpec {
+  std::string name;
+  std::string path;
+};
+
+struct EvalOptions {
+  std::vector<ModelSpec> models;
+  std::string data;
+  std::string regions;                    // boxes CSV or COCO JSON; empty: none
+  std::vector<std::string> region_rules;  // CLASS=REGION, or REGION for every class
+  std::string out;
+  std::vector<std::string> composites{"epsilon-plus-flat"};
+  std::string target = "true";  // true, predicted or a label
+  std::string init = "contrastive";
+  int limit = 0;  // images per class; 0: all
+  int batch = 8;
+  std::string device = "auto";
+  metrics::LocalizationOptions localization;
+  std::uint64_t seed = 1;  // the random maps
+  bool overwrite = false;
+  bool quiet = false;
+};
+
+// Returns the exit code: 0, or 1 when no image could be read. Throws
+// deepbug::ConfigError (exit code 2) for bad input, naming the file, option or class.
+int runEval(const EvalOptions& options);
+
+// "NAME=PATH" or "PATH" (named after its file stem).
+ModelSpec parseModelSpec(const std::string& text);
+
+}  // namespace deepbug::eval
