@@ -1,10 +1,12 @@
 // Runs a program as a user would and captures its exit code and output.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 namespace deepbug::test {
@@ -29,6 +31,16 @@ inline ProcessResult runCommand(const std::string& command, bool keep_stderr = t
 
 inline std::string program(const std::string& name) {
   return std::string(DEEPBUG_BIN_DIR) + "/" + name;
+}
+
+// An empty folder of its own for the running test: TEMP/<prefix>_<test name>.
+inline std::filesystem::path freshTestDir(const std::string& prefix) {
+  const std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) /
+      (prefix + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 inline std::string fixture(const std::string& name) {

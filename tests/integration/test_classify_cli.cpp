@@ -19,10 +19,7 @@ namespace fs = std::filesystem;
 class ClassifyCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("classify_cli_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
+    dir_ = freshTestDir("classify_cli");
     fs::create_directories(dir_ / "images" / "class_a");
   }
 

@@ -18,11 +18,7 @@ using nlohmann::json;
 class EvalCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("eval_cli_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = freshTestDir("eval_cli");
     const auto made =
         runCommand(program("deepbug-synth") + " images --count 8 --seed 77 --out " + path("data"));
     ASSERT_EQ(made.exit_code, 0) << made.output;

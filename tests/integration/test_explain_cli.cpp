@@ -18,13 +18,7 @@ namespace fs = std::filesystem;
 
 class ExplainCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("explain_cli_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = freshTestDir("explain_cli"); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   fs::path dir_;
 };

@@ -43,13 +43,7 @@ class StreamCli : public ::testing::Test {
   // user's untouched.
   static void SetUpTestSuite() { setenv("GST_REGISTRY", DEEPBUG_GST_REGISTRY, 1); }
 
-  void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("stream_cli_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = freshTestDir("stream_cli"); }
 
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 

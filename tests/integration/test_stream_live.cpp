@@ -120,13 +120,7 @@ class StreamLive : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { setenv("GST_REGISTRY", DEEPBUG_GST_REGISTRY, 1); }
 
-  void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("stream_live_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = freshTestDir("stream_live"); }
 
   void TearDown() override {
     if (app_ > 0) {

@@ -19,11 +19,7 @@ using nlohmann::json;
 class TrainCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ =
-        fs::path(::testing::TempDir()) /
-        ("train_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = freshTestDir("train");
     const auto r =
         runCommand(program("deepbug-synth") + " images --count 40 --seed 9 --out " + path("data"));
     ASSERT_EQ(r.exit_code, 0) << r.output;
