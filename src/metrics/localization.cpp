@@ -25,31 +25,18 @@ double topShare(const at::Tensor& values, const at::Tensor& on, std::int64_t k) 
 
 // Mann–Whitney U / (n_on · n_off) with average ranks for ties.
 double rocAuc(const at::Tensor& values, const at::Tensor& on) {
-  const at::Tensor v = values.contiguous();
-  const at::Tensor o = on.contiguous();
-  const auto n = static_cast<std::size_t>(v.numel());
-  const double* value = v.data_ptr<double>();
-  const bool* is_on = o.data_ptr<bool>();
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return value[a] < value[b]; });
-  double rank_sum_on = 0;
-  double n_on = 0;
-  for (std::size_t i = 0; i < n;) {
-    std::size_t j = i;
-    while (j < n && value[order[j]] == value[order[i]])
-      ++j;
-    const double average_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2;
-    for (std::size_t t = i; t < j; ++t) {
-      if (is_on[order[t]]) {
-        rank_sum_on += average_rank;
-        n_on += 1;
-      }
-    }
-    i = j;
-  }
-  const double n_off = static_cast<double>(n) - n_on;
+  const double n_on = on.sum().item<double>();
+  const double n_off = static_cast<double>(values.numel()) - n_on;
   if (n_on == 0 || n_off == 0) return 0.5;
+  const auto [sorted, order] = values.sort();
+  const auto [unique, group, counts] =
+      at::unique_consecutive(sorted, /*return_inverse=*/true, /*return_counts=*/true);
+  const at::Tensor ends = counts.cumsum(0).to(at::kDouble);  // 1-based last rank of each group
+  const at::Tensor average_rank = ends - (counts.to(at::kDouble) - 1) / 2;
+  const at::Tensor on_per_group =
+      at::zeros({unique.numel()}, at::kDouble)
+          .index_add_(0, group, on.index_select(0, order).to(at::kDouble));
+  const double rank_sum_on = (average_rank * on_per_group).sum().item<double>();
   return (rank_sum_on - n_on * (n_on + 1) / 2) / (n_on * n_off);
 }
 
@@ -97,15 +84,9 @@ LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
   return scoreLocalization(relevance_hw, g, Region{boxes, {}}, options);
 }
 
-LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
-                                    const model::PreprocessGeometry& g, const Region& region,
-                                    const LocalizationOptions& options) {
-  if (relevance_hw.dim() != 2 || relevance_hw.size(0) != g.input_height ||
-      relevance_hw.size(1) != g.input_width) {
-    throw Error("relevance map is not [input_height, input_width] of its geometry");
-  }
-  const at::Tensor r = relevance_hw.to(at::kCPU, at::kDouble);
-  const auto options_double = r.options();
+RegionMask maskRegion(const model::PreprocessGeometry& g, const Region& region,
+                      double pointing_tolerance) {
+  const auto options_double = at::TensorOptions().dtype(at::kDouble);
   // Centres of input pixels, mapped to frame coordinates (as inputToFrame does).
   const at::Tensor input_x = at::arange(g.input_width, options_double) + 0.5;
   const at::Tensor input_y = at::arange(g.input_height, options_double) + 0.5;
@@ -118,12 +99,12 @@ LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
 
   at::Tensor on = at::zeros_like(content);    // the region
   at::Tensor near = at::zeros_like(content);  // within the pointing tolerance of it
-  const double tolerance = std::max(0.0, options.pointing_tolerance);
+  const double tolerance = std::max(0.0, pointing_tolerance);
   for (const Box& box : region.boxes) {
     const at::Tensor in_x = (frame_x >= box.x) & (frame_x < box.x + box.width);
     const at::Tensor in_y = (frame_y >= box.y) & (frame_y < box.y + box.height);
     on = on | (in_y.unsqueeze(1) & in_x.unsqueeze(0));
-    if (box.width <= 0 || box.height <= 0) continue;
+    if (tolerance <= 0 || box.width <= 0 || box.height <= 0) continue;
     const at::Tensor dx =
         at::clamp_min(at::maximum(box.x - frame_x, frame_x - (box.x + box.width)), 0);
     const at::Tensor dy =
@@ -136,13 +117,38 @@ LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
     if (polygon.points.size() < 3) continue;
     const at::Tensor inside = insidePolygon(polygon, grid_x, grid_y);
     on = on | inside;
+    if (tolerance <= 0) continue;
     near = near | inside |
            (squaredDistanceToOutline(polygon, grid_x, grid_y) <= tolerance * tolerance);
   }
-  // Only the frame's content: flatten to its pixels.
-  const at::Tensor values = r.masked_select(content);
-  const at::Tensor on_content = on.masked_select(content);
-  const at::Tensor near_content = near.masked_select(content);
+  RegionMask mask;
+  mask.content = content;
+  mask.on = on.masked_select(content);
+  // Without a tolerance, on the region exactly (near would also hold centres on its far
+  // edges).
+  mask.hit_zone = tolerance > 0 ? near.masked_select(content) : mask.on;
+  mask.input_height = g.input_height;
+  mask.input_width = g.input_width;
+  return mask;
+}
+
+LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
+                                    const model::PreprocessGeometry& g, const Region& region,
+                                    const LocalizationOptions& options) {
+  return scoreLocalization(relevance_hw, maskRegion(g, region, options.pointing_tolerance),
+                           options);
+}
+
+LocalizationScore scoreLocalization(const at::Tensor& relevance_hw, const RegionMask& mask,
+                                    const LocalizationOptions& options) {
+  if (relevance_hw.dim() != 2 || relevance_hw.size(0) != mask.input_height ||
+      relevance_hw.size(1) != mask.input_width) {
+    throw Error("relevance map is not [input_height, input_width] of its geometry");
+  }
+  const at::Tensor r = relevance_hw.to(at::kCPU, at::kDouble);
+  // Only the frame's content: flattened to its pixels.
+  const at::Tensor values = r.masked_select(mask.content);
+  const at::Tensor& on_content = mask.on;
   const auto n = values.numel();
 
   LocalizationScore score;
@@ -150,10 +156,8 @@ LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
   const double on_pixels = on_content.sum().item<double>();
   score.area_fraction = on_pixels / static_cast<double>(n);
 
-  // Without a tolerance, on the region exactly (near also holds centres on its far edges).
-  const at::Tensor hit_zone = tolerance > 0 ? near_content : on_content;
   const at::Tensor hottest = values == values.max();
-  score.pointing = (hottest & hit_zone).sum().item<double>() / hottest.sum().item<double>();
+  score.pointing = (hottest & mask.hit_zone).sum().item<double>() / hottest.sum().item<double>();
 
   const at::Tensor positive = values.clamp_min(0);
   const double total = positive.sum().item<double>();
@@ -166,6 +170,13 @@ LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
   score.top_k = topShare(values, on_content, k);
   score.roc_auc = rocAuc(values, on_content);
   return score;
+}
+
+double positiveMassOn(const at::Tensor& relevance_hw, const RegionMask& mask) {
+  const at::Tensor positive =
+      relevance_hw.to(at::kCPU, at::kDouble).masked_select(mask.content).clamp_min(0);
+  const double total = positive.sum().item<double>();
+  return total > 0 ? (positive * mask.on).sum().item<double>() / total : 0.0;
 }
 
 }  // namespace deepbug::metrics

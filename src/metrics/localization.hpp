@@ -12,15 +12,13 @@
 // reader compares against.
 #pragma once
 
+#include <torch/script.h>
+
 #include <cstdint>
 #include <utility>
 #include <vector>
 
 #include "model/geometry.hpp"
-
-namespace at {
-class Tensor;
-}
 
 namespace deepbug::metrics {
 
@@ -75,8 +73,22 @@ struct LocalizationScore {
   double area_fraction = 0;
 };
 
+// Which input pixels are the frame's content, lie on the region, and count as a pointing
+// hit: computed once per image and region, then used for every map scored against it
+// (the model's, the uniform and the random floor).
+struct RegionMask {
+  at::Tensor content;   // bool [input_height, input_width]
+  at::Tensor on;        // bool, one per content pixel (row-major)
+  at::Tensor hit_zone;  // bool, one per content pixel: on, or within the pointing tolerance
+  int64_t input_height = 0, input_width = 0;
+};
+RegionMask maskRegion(const model::PreprocessGeometry& geometry, const Region& region,
+                      double pointing_tolerance);
+
 // `relevance_hw`: [input_height, input_width], any float dtype and device. Throws
 // deepbug::Error when its shape is not the geometry's input.
+LocalizationScore scoreLocalization(const at::Tensor& relevance_hw, const RegionMask& mask,
+                                    const LocalizationOptions& options = {});
 LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
                                     const model::PreprocessGeometry& geometry, const Region& region,
                                     const LocalizationOptions& options = {});
@@ -84,5 +96,8 @@ LocalizationScore scoreLocalization(const at::Tensor& relevance_hw,
                                     const model::PreprocessGeometry& geometry,
                                     const std::vector<Box>& boxes,
                                     const LocalizationOptions& options = {});
+
+// Σ R⁺ on the region / Σ R⁺ over the content (mass_inside alone, for many regions).
+double positiveMassOn(const at::Tensor& relevance_hw, const RegionMask& mask);
 
 }  // namespace deepbug::metrics

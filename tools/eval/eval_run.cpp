@@ -277,12 +277,13 @@ class EvalRun {
     const auto region = found->second.find(right);
     if (right.empty() || region == found->second.end()) return s;
     s.has_region = true;
-    s.lrp = metrics::scoreLocalization(map, geometry, region->second, o_.localization);
-    s.uniform =
-        metrics::scoreLocalization(at::ones_like(map), geometry, region->second, o_.localization);
+    const metrics::RegionMask mask =
+        metrics::maskRegion(geometry, region->second, o_.localization.pointing_tolerance);
+    s.lrp = metrics::scoreLocalization(map, mask, o_.localization);
+    s.uniform = metrics::scoreLocalization(at::ones_like(map), mask, o_.localization);
     at::Generator generator = at::detail::createCPUGenerator(mixSeed(o_.seed, index));
-    s.random = metrics::scoreLocalization(at::rand(map.sizes(), generator, at::kDouble), geometry,
-                                          region->second, o_.localization);
+    s.random = metrics::scoreLocalization(at::rand(map.sizes(), generator, at::kDouble), mask,
+                                          o_.localization);
     return s;
   }
 
