@@ -123,6 +123,14 @@ TEST(ExplainScheduler, TrySubmitRefusesWhenFullAndNeverBlocks) {
   EXPECT_TRUE(scheduler.trySubmit(batchOf(10)));  // room again
 }
 
+// Until a submit() waits for room (the producer thread's, in the tests below).
+void waitUntilBlocked(const ExplainScheduler& scheduler) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (scheduler.waitingForRoom() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  EXPECT_EQ(scheduler.waitingForRoom(), 1u) << "the submit never waited";
+}
+
 TEST(ExplainScheduler, SubmitWaitsForRoomInsteadOfDropping) {
   Gate gate;
   std::atomic<int> delivered{0};
@@ -138,6 +146,7 @@ TEST(ExplainScheduler, SubmitWaitsForRoomInsteadOfDropping) {
   scheduler.submit(batchOf(0));
   gate.waitEntered(1);
   std::thread producer([&] { scheduler.submit(batchOf(1)); });
+  waitUntilBlocked(scheduler);
   // The second batch is taken once the gate opens, never beside the first: at no time
   // were two in flight, and both were delivered (nothing dropped).
   gate.release();
@@ -172,6 +181,7 @@ TEST(ExplainScheduler, FlushingWakesASubmitWaitingForRoomAndRefusesBatches) {
   gate.waitEntered(1);
   bool taken = true;
   std::thread producer([&] { taken = scheduler.submit(batchOf(1)); });  // no room
+  waitUntilBlocked(scheduler);  // else the flush would refuse it up front, no wake-up tested
   scheduler.setFlushing(true);
   producer.join();
   EXPECT_FALSE(taken);
