@@ -98,6 +98,27 @@ def features(self, x):
 
 )";
 
+// lenet: LeCun's LeNet-5 shape for small inputs such as 64×64 digits — two 5×5
+// convolutions (6 and 16 channels) with ReLU and 2×2 max pools, then a dense head
+// 400 → 120 → 84 → classes. The adaptive average pool to 5×5 (LeNet's own feature map
+// at 32×32 input) makes it size-agnostic while keeping where evidence lies: unlike the
+// global pool of vgg6-bn, its head sees the position of each feature, so the two make
+// a comparison of capacity and of strategy.
+const char* kLeNetSource = R"(
+def features(self, x):
+    x = torch.max_pool2d(torch.relu(torch.conv2d(x, self.conv1_weight, self.conv1_bias)), [2, 2], [2, 2])
+    x = torch.max_pool2d(torch.relu(torch.conv2d(x, self.conv2_weight, self.conv2_bias)), [2, 2], [2, 2])
+    return torch.flatten(torch.adaptive_avg_pool2d(x, [5, 5]), 1)
+
+def head(self, x):
+    x = torch.relu(torch.linear(x, self.fc1_weight, self.fc1_bias))
+    x = torch.relu(torch.linear(x, self.fc2_weight, self.fc2_bias))
+    return torch.linear(x, self.fc3_weight, self.fc3_bias)
+
+def forward(self, x):
+    return self.head(self.features(x))
+)";
+
 std::vector<Layer> layersOf(const std::string& name, int classes) {
   if (name == "report-cnn" || name == "report-cnn-max") {
     return {{"conv1", {16, 3, 5, 5}},   {"conv2", {32, 16, 5, 5}}, {"conv3", {64, 32, 3, 3}},
@@ -111,6 +132,13 @@ std::vector<Layer> layersOf(const std::string& name, int classes) {
             {"conv5", {128, 128, 3, 3}, true},
             {"conv6", {128, 128, 3, 3}, true},
             {"fc1", {classes, 128}}};
+  }
+  if (name == "lenet") {
+    return {{"conv1", {6, 3, 5, 5}},
+            {"conv2", {16, 6, 5, 5}},
+            {"fc1", {120, 400}},
+            {"fc2", {84, 120}},
+            {"fc3", {classes, 84}}};
   }
   if (name == "tiny") return {{"conv1", {8, 3, 3, 3}}, {"fc1", {classes, 8}}};
   std::string known;
@@ -129,6 +157,7 @@ const std::vector<ArchitectureInfo>& architectures() {
       {"vgg6-bn",
        "the sample model: 6 3x3 convs with batch norm, 4 max pools, global average pool, fc "
        "(0.43 GFLOP)"},
+      {"lenet", "LeNet-5 for small inputs (digits): 2 convs, max pools, a 3-layer dense head"},
       {"tiny", "a strided conv, global pool and linear layer, for tests"}};
   return list;
 }
@@ -145,6 +174,7 @@ torch::jit::Module buildArchitecture(const std::string& name, int classes, std::
   torch::jit::Module module(name == "report-cnn"       ? "ReportCNN"
                             : name == "report-cnn-max" ? "ReportCNNMax"
                             : name == "vgg6-bn"        ? "Vgg6BN"
+                            : name == "lenet"          ? "LeNet"
                                                        : "Tiny");
   // train()/eval() set this flag; batch norm reads it.
   module.register_attribute("training", c10::BoolType::get(), true);
@@ -171,6 +201,7 @@ torch::jit::Module buildArchitecture(const std::string& name, int classes, std::
   module.define(name == "report-cnn"       ? reportCnnSource(kAveragePooling)
                 : name == "report-cnn-max" ? reportCnnSource(kMaxPooling)
                 : name == "vgg6-bn"        ? std::string(kVgg6BnSource) + kLinearHead
+                : name == "lenet"          ? std::string(kLeNetSource)
                                            : std::string(kTinySource) + kLinearHead);
   return module;
 }

@@ -276,6 +276,23 @@ TEST(SynthCli, DigitsAmongFragmentsWithTheirBoxes) {
   EXPECT_EQ(readFile(out + "/boxes.csv"), readFile(again + "/boxes.csv"));
   EXPECT_EQ(readFile(out + "/7/thick/004.png"), readFile(again + "/7/thick/004.png"));
 
+  // A held-out set starts where the training set's cells end: no handwriting in both.
+  const std::string held_out = tempDir("digits_held_out");
+  ASSERT_EQ(runCommand(program("deepbug-synth") +
+                       " digits --first-cell 10 --per-class 5 --seed 4 " + "--out " + held_out)
+                .exit_code,
+            0);
+  std::set<int> held_out_cells;
+  for (const auto& row : readCsv(held_out + "/scenes.csv"))
+    held_out_cells.insert(std::stoi(row.at("source_cell")));
+  EXPECT_EQ(held_out_cells.size(), 50u);
+  for (const auto& [image, cell] : source_cell)
+    EXPECT_EQ(held_out_cells.count(cell), 0u) << image << " is also in the held-out set";
+  const auto past = runCommand(program("deepbug-synth") + " digits --first-cell 450 --per-class " +
+                               "100 --out " + tempDir("digits_past"));
+  EXPECT_EQ(past.exit_code, 2);
+  EXPECT_NE(past.output.find("cells 450 to 549"), std::string::npos) << past.output;
+
   const auto missing = runCommand(program("deepbug-synth") + " digits --out " +
                                   tempDir("digits_missing") + " --source /nonexistent/digits.png");
   EXPECT_EQ(missing.exit_code, 2);

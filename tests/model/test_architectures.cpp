@@ -86,6 +86,26 @@ TEST(Architectures, Vgg6BnCostAndBatchNormModes) {
   EXPECT_TRUE(at::allclose(together.narrow(0, 1, 1), alone, 1e-4, 1e-5));
 }
 
+// LeNet-5's layers, and its adaptive pool making it size-agnostic: 64 px digits and
+// LeNet's own 32 px both reach the 400 features of the dense head.
+TEST(Architectures, LeNetLayersAtAnyInputSize) {
+  torch::jit::Module net = buildArchitecture("lenet", 10, 1);
+  const std::map<std::string, std::vector<int64_t>> expected{
+      {"conv1_weight", {6, 3, 5, 5}},  {"conv1_bias", {6}},
+      {"conv2_weight", {16, 6, 5, 5}}, {"conv2_bias", {16}},
+      {"fc1_weight", {120, 400}},      {"fc1_bias", {120}},
+      {"fc2_weight", {84, 120}},       {"fc2_bias", {84}},
+      {"fc3_weight", {10, 84}},        {"fc3_bias", {10}}};
+  EXPECT_EQ(parameterShapes(net), expected);
+  net.eval();
+  torch::NoGradGuard no_grad;
+  for (const int64_t side : {32, 64}) {
+    const at::Tensor x = at::rand({2, 3, side, side});
+    EXPECT_EQ(net.run_method("features", x).toTensor().sizes(), at::IntArrayRef({2, 400})) << side;
+    EXPECT_EQ(net.forward({x}).toTensor().sizes(), at::IntArrayRef({2, 10})) << side;
+  }
+}
+
 TEST(Architectures, TrainedModuleShipsAsTorchScript) {
   torch::jit::Module net = buildArchitecture("tiny", 3, 2);
   for (const at::Tensor& p : net.parameters())

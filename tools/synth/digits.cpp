@@ -84,7 +84,15 @@ int writeDigits(const DigitsOptions& options) {
                           std::to_string(sheet.rows) + ", not OpenCV's 2000×1000 digits sheet",
                       "pass the digits.png of opencv-doc");
   }
-  const int per_class = std::clamp(options.per_class, 1, kColumns * kRowsPerDigit);
+  const int cells = kColumns * kRowsPerDigit;
+  if (options.first_cell < 0 || options.per_class < 1 ||
+      options.first_cell + options.per_class > cells) {
+    throw ConfigError("cells " + std::to_string(options.first_cell) + " to " +
+                          std::to_string(options.first_cell + options.per_class - 1) +
+                          " of each digit asked for; the sheet holds " + std::to_string(cells),
+                      "lower --per-class or --first-cell");
+  }
+  const int per_class = options.per_class;
   const auto& variations = digitVariations();
   for (int digit = 0; digit < 10; ++digit) {
     for (const std::string& variation : variations) {
@@ -97,7 +105,7 @@ int writeDigits(const DigitsOptions& options) {
     std::mt19937_64 random(mixSeed(options.seed, static_cast<std::uint64_t>(i)));
     Sample& s = samples[static_cast<std::size_t>(i)];
     s.digit = i / per_class;
-    s.cell = i % per_class;
+    s.cell = options.first_cell + i % per_class;
     s.variation = variations[static_cast<std::size_t>(s.cell) % variations.size()];
     cv::Mat canvas = cv::Mat::zeros(kCanvas, kCanvas, CV_8UC1);
     std::uniform_int_distribution<int> spot(0, kCanvas - kCell);

@@ -18,7 +18,9 @@ namespace deepbug::synth {
 struct DigitsOptions {
   std::string out_dir;
   std::string source;      // digits.png
-  int per_class = 500;     // images per digit, at most the 500 the sheet holds
+  int first_cell = 0;      // the first of each digit's cells used: a held-out set starts
+                           // where the training set's cells end
+  int per_class = 500;     // images per digit, at most the 500 - first_cell the sheet holds
   std::uint64_t seed = 1;  // placement, fragments, rotation
 };
 
@@ -26,7 +28,8 @@ std::string defaultDigitsSheet();
 const std::vector<std::string>& digitVariations();
 
 // Returns the number of images written. Throws deepbug::Error naming the sheet when it
-// cannot be read or is not 2000×1000 (100×50 cells of 20×20).
+// cannot be read or is not 2000×1000 (100×50 cells of 20×20), ConfigError when the cells
+// asked for run past the 500 of each digit.
 int writeDigits(const DigitsOptions& options);
 
 }  // namespace deepbug::synth

@@ -170,6 +170,12 @@ int run(int argc, char** argv) {
   handwriting->add_option("--per-class", digits.per_class, "Images per digit (the sheet has 500)")
       ->check(CLI::Range(1, 500))
       ->capture_default_str();
+  handwriting
+      ->add_option("--first-cell", digits.first_cell,
+                   "The first of each digit's cells used (a held-out set starts where the "
+                   "training set's end)")
+      ->check(CLI::Range(0, 499))
+      ->capture_default_str();
   handwriting->add_option("--seed", digits.seed, "Random seed")->capture_default_str();
   handwriting->add_option("--source", digits.source, "The digits sheet")->capture_default_str();
   handwriting->add_flag("--overwrite", overwrite, "Write into a folder that already holds one");

@@ -59,6 +59,7 @@ json optionsToJson(const FitOptions& o) {
           {"val_fraction", o.val_fraction},
           {"seed", o.seed},
           {"augment", o.augment.enabled},
+          {"flip", o.augment.flip},
           {"crop_size", o.crop_size},
           {"crop_boxes", o.crop_boxes},
           {"crop_region", o.crop_region},
@@ -79,6 +80,7 @@ void restoreOptions(FitOptions& o, const json& j, int epochs_override) {
   o.val_fraction = j.at("val_fraction");
   o.seed = j.at("seed");
   o.augment.enabled = j.at("augment");
+  o.augment.flip = j.value("flip", true);  // checkpoints written before the option mirrored
   o.crop_size = j.at("crop_size");
   o.crop_boxes = j.at("crop_boxes");
   o.crop_region = j.at("crop_region");

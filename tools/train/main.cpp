@@ -71,6 +71,9 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   bool no_augment = false;
   fit_cmd->add_flag("--no-augment", no_augment, "Disable flip, crop and colour jitter");
+  bool no_flip = false;
+  fit_cmd->add_flag("--no-flip", no_flip,
+                    "Keep the other augmentations but never mirror (digits, text, overlays)");
   fit_cmd
       ->add_option("--train", fit.train,
                    "all | head: with --init, retrain only the head on whole-image features "
@@ -98,6 +101,7 @@ int run(int argc, char** argv) {
     return deepbug::kExitOk;
   }
   fit.augment.enabled = !no_augment;
+  fit.augment.flip = !no_flip;
   fit.epochs_overridden = epochs->count() > 0;
   fit.command_line = commandLine(argc, argv);
   std::signal(SIGINT, [](int) { train::requestStop(); });
