@@ -21,7 +21,8 @@ PACKAGES := \
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  python3 python3-torch python3-torchvision
+  python3 python3-torch python3-torchvision \
+  chromium nodejs
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -38,6 +39,15 @@ deps:
 	  echo "installing:" $$missing; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@# The browser checks' Node packages (tests/browser: playwright-core, which drives the
+	@# chromium above and downloads no browser), when missing or older than the lock file.
+	@# npm: Debian's package unless a Node distribution brought its own.
+	@if [ ! -f tests/browser/node_modules/.package-lock.json ] || \
+	    [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then \
+	  command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    --no-install-recommends npm >/dev/null; \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >/dev/null; \
 	fi
 
 $(BUILD_DIR)/build.ninja:

@@ -14,6 +14,7 @@
 #include "core/seed.hpp"
 #include "eval_dataset.hpp"
 #include "eval_figures.hpp"
+#include "eval_report.hpp"
 #include "image_batches.hpp"
 #include "lrp/explainer.hpp"
 #include "metrics/model_comparison.hpp"
@@ -375,6 +376,7 @@ int runEval(const EvalOptions& options) {
   fs::remove_all(partial);
   fs::create_directories(partial);
   const int code = EvalRun(options, partial).run();
+  writeReport(partial);  // in the folder it describes, renamed with it
   fs::remove_all(out);
   fs::rename(partial, out);
   return code;

@@ -1,0 +1,59 @@
+// The report's sections, each a pure function of part of metrics.json (eval_report.hpp):
+// tables, figures and galleries as HTML fragments. An empty string: no data, no section.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace deepbug::eval::report {
+
+struct Context {
+  const nlohmann::json& metrics;
+  std::vector<std::string> classes;
+  std::function<bool(const std::string&)> file_exists;  // empty: all present
+
+  // An image the page may show: inside the folder and there.
+  bool showable(const std::string& path) const;
+};
+
+// A figure's one-line definition under it.
+std::string caption(const std::string& html);
+
+// Whether a group (all, a variation, an attribute value) was scored against regions.
+bool hasLocalization(const nlohmann::json& group);
+
+// The summary: one row per model × composite, each localisation figure over its floors.
+std::string summaryTable(const Context& context);
+
+// LRP's localisation figures as bars beside the uniform and random maps' (the floors).
+std::string localizationFigure(const nlohmann::json& group);
+
+std::string confusionFigure(const Context& context, const nlohmann::json& group,
+                            const std::string& what);
+
+// Precision, recall, F1, support and the right-for-the-right-reasons 2×2 per class.
+std::string perClassTable(const Context& context, const nlohmann::json& group);
+
+// Per class and correct/incorrect prediction: the part most often holding the most
+// relevance and each part's mean share (the class's right region marked).
+std::string partsTable(const Context& context, const nlohmann::json& group);
+
+// Accuracy, pointing game and mass accuracy per group (variations, an attribute's
+// values), each localisation bar with its uniform floor.
+std::string groupBars(const std::vector<std::pair<std::string, const nlohmann::json*>>& groups);
+
+// The galleries of a model × composite ("gallery": sample, best, worst, right for the
+// wrong reasons); without them, the right-for-wrong-reasons images of `all` by the
+// heatmaps' naming scheme.
+std::string galleries(const Context& context, const std::string& model,
+                      const std::string& composite, const nlohmann::json& figures);
+
+// Class-average heatmaps (and their aligned versions).
+std::string classAverages(const Context& context, const nlohmann::json& figures);
+
+// The pairwise comparisons and, per composite, the strips of images they disagree on.
+std::string comparisonSection(const Context& context);
+
+}  // namespace deepbug::eval::report

@@ -1,0 +1,46 @@
+// The report's figures as inline SVG (no script, no external resource): a confusion
+// matrix and a horizontal grouped bar chart with floor marks. Pure functions: the same
+// arguments give the same text; every label is HTML-escaped here.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace deepbug::eval::report {
+
+// Rows: true class, columns: predicted class; each cell shaded by its share of the row
+// and holding its count.
+std::string confusionMatrixSvg(const std::vector<std::string>& classes,
+                               const std::vector<std::vector<std::int64_t>>& counts);
+
+struct BarSeries {
+  std::string name;
+  std::string colour;  // a CSS colour, written as given (the caller's constant)
+};
+
+struct BarValue {
+  std::optional<double> value;  // none: no bar, "–"
+  std::optional<double> floor;  // a dark tick across the bar: what a trivial map scores
+};
+
+struct BarGroup {
+  std::string label;
+  std::vector<BarValue> values;  // one per series
+};
+
+struct BarChart {
+  std::vector<BarSeries> series;
+  std::vector<BarGroup> groups;
+  double max = 1.0;  // the axis runs from 0 to max
+};
+
+// One row of bars per group (one bar per series), the value written after each bar.
+std::string barChartSvg(const BarChart& chart);
+
+// The chart's key as HTML: a coloured square and the name of each series, and the
+// floor tick when `floor_label` is not empty.
+std::string barLegendHtml(const BarChart& chart, const std::string& floor_label = "");
+
+}  // namespace deepbug::eval::report
