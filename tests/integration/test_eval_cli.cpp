@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <set>
 
 #include "integration/csv.hpp"
 #include "integration/process.hpp"
@@ -86,6 +88,92 @@ TEST_F(EvalCli, TwoModelsEveryFigureBesideItsFloorAndCompared) {
   EXPECT_EQ(metrics["comparison"][0]["p_value"], 1.0);
 }
 
+// End to end on real handwriting: a small digits set (5 per digit, one in each
+// variation folder; scenes.csv as attributes), a ten-class model trained by deepbug-train
+// for one epoch,
+// evaluated against each digit's box. What the run adds up is checked against the
+// data set's own layout, not against a trained model's quality.
+TEST_F(EvalCli, DigitsEndToEndGroupedAveragedAndCompared) {
+  auto run = runCommand(program("deepbug-synth") + " digits --per-class 5 --seed 3 --out " +
+                        path("digits"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  run = runCommand(program("deepbug-train") + " fit --data " + path("digits") +
+                   " --arch tiny --input-size 64 --epochs 1 --batch 16 --no-flip --out " +
+                   path("digits.pt"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  run = runCommand(program("deepbug-eval") + " --model m=" + path("digits.pt") +
+                   " --model same=" + path("digits.pt") + " --data " + path("digits") +
+                   " --boxes " + path("digits/boxes.csv") + " --region digit --attributes " +
+                   path("digits/scenes.csv") + " --align --quiet --out " + path("out"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+
+  std::ifstream in(path("out/metrics.json"));
+  const json metrics = json::parse(in);
+  EXPECT_EQ(metrics["images"], 50);
+  // Attributes: `variation` has five values; `source_cell` (one per image) and `class`
+  // are not grouped by.
+  EXPECT_EQ(metrics["attribute_table"]["columns"], json({"variation"}));
+  EXPECT_TRUE(metrics["attribute_table"]["skipped"].contains("source_cell"));
+  const json& figures = metrics["models"]["m"]["composites"]["epsilon-plus-flat"];
+  ASSERT_EQ(figures["variations"].size(), 5u);
+  ASSERT_EQ(figures["attributes"]["variation"].size(), 5u);
+  for (const auto& [variation, group] : figures["variations"].items()) {
+    SCOPED_TRACE(variation);
+    EXPECT_EQ(group["images"], 10) << "one image of each digit";
+    // The folder and the table name the same images: the same figures.
+    EXPECT_EQ(group, figures["attributes"]["variation"][variation]);
+  }
+
+  // Class averages: every digit overall and per variation, each aligned into the box.
+  const json& averages = figures["class_averages"];
+  ASSERT_EQ(averages.size(), 10u * 6);
+  std::map<std::string, int> images_per_class;
+  for (const json& average : averages) {
+    SCOPED_TRACE(average.dump());
+    if (average["group"] == "all")
+      images_per_class[average["class"]] += average["images"].get<int>();
+    EXPECT_EQ(average["aligned_images"], average["images"]);
+    const cv::Mat frame = cv::imread(path("out/" + average["heatmap"].get<std::string>()));
+    const cv::Mat aligned = cv::imread(path("out/" + average["aligned"].get<std::string>()));
+    EXPECT_EQ(frame.size(), cv::Size(64, 64)) << "the model's input frame";
+    EXPECT_EQ(aligned.size(), cv::Size(64, 64)) << "kAlignedSide";
+  }
+  EXPECT_EQ(images_per_class.size(), 10u);
+  for (const auto& [cls, images] : images_per_class)
+    EXPECT_EQ(images, 5) << cls;
+
+  // The gallery: an even sample, the extremes ordered by mass, files that exist.
+  const json& gallery = figures["gallery"];
+  EXPECT_EQ(gallery["sample"].size(), 8u);
+  ASSERT_EQ(gallery["best"].size(), 6u);
+  ASSERT_EQ(gallery["worst"].size(), 6u);
+  for (std::size_t i = 1; i < 6; ++i) {
+    EXPECT_GE(gallery["best"][i - 1]["mass_accuracy"], gallery["best"][i]["mass_accuracy"]);
+    EXPECT_LE(gallery["worst"][i - 1]["mass_accuracy"], gallery["worst"][i]["mass_accuracy"]);
+  }
+  EXPECT_GE(gallery["best"][0]["mass_accuracy"], gallery["worst"][0]["mass_accuracy"]);
+  for (const auto& [list, entries] : gallery.items()) {
+    for (const json& entry : entries) {
+      EXPECT_TRUE(fs::exists(path("out/" + entry["overlay"].get<std::string>()))) << list;
+      EXPECT_TRUE(fs::exists(path("out/" + entry["heatmap"].get<std::string>()))) << list;
+    }
+  }
+  const auto rows = readCsv(path("out/per_image.csv"));
+  std::size_t wrong_reasons = 0;
+  for (const auto& row : rows)
+    wrong_reasons +=
+        row.at("model") == "m" && row.at("correct") == "1" && row.at("macro_pass") == "0";
+  EXPECT_EQ(gallery["right_for_wrong_reasons"].size(), std::min<std::size_t>(wrong_reasons, 24));
+
+  // One network under two names: the most disagreeing images agree, map for map.
+  const json& strips = metrics["comparison"][0]["disagreements"]["epsilon-plus-flat"];
+  ASSERT_EQ(strips.size(), 8u);
+  for (const json& strip : strips) {
+    EXPECT_EQ(strip["predicted"]["m"], strip["predicted"]["same"]);
+    EXPECT_NEAR(strip["heatmap_distance"].get<double>(), 0.0, 1e-6);
+  }
+}
+
 TEST_F(EvalCli, BadInputIsNamedAndLeavesNothing) {
   auto run = eval("--region punch --out " + path("out"));
   EXPECT_EQ(run.exit_code, 2);
@@ -106,6 +194,20 @@ TEST_F(EvalCli, BadInputIsNamedAndLeavesNothing) {
   EXPECT_EQ(run.exit_code, 2) << "an existing folder is not replaced";
   EXPECT_NE(run.output.find("--overwrite"), std::string::npos) << run.output;
   EXPECT_EQ(eval("--out " + path("out3") + " --overwrite").exit_code, 0);
+
+  std::ofstream(path("scenes.csv")) << "image,view\naggressive/000000.jpg,near\n"
+                                       "aggressive/000000.jpg,far\n";
+  run = eval("--attributes " + path("scenes.csv") + " --out " + path("out5"));
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.output.find("scenes.csv:3: image 'aggressive/000000.jpg' is listed twice"),
+            std::string::npos)
+      << run.output;
+  run =
+      eval("--attributes " + path("data/scenes.csv") + " --group-by weather --out " + path("out5"));
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.output.find("--group-by weather"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("background"), std::string::npos) << "lists the columns";
+  EXPECT_FALSE(fs::exists(path("out5")));
 
   std::ofstream(path("data/aggressive/broken.jpg")) << "not an image";
   run = eval("--out " + path("out4"));

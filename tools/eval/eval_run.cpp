@@ -10,10 +10,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "class_averages.hpp"
 #include "core/error.hpp"
 #include "core/seed.hpp"
 #include "eval_dataset.hpp"
 #include "eval_figures.hpp"
+#include "eval_gallery.hpp"
 #include "eval_report.hpp"
 #include "image_batches.hpp"
 #include "lrp/explainer.hpp"
@@ -22,6 +24,7 @@
 #include "model/device.hpp"
 #include "model/model_loader.hpp"
 #include "render/heatmap.hpp"
+#include "scene_attributes.hpp"
 
 namespace deepbug::eval {
 namespace {
@@ -107,6 +110,11 @@ class EvalRun {
     if (!lrp::parseInitialRelevance(o_.init)) {
       throw ConfigError("--init '" + o_.init + "' is unknown", "use logit, one or contrastive");
     }
+    if (!o_.attributes.empty()) {
+      attributes_ = readSceneAttributes(o_.attributes, o_.group_by);
+    } else if (!o_.group_by.empty()) {
+      throw ConfigError("--group-by needs --attributes", "give the table that holds the column");
+    }
     for (const EvalImage& image : data_.images)
       files_.push_back(image.file);
     per_image_.open(dir_ / "per_image.csv");
@@ -134,6 +142,11 @@ class EvalRun {
       if (right_[c].empty()) without.push_back(data_.classes[c]);
     }
     out["classes_without_region"] = without;
+    if (!o_.attributes.empty()) {
+      out["attribute_table"] = {{"file", o_.attributes},
+                                {"columns", attributes_.columns},
+                                {"skipped", attributes_.skipped}};
+    }
     std::map<std::string, std::vector<bool>> correct_by_model;
     for (const ModelSpec& model : o_.models) {
       out["models"][model.name] = runModel(model, correct_by_model[model.name]);
@@ -190,6 +203,10 @@ class EvalRun {
       return groups.try_emplace(name, data_.classes.size()).first->second;
     };
     group("all");
+    // column → value → figures
+    std::map<std::string, std::map<std::string, GroupFigures>> by_attribute;
+    ClassAverages averages(data_.classes, o_.align);
+    Gallery gallery(spec.name, composite, files_.size());
     const bool first_composite = correct.empty();
     if (first_composite) correct.assign(files_.size(), false);
     explain_tool::BatchCallbacks callbacks;
@@ -213,18 +230,39 @@ class EvalRun {
         const bool right = predicted == label_of[image.class_index];
         if (first_composite) correct[index[n]] = right;
         Scored scored = score(image, maps[static_cast<int64_t>(n)], batch.geometries[n], index[n]);
-        for (GroupFigures* g :
-             {&group("all"), image.variation.empty() ? nullptr : &group(image.variation)}) {
-          if (g == nullptr) continue;
-          add(*g, image, classOf(label_of, predicted), right, scored);
+        std::vector<GroupFigures*> in{&group("all")};
+        if (!image.variation.empty()) in.push_back(&group(image.variation));
+        const auto attributes = attributes_.values.find(image.file.name);
+        if (attributes != attributes_.values.end()) {
+          for (const auto& [column, value] : attributes->second) {
+            in.push_back(
+                &by_attribute[column].try_emplace(value, data_.classes.size()).first->second);
+          }
         }
+        for (GroupFigures* g : in)
+          add(*g, image, classOf(label_of, predicted), right, scored);
+        const at::Tensor map = maps[static_cast<int64_t>(n)];
+        const metrics::RegionMask* mask = scored.mask ? &*scored.mask : nullptr;
+        averages.add(static_cast<std::size_t>(image.class_index), "all", map, mask);
+        if (!image.variation.empty()) {
+          averages.add(static_cast<std::size_t>(image.class_index), image.variation, map, mask);
+        }
+        ImageOutcome outcome;
+        outcome.index = index[n];
+        outcome.image = image.file.name;
+        outcome.true_class = data_.classes[image.class_index];
+        outcome.predicted = labels[predicted];
+        outcome.correct = right;
+        if (scored.has_region) outcome.mass_accuracy = scored.lrp.mass_inside;
+        outcome.right_for_wrong_reasons = scored.has_region && right && !scored.lrp.macro_pass;
+        gallery.add(outcome);
+        disagreements_.add(spec.name, composite, index[n], image.file.name,
+                           data_.classes[image.class_index], labels[predicted], map);
         writeRow(spec, composite, image, labels[predicted],
                  scores[static_cast<int64_t>(n)][predicted].item<double>(), right,
                  labels[result.targets[n]], scored);
-        const fs::path stem = dir_ / "heatmaps" / spec.name / composite /
-                              fs::path(image.file.name).replace_extension();
+        const fs::path stem = dir_ / heatmapStem(spec.name, composite, image.file.name);
         fs::create_directories(stem.parent_path());
-        const at::Tensor map = maps[static_cast<int64_t>(n)];
         explain_tool::writeHeatmapAndOverlay(stem.string(), map, batch.geometries[n],
                                              image.file.path,
                                              render::scaleFor(map, render::HeatmapStyle{}), {});
@@ -253,6 +291,13 @@ class EvalRun {
     for (const auto& [name, g] : groups) {
       if (name != "all") figures["variations"][name] = g.toJson(data_.classes);
     }
+    for (const auto& [column, values] : by_attribute) {
+      for (const auto& [value, g] : values)
+        figures["attributes"][column][value] = g.toJson(data_.classes);
+    }
+    figures["gallery"] = gallery.toJson();
+    figures["class_averages"] =
+        averages.write(dir_, (fs::path("class-averages") / spec.name / composite).generic_string());
     return figures;
   }
 
@@ -264,6 +309,7 @@ class EvalRun {
 
   struct Scored {
     bool has_region = false;
+    std::optional<metrics::RegionMask> mask;  // the right region's, when it has one
     metrics::LocalizationScore lrp, uniform, random;
     metrics::PartShares parts;
   };
@@ -278,8 +324,8 @@ class EvalRun {
     const auto region = found->second.find(right);
     if (right.empty() || region == found->second.end()) return s;
     s.has_region = true;
-    const metrics::RegionMask mask =
-        metrics::maskRegion(geometry, region->second, o_.localization.pointing_tolerance);
+    const metrics::RegionMask& mask = s.mask.emplace(
+        metrics::maskRegion(geometry, region->second, o_.localization.pointing_tolerance));
     s.lrp = metrics::scoreLocalization(map, mask, o_.localization);
     s.uniform = metrics::scoreLocalization(at::ones_like(map), mask, o_.localization);
     at::Generator generator = at::detail::createCPUGenerator(mixSeed(o_.seed, index));
@@ -328,7 +374,8 @@ class EvalRun {
                          {"only_second_right", m.only_second},
                          {"test", m.exact ? "exact binomial" : "chi-square, continuity-corrected"},
                          {"statistic", m.statistic},
-                         {"p_value", m.p_value}});
+                         {"p_value", m.p_value},
+                         {"disagreements", disagreements_.between(a->first, b->first)}});
       }
     }
     return pairs;
@@ -340,7 +387,9 @@ class EvalRun {
   metrics::RegionTable regions_;
   std::vector<std::string> right_;
   lrp::InitialRelevance init_ = lrp::InitialRelevance::kContrastive;
+  SceneAttributes attributes_;
   std::vector<explain_tool::ImageFile> files_;  // data_.images' files, for the batch reader
+  DisagreementFinder disagreements_;
   std::ofstream per_image_;
   std::vector<std::string> skipped_;
   bool explained_any_ = false;

@@ -1,11 +1,14 @@
 // `deepbug-eval`: one or more models run over an ImageFolder; each image explained for
 // its target class with each composite, the heatmap scored against the class's right
 // region (beside a uniform and a random map), and everything added up overall, per
-// variation and per class (eval_figures.hpp); models compared pairwise.
+// variation, per attribute value and per class (eval_figures.hpp); class-average
+// heatmaps (class_averages.hpp); a gallery of images and, for model pairs, McNemar's
+// test and the images they disagree on most (eval_gallery.hpp).
 //
 // Output, written to OUT.partial/ and renamed to OUT at the end (a failed run leaves no
-// half result): metrics.json, per_image.csv (one row per image × model × composite) and
-// heatmaps/<model>/<composite>/<image>.{heatmap,overlay}.png.
+// half result): metrics.json, per_image.csv (one row per image × model × composite),
+// heatmaps/<model>/<composite>/<image>.{heatmap,overlay}.png and
+// class-averages/<model>/<composite>/<class>/<group>[.aligned].png.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +29,9 @@ struct EvalOptions {
   std::string data;
   std::string regions;                    // boxes CSV or COCO JSON; empty: none
   std::vector<std::string> region_rules;  // CLASS=REGION, or REGION for every class
+  std::string attributes;                 // image,ATTR,… table (scenes.csv); empty: none
+  std::vector<std::string> group_by;      // its columns to group by; empty: the few-valued ones
+  bool align = false;                     // class averages also resampled into the right region
   std::string out;
   std::vector<std::string> composites{"epsilon-plus-flat"};
   std::string target = "true";  // true, predicted or a label

@@ -22,6 +22,13 @@ int main(int argc, char** argv) {
         ->excludes(boxes);
     app.add_option("--region", o.region_rules,
                    "the right place for a class: CLASS=REGION, or REGION for every class");
+    app.add_option("--attributes", o.attributes,
+                   "a table image,ATTR,… (e.g. deepbug-synth's scenes.csv): figures per value");
+    app.add_option("--group-by", o.group_by,
+                   "an --attributes column to group by (repeat); default: every column but "
+                   "class with at most 12 values");
+    app.add_flag("--align", o.align,
+                 "class-average heatmaps also resampled into each image's right region");
     app.add_option("--out", o.out, "output folder")->required();
     app.add_option("--composite", o.composites, "LRP composite (repeat for several)")
         ->capture_default_str();

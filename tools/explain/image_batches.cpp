@@ -23,16 +23,6 @@ at::Tensor rgbTensor(const cv::Mat& bgr) {
   return torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, at::kByte).clone();
 }
 
-void writeRgb(const fs::path& path, const at::Tensor& rgb) {
-  const at::Tensor cpu = rgb.to(at::kCPU).contiguous();
-  cv::Mat view(static_cast<int>(cpu.size(0)), static_cast<int>(cpu.size(1)), CV_8UC3,
-               cpu.data_ptr<uint8_t>());
-  cv::Mat bgr;
-  cv::cvtColor(view, bgr, cv::COLOR_RGB2BGR);
-  fs::create_directories(path.parent_path());
-  if (!cv::imwrite(path.string(), bgr)) throw Error("cannot write '" + path.string() + "'");
-}
-
 // The colour bar and its range in the bottom-left corner of an overlay.
 void drawKey(cv::Mat& bgr, double scale, bool positive_only) {
   const int width = std::max(40, bgr.cols / 5), height = std::max(6, bgr.rows / 40);
@@ -50,6 +40,16 @@ void drawKey(cv::Mat& bgr, double scale, bool positive_only) {
 }
 
 }  // namespace
+
+void writeRgbPng(const fs::path& path, const at::Tensor& rgb) {
+  const at::Tensor cpu = rgb.to(at::kCPU).contiguous();
+  cv::Mat view(static_cast<int>(cpu.size(0)), static_cast<int>(cpu.size(1)), CV_8UC3,
+               cpu.data_ptr<uint8_t>());
+  cv::Mat bgr;
+  cv::cvtColor(view, bgr, cv::COLOR_RGB2BGR);
+  fs::create_directories(path.parent_path());
+  if (!cv::imwrite(path.string(), bgr)) throw Error("cannot write '" + path.string() + "'");
+}
 
 std::vector<ImageFile> collectImages(const std::vector<std::string>& inputs) {
   std::vector<ImageFile> images;
@@ -106,7 +106,8 @@ void writeHeatmapAndOverlay(const std::string& stem, const at::Tensor& pixel_map
                             const model::PreprocessGeometry& geometry,
                             const std::string& frame_path, double scale,
                             const OverlayStyle& style) {
-  writeRgb(stem + ".heatmap.png", render::colorize(pixel_map, scale, style.heatmap.positive_only));
+  writeRgbPng(stem + ".heatmap.png",
+              render::colorize(pixel_map, scale, style.heatmap.positive_only));
   const cv::Mat frame = cv::imread(frame_path, cv::IMREAD_COLOR);
   render::BlendOptions blend;
   blend.alpha = style.alpha;

@@ -5,6 +5,7 @@
 
 #include <torch/script.h>
 
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -39,6 +40,10 @@ struct BatchCallbacks {
 // Reads `images` in order and hands them on in batches of at most `batch_size`.
 void forEachBatch(const std::vector<ImageFile>& images, int batch_size,
                   const model::Preprocessor& preprocessor, const BatchCallbacks& callbacks);
+
+// An RGB uint8 tensor [H, W, 3] (any device) as a PNG, its folder created. Throws
+// deepbug::Error when it cannot be written.
+void writeRgbPng(const std::filesystem::path& path, const at::Tensor& rgb);
 
 struct OverlayStyle {
   render::HeatmapStyle heatmap;
