@@ -124,6 +124,10 @@ PerturbationCurve perturbationCurve(const LogitFunction& model, const at::Tensor
                           shapeText(relevance),
                       "sum an N×C×H×W relevance over channels: relevance.sum(1)");
   }
+  if (!at::isfinite(relevance).all().item<bool>()) {
+    throw ConfigError("relevance: the map holds NaN or infinite values, so it ranks no patches",
+                      "check the explanation that produced it (e.g. a zero stabiliser)");
+  }
   if (static_cast<int64_t>(targets.size()) != n) {
     throw ConfigError("targets: " + std::to_string(targets.size()) + " targets for " +
                           std::to_string(n) + " images",

@@ -72,8 +72,8 @@ struct PerturbationCurve {
 // dtype; e.g. relevance summed over channels), explaining target tₙ of image n. The
 // model is called steps + 1 times, under torch::NoGradGuard. Throws ConfigError naming
 // the argument for patch_size < 1, steps < 1, a relevance or target count that does not
-// match the inputs, a target out of the model's classes, or a model output that is not
-// [N, classes].
+// match the inputs, a relevance holding NaN or infinity, a target out of the model's classes, or a
+// model output that is not [N, classes].
 PerturbationCurve perturbationCurve(const LogitFunction& model, const at::Tensor& inputs,
                                     const at::Tensor& relevance,
                                     const std::vector<std::int64_t>& targets,

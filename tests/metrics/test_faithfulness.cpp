@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/script.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -260,6 +261,12 @@ TEST(PerturbationCurve, BadArgumentsAreNamed) {
             std::string::npos);
   EXPECT_NE(configErrorOf([&] {
               perturbationCurve(sumModel, images, at::rand({2, 4, 5}), {0, 0});
+            }).find("relevance"),
+            std::string::npos);
+  at::Tensor nan_map = relevance.clone();
+  nan_map[1][2][3] = std::nan("");
+  EXPECT_NE(configErrorOf([&] {
+              perturbationCurve(sumModel, images, nan_map, {0, 0});
             }).find("relevance"),
             std::string::npos);
   EXPECT_NE(
