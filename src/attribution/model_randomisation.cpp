@@ -100,7 +100,8 @@ class LayerFinder {
       layer.parameters.push_back(parameter);
     }
     if (layer.parameters.empty()) return;
-    // The weight first: the parameter named like one, else the one with most dimensions.
+    // The weight first: the parameter named like one, else the first the op reads (its
+    // argument order: conv2d/linear(x, weight, bias)).
     auto weight = std::find_if(layer.parameters.begin(), layer.parameters.end(),
                                [](const std::string& p) { return layerName(p) != p; });
     if (weight != layer.parameters.end()) std::iter_swap(layer.parameters.begin(), weight);
