@@ -11,10 +11,17 @@
 namespace deepbug::metrics {
 namespace {
 
+// `values` in ascending order, with the permutation that sorts them: one sort serves the
+// pointing game, both top shares and the ROC.
+struct Ranked {
+  at::Tensor sorted, order;
+};
+
 // The expected share of `on` among the `k` largest `values`, ties at the k-th value
 // broken uniformly at random. `values`, `on`: 1-D, same length ≥ k ≥ 1.
-double topShare(const at::Tensor& values, const at::Tensor& on, std::int64_t k) {
-  const double kth = std::get<0>(values.topk(k)).min().item<double>();
+double topShare(const at::Tensor& values, const Ranked& ranked, const at::Tensor& on,
+                std::int64_t k) {
+  const double kth = ranked.sorted[values.numel() - k].item<double>();
   const at::Tensor above = values > kth;
   const at::Tensor tied = values == kth;
   const double slots = static_cast<double>(k) - above.sum().item<double>();
@@ -24,18 +31,17 @@ double topShare(const at::Tensor& values, const at::Tensor& on, std::int64_t k) 
 }
 
 // Mann–Whitney U / (n_on · n_off) with average ranks for ties.
-double rocAuc(const at::Tensor& values, const at::Tensor& on) {
+double rocAuc(const Ranked& ranked, const at::Tensor& on) {
   const double n_on = on.sum().item<double>();
-  const double n_off = static_cast<double>(values.numel()) - n_on;
+  const double n_off = static_cast<double>(ranked.sorted.numel()) - n_on;
   if (n_on == 0 || n_off == 0) return 0.5;
-  const auto [sorted, order] = values.sort();
   const auto [unique, group, counts] =
-      at::unique_consecutive(sorted, /*return_inverse=*/true, /*return_counts=*/true);
+      at::unique_consecutive(ranked.sorted, /*return_inverse=*/true, /*return_counts=*/true);
   const at::Tensor ends = counts.cumsum(0).to(at::kDouble);  // 1-based last rank of each group
   const at::Tensor average_rank = ends - (counts.to(at::kDouble) - 1) / 2;
   const at::Tensor on_per_group =
       at::zeros({unique.numel()}, at::kDouble)
-          .index_add_(0, group, on.index_select(0, order).to(at::kDouble));
+          .index_add_(0, group, on.index_select(0, ranked.order).to(at::kDouble));
   const double rank_sum_on = (average_rank * on_per_group).sum().item<double>();
   return (rank_sum_on - n_on * (n_on + 1) / 2) / (n_on * n_off);
 }
@@ -156,7 +162,9 @@ LocalizationScore scoreLocalization(const at::Tensor& relevance_hw, const Region
   const double on_pixels = on_content.sum().item<double>();
   score.area_fraction = on_pixels / static_cast<double>(n);
 
-  const at::Tensor hottest = values == values.max();
+  const auto [sorted, order] = values.sort();
+  const Ranked ranked{sorted, order};
+  const at::Tensor hottest = values == sorted[n - 1];
   score.pointing = (hottest & mask.hit_zone).sum().item<double>() / hottest.sum().item<double>();
 
   const at::Tensor positive = values.clamp_min(0);
@@ -165,10 +173,11 @@ LocalizationScore scoreLocalization(const at::Tensor& relevance_hw, const Region
   score.macro_pass = score.mass_inside >= options.macro_threshold && total > 0;
 
   const auto region_pixels = static_cast<std::int64_t>(on_pixels);
-  score.rank_accuracy = region_pixels > 0 ? topShare(values, on_content, region_pixels) : 0.0;
+  score.rank_accuracy =
+      region_pixels > 0 ? topShare(values, ranked, on_content, region_pixels) : 0.0;
   const std::int64_t k = std::min<std::int64_t>(std::max<std::int64_t>(options.top_k, 1), n);
-  score.top_k = topShare(values, on_content, k);
-  score.roc_auc = rocAuc(values, on_content);
+  score.top_k = topShare(values, ranked, on_content, k);
+  score.roc_auc = rocAuc(ranked, on_content);
   return score;
 }
 

@@ -15,6 +15,9 @@
 namespace deepbug::explain_tool {
 namespace {
 
+// The smallest frame side an overlay's colour key is drawn on.
+constexpr int kMinKeyedSide = 160;
+
 namespace fs = std::filesystem;
 
 at::Tensor rgbTensor(const cv::Mat& bgr) {
@@ -27,7 +30,8 @@ at::Tensor rgbTensor(const cv::Mat& bgr) {
 void drawKey(cv::Mat& bgr, double scale, bool positive_only) {
   const int width = std::max(40, bgr.cols / 5), height = std::max(6, bgr.rows / 40);
   const int x = 8, y = bgr.rows - height - 8;
-  if (y < 20 || x + width > bgr.cols) return;  // too small a frame for a key
+  // A key would hide most of a small image (a 64×64 digit): such frames go without.
+  if (bgr.cols < kMinKeyedSide || bgr.rows < kMinKeyedSide || x + width > bgr.cols) return;
   const at::Tensor bar = render::drawLegend(width, height, positive_only).contiguous();
   cv::Mat bar_rgb(height, width, CV_8UC3, bar.data_ptr<uint8_t>()), bar_bgr;
   cv::cvtColor(bar_rgb, bar_bgr, cv::COLOR_RGB2BGR);
