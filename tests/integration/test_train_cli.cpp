@@ -1,13 +1,16 @@
 // deepbug-train as a program on small synthetic datasets: fit, stop and resume,
-// evaluate, and bad datasets.
+// evaluate, bad datasets, and the explanation timeline of --explain-every.
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "integration/csv.hpp"
 #include "integration/process.hpp"
 
 namespace deepbug::test {
@@ -31,6 +34,27 @@ class TrainCli : public ::testing::Test {
     return program("deepbug-train") + " fit --data " + path("data") +
            " --arch tiny --input-size 32 " + "--epochs 3 --batch 8 --seed 4 --threads 1 --out " +
            path(out) + " " + extra;
+  }
+
+  // Three epochs of `tiny` at 64 px explained after each, on a validation split of about
+  // half the images, with the synthetic scenes' regions.
+  std::string explainFit(const std::string& out, const std::string& extra = "", int epochs = 3,
+                         int batch = 8) const {
+    return program("deepbug-train") + " fit --data " + path("data") +
+           " --arch tiny --input-size 64 --epochs " + std::to_string(epochs) + " --batch " +
+           std::to_string(batch) +
+           " --seed 4 --threads 1 --val-fraction 0.5 --explain-every 1 --boxes " +
+           path("data/boxes.csv") +
+           " --explain-region aggressive=fight --explain-region non_aggressive=pair "
+           "--probe-images 8 --out " +
+           path(out) + " " + extra;
+  }
+
+  static std::vector<int> epochsOf(const json& timeline) {
+    std::vector<int> epochs;
+    for (const json& e : timeline["epochs"])
+      epochs.push_back(e["epoch"].get<int>());
+    return epochs;
   }
 
   static json readJson(const std::string& file) {
@@ -191,6 +215,176 @@ TEST_F(TrainCli, BadDatasetsExitWithCode2) {
   }
   EXPECT_FALSE(fs::exists(path("x.pt")));
 }
+
+TEST_F(TrainCli, ExplainTimelineEveryEpoch) {
+  const auto r = runCommand(explainFit("tl.pt"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json report = readJson(path("tl.pt.report.json"));
+  const auto validation = report["validation_images"].get<std::size_t>();
+  ASSERT_GT(validation, 0u);
+  const std::size_t extremes = std::min<std::size_t>(8, validation);
+  // Every synthetic image has its class's region, so the probe set is the first 8.
+  const std::size_t probes = std::min<std::size_t>(8, validation);
+
+  const std::string dir = path("tl.pt.explain");
+  const json timeline = readJson(dir + "/timeline.json");
+  ASSERT_EQ(epochsOf(timeline), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(timeline["probe_images"].size(), probes);
+  EXPECT_EQ(timeline["right_region"], (json{{"aggressive", "fight"}, {"non_aggressive", "pair"}}));
+  for (const json& e : timeline["epochs"]) {
+    SCOPED_TRACE("epoch " + e["epoch"].dump());
+    ASSERT_EQ(e["best"].size(), extremes);
+    ASSERT_EQ(e["worst"].size(), extremes);
+    for (std::size_t i = 1; i < extremes; ++i) {
+      EXPECT_GE(e["best"][i - 1]["probability"].get<double>(),
+                e["best"][i]["probability"].get<double>());
+      EXPECT_LE(e["worst"][i - 1]["probability"].get<double>(),
+                e["worst"][i]["probability"].get<double>());
+    }
+    EXPECT_GE(e["best"][0]["probability"].get<double>(),
+              e["worst"][0]["probability"].get<double>());
+    for (const char* list : {"best", "worst"}) {
+      for (const json& item : e[list]) {
+        EXPECT_TRUE(fs::exists(dir + "/" + item["overlay"].get<std::string>())) << item;
+        EXPECT_TRUE(fs::exists(dir + "/" + item["heatmap"].get<std::string>())) << item;
+      }
+    }
+    // The probe means are the means of the per-image scores.
+    ASSERT_EQ(e["probe"].size(), probes);
+    double pointing = 0, mass = 0;
+    for (const json& p : e["probe"]) {
+      EXPECT_GE(p["pointing"].get<double>(), 0.0);
+      EXPECT_LE(p["pointing"].get<double>(), 1.0);
+      EXPECT_GE(p["mass_accuracy"].get<double>(), 0.0);
+      EXPECT_LE(p["mass_accuracy"].get<double>(), 1.0);
+      pointing += p["pointing"].get<double>() / static_cast<double>(probes);
+      mass += p["mass_accuracy"].get<double>() / static_cast<double>(probes);
+    }
+    EXPECT_NEAR(e["pointing"].get<double>(), pointing, 1e-12);
+    EXPECT_NEAR(e["mass_accuracy"].get<double>(), mass, 1e-12);
+
+    const json& h = report["history"][e["epoch"].get<std::size_t>() - 1];
+    ASSERT_TRUE(h.contains("explain")) << h;
+    EXPECT_EQ(h["explain"]["pointing"], e["pointing"]);
+    EXPECT_EQ(h["explain"]["mass_accuracy"], e["mass_accuracy"]);
+    EXPECT_EQ(h["explain"]["seconds"], e["seconds"]);
+    EXPECT_EQ(h["validation_accuracy"], e["validation_accuracy"]);
+  }
+  EXPECT_GT(report["explain"]["seconds"].get<double>(), 0.0);
+  EXPECT_GT(report["explain"]["overhead"].get<double>(), 0.0);
+  EXPECT_NE(r.output.find("explaining took"), std::string::npos) << r.output;
+
+  // The last epoch explained the shipped weights: deepbug-eval scores the same.
+  const auto eval = runCommand(
+      program("deepbug-eval") + " --model m=" + path("tl.pt") + " --data " + path("data") +
+      " --boxes " + path("data/boxes.csv") +
+      " --region aggressive=fight --region non_aggressive=pair --quiet --out " + path("eval"));
+  ASSERT_EQ(eval.exit_code, 0) << eval.output;
+  std::map<std::string, CsvRow> rows;
+  for (const CsvRow& row : readCsv(path("eval/per_image.csv")))
+    rows[row.at("image")] = row;
+  for (const json& p : timeline["epochs"][2]["probe"]) {
+    const std::string image = p["image"].get<std::string>();
+    ASSERT_TRUE(rows.count(image)) << image;
+    EXPECT_NEAR(std::stod(rows[image].at("pointing")), p["pointing"].get<double>(), 1e-5)
+        << image;  // written with 6 significant digits
+    EXPECT_NEAR(std::stod(rows[image].at("mass_accuracy")), p["mass_accuracy"].get<double>(), 1e-4)
+        << image;
+  }
+
+  const std::string html = readFile(dir + "/timeline.html");
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_NE(html.find("epoch-003/worst/"), std::string::npos);
+}
+
+TEST_F(TrainCli, ExplainTimelineSurvivesResume) {
+  // One image per batch keeps each epoch long enough to stop the run inside epoch 2,
+  // after epoch 1 was explained.
+  const std::string timeline = path("r.pt.explain/timeline.json");
+  const pid_t pid = spawnCommand(explainFit("r.pt", "", 3, 1), path("r.log"));
+  const bool explained =
+      waitUntil([&] { return readFile(timeline).find("\"epoch\": 1,") != std::string::npos; },
+                std::chrono::seconds(120));
+  kill(pid, SIGTERM);
+  const int code = waitForExit(pid, std::chrono::seconds(60));
+  ASSERT_TRUE(explained) << readFile(path("r.log"));
+  if (code == 0) GTEST_SKIP() << "the run ended before it could be stopped";
+  ASSERT_EQ(code, 130) << readFile(path("r.log"));
+  const json stopped = readJson(timeline);
+  const std::vector<int> before = epochsOf(stopped);
+  ASSERT_FALSE(before.empty());
+  ASSERT_LT(before.back(), 3);
+
+  const auto rest = runCommand(explainFit("r.pt", "--resume", 3, 1));
+  ASSERT_EQ(rest.exit_code, 0) << rest.output;
+  const json resumed = readJson(timeline);
+  EXPECT_EQ(epochsOf(resumed), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(resumed["epochs"][0], stopped["epochs"][0]) << "epoch 1 is kept, not redone";
+  EXPECT_TRUE(fs::exists(path("r.pt.explain/epoch-001/best")));
+  const json report = readJson(path("r.pt.report.json"));
+  ASSERT_EQ(report["history"].size(), 3u);
+  for (const json& h : report["history"])
+    EXPECT_TRUE(h.contains("explain")) << h;
+  EXPECT_NEAR(report["explain"]["seconds"].get<double>(), resumed["explain_seconds"].get<double>(),
+              1e-9);
+}
+
+TEST_F(TrainCli, ExplainOptionsAreCheckedBeforeTraining) {
+  struct Case {
+    std::string extra;
+    std::string message;
+  };
+  const std::string boxes = " --boxes " + path("data/boxes.csv");
+  const std::vector<Case> cases{
+      {"--explain-every -1", "--explain-every"},
+      {"--explain-every 1" + boxes + " --explain-region aggressive=elbow",
+       "--explain-region aggressive=elbow: no row of the --boxes file names 'elbow'"},
+      {"--explain-every 1" + boxes + " --explain-region cat=fight",
+       "--explain-region cat=fight: 'cat' is not a class"},
+      {"--explain-every 1" + boxes, "--boxes needs --explain-region"},
+      {"--explain-every 1 --explain-region fight", "--explain-region needs --boxes"},
+      {"--explain-every 1 --boxes " + path("none.csv") + " --explain-region fight", "--boxes: "},
+      {"--explain-every 1 --explain-composite nope", "--explain-composite 'nope' is unknown"},
+      {"--explain-every 1 --val-fraction 0", "--explain-every needs validation images"},
+      {"--probe-images 0 --explain-every 1", "--probe-images"},
+  };
+  for (const Case& c : cases) {
+    const auto r = runCommand(fit("x.pt", c.extra));
+    EXPECT_EQ(r.exit_code, 2) << c.extra << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.message), std::string::npos) << c.extra << "\n" << r.output;
+  }
+  EXPECT_FALSE(fs::exists(path("x.pt")));
+  EXPECT_FALSE(fs::exists(path("x.pt.explain")));
+  EXPECT_FALSE(fs::exists(path("x.pt.checkpoint")));
+}
+
+#if defined(DEEPBUG_NODE) && defined(DEEPBUG_BROWSER_CHECK)
+TEST_F(TrainCli, TimelinePageOpensWholeInABrowser) {
+  if (!fs::exists(DEEPBUG_NODE) ||
+      !fs::exists(fs::path(DEEPBUG_BROWSER_CHECK).parent_path() / "node_modules")) {
+    GTEST_SKIP() << "node or tests/browser/node_modules missing (make deps)";
+  }
+  const auto r = runCommand(explainFit("page.pt", "", 2));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const int width : {1280, 390}) {
+    SCOPED_TRACE(width);
+    const auto check =
+        runCommand(std::string(DEEPBUG_NODE) + " " + DEEPBUG_BROWSER_CHECK + " --page '" +
+                       path("page.pt.explain/timeline.html") + "' --screenshot '" +
+                       path("timeline.png") + "' --width " + std::to_string(width),
+                   /*keep_stderr=*/false);
+    json page;
+    ASSERT_NO_THROW(page = json::parse(check.output)) << check.output;
+    EXPECT_EQ(check.exit_code, 0) << page.dump(1);
+    EXPECT_EQ(page.value("ok", false), true) << page.dump(1);
+    EXPECT_EQ(page.value("broken_images", json::array()), json::array());
+    EXPECT_EQ(page.value("failed_requests", json::array()), json::array());
+    EXPECT_GT(page.value("images", 0), 0);
+    EXPECT_FALSE(page.value("horizontal_overflow", true)) << page.dump(1);
+  }
+}
+#endif
 
 }  // namespace
 }  // namespace deepbug::test

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <opencv2/imgcodecs.hpp>
@@ -63,7 +64,8 @@ json optionsToJson(const FitOptions& o) {
           {"crop_size", o.crop_size},
           {"crop_boxes", o.crop_boxes},
           {"crop_region", o.crop_region},
-          {"train", o.train}};
+          {"train", o.train},
+          {"explain", explainOptionsToJson(o.explain)}};
 }
 
 void restoreOptions(FitOptions& o, const json& j, int epochs_override) {
@@ -85,6 +87,12 @@ void restoreOptions(FitOptions& o, const json& j, int epochs_override) {
   o.crop_boxes = j.at("crop_boxes");
   o.crop_region = j.at("crop_region");
   o.train = j.value("train", "all");
+  // Explanations follow the checkpoint unless the resumed command asks for them itself.
+  if (o.explain.every == 0 && j.contains("explain")) {
+    const int batch = o.explain.batch;
+    o.explain = explainOptionsFromJson(j.at("explain"));
+    o.explain.batch = batch;
+  }
 }
 
 // "class/file" → the first box of `region` in a boxes CSV.
@@ -146,6 +154,7 @@ class Trainer {
   // A crop_size window of a preprocessed image, around its box when there is one.
   at::Tensor cropWindow(const at::Tensor& image, const Augmented& augmented, std::size_t index,
                         std::uint64_t seed) const;
+  // Also records each validation image's true-class probability (NaN: unreadable).
   json validate();
   // --train head: whole-image features once, then the head alone on them.
   json runHead(int threads);
@@ -169,6 +178,9 @@ class Trainer {
   model::ModelMetadata metadata_;
   Progress progress_;
   Checkpoint checkpoint_;
+  bool resuming_ = false;
+  std::vector<double> val_probability_;  // by position in val_
+  std::optional<ExplainTimeline> timeline_;
   bool tty_ = isatty(2);
 };
 
@@ -176,6 +188,7 @@ void Trainer::setUp() {
   if (o_.out.empty()) throw ConfigError("--out is required", "e.g. --out model.pt");
   checkpoint_.dir = o_.out + ".checkpoint";
   const bool resuming = o_.resume && fs::exists(checkpoint_.state());
+  resuming_ = resuming;
   if (o_.resume && !resuming) {
     std::cerr << "deepbug-train: no checkpoint at " << checkpoint_.dir << ", starting afresh\n";
   }
@@ -234,6 +247,14 @@ void Trainer::setUp() {
   } else {
     module_ = model::buildArchitecture(o_.arch, static_cast<int>(data_.classes.size()), o_.seed);
     buildOptimizer();
+  }
+  const ExplainOptions& e = o_.explain;
+  if (e.every != 0 || !e.set.empty() || !e.boxes.empty() || !e.rules.empty()) {
+    if (o_.train == "head") {
+      throw ConfigError("--explain-every works with --train all", "leave out --explain-every");
+    }
+    o_.explain.batch = o_.batch;
+    timeline_.emplace(e, o_.out, data_, val_, metadata_, module_, o_.epochs);
   }
 }
 
@@ -366,12 +387,20 @@ json Trainer::validate() {
   double loss_sum = 0;
   long n = 0;
   torch::NoGradGuard no_grad;
+  val_probability_.assign(val_.size(), std::numeric_limits<double>::quiet_NaN());
   for (std::size_t start = 0; start < val_.size(); start += o_.batch) {
     const std::vector<std::size_t> chunk(val_.begin() + start,
                                          val_.begin() + std::min(val_.size(), start + o_.batch));
     auto [images, labels] = loadBatch(chunk, false, 0);
     if (!images.defined()) continue;
     const at::Tensor logits = module_.forward({images}).toTensor();
+    // The rows are the chunk's readable images, in order.
+    const at::Tensor truth =
+        logits.softmax(1).gather(1, labels.unsqueeze(1)).squeeze(1).to(at::kDouble);
+    int64_t row = 0;
+    for (std::size_t k = 0; k < chunk.size(); ++k) {
+      if (!unreadable_[chunk[k]]) val_probability_[start + k] = truth[row++].item<double>();
+    }
     loss_sum += at::cross_entropy_loss(logits, labels).item<double>() * labels.size(0);
     const at::Tensor predicted = logits.argmax(1);
     for (int64_t i = 0; i < labels.size(0); ++i) {
@@ -582,6 +611,7 @@ json Trainer::run() {
             << " validation images, " << data_.classes.size() << " classes, " << o_.arch << " at "
             << o_.input_size << "x" << o_.input_size << ", " << threads << " threads\n";
 
+  if (timeline_) timeline_->start(resuming_, progress_.epoch);
   module_.train();
   for (; progress_.epoch < o_.epochs && !stopped; ++progress_.epoch) {
     std::vector<std::size_t> order = train_;
@@ -628,16 +658,32 @@ json Trainer::run() {
     if (stopped) break;
     module_.eval();
     json val = validate();
-    module_.train();
-    progress_.history.push_back(
-        {{"epoch", progress_.epoch + 1},
-         {"train_loss", progress_.loss_sum / std::max(1L, progress_.seen)},
-         {"train_accuracy", static_cast<double>(progress_.correct) / std::max(1L, progress_.seen)},
-         {"validation_loss", val["loss"]},
-         {"validation_accuracy", val["accuracy"]},
-         {"training_seconds", progress_.seconds}});
+    json history_entry{
+        {"epoch", progress_.epoch + 1},
+        {"train_loss", progress_.loss_sum / std::max(1L, progress_.seen)},
+        {"train_accuracy", static_cast<double>(progress_.correct) / std::max(1L, progress_.seen)},
+        {"validation_loss", val["loss"]},
+        {"validation_accuracy", val["accuracy"]},
+        {"training_seconds", progress_.seconds}};
     std::cerr << "epoch " << progress_.epoch + 1 << ": validation accuracy "
               << val["accuracy"].get<double>() << ", loss " << val["loss"].get<double>() << "\n";
+    if (timeline_ && timeline_->due(progress_.epoch + 1)) {
+      // Whole validation images: their probabilities come from the pass just made.
+      const bool reuse = timeline_->usesValidationSplit() && o_.crop_size == 0;
+      const EpochExplanation explained = timeline_->explainEpoch(
+          module_, progress_.epoch + 1, val["accuracy"].get<double>(),
+          reuse ? val_probability_ : std::vector<double>{}, progress_.seconds);
+      history_entry["explain"] = explained.toJson();
+      std::cerr << "epoch " << progress_.epoch + 1 << ": explained in " << explained.seconds
+                << " s";
+      if (explained.pointing) {
+        std::cerr << ", probe pointing game " << *explained.pointing << ", mass accuracy "
+                  << *explained.mass_accuracy;
+      }
+      std::cerr << " (" << (timeline_->folder() / "timeline.html").string() << ")\n";
+    }
+    module_.train();
+    progress_.history.push_back(history_entry);
     progress_.next_batch = 0;
     progress_.loss_sum = 0;
     progress_.seen = 0;
@@ -663,6 +709,18 @@ json Trainer::run() {
     if (unreadable_[i]) skipped.push_back(data_.samples[i].path);
   }
   report["skipped"] = skipped;
+  if (timeline_) {
+    timeline_->finish(progress_.seconds);
+    const double explain_seconds = timeline_->totalSeconds();
+    report["explain"] = {
+        {"timeline", (timeline_->folder() / "timeline.json").string()},
+        {"page", (timeline_->folder() / "timeline.html").string()},
+        {"seconds", explain_seconds},
+        {"training_seconds", progress_.seconds},
+        {"overhead", progress_.seconds > 0 ? json(explain_seconds / progress_.seconds) : json()}};
+    std::cerr << "deepbug-train: explaining took " << explain_seconds << " s beside "
+              << progress_.seconds << " s of training\n";
+  }
   if (stopped) {
     saveCheckpoint();
     std::cerr << "deepbug-train: stopped; continue with the same command and --resume\n";

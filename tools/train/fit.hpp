@@ -7,6 +7,7 @@
 #include <string>
 
 #include "augment.hpp"
+#include "explain_timeline.hpp"
 
 namespace deepbug::train {
 
@@ -44,6 +45,9 @@ struct FitOptions {
   // head on features of whole images, computed once. After training on windows this
   // recalibrates the head to the dilution of whole-frame global pooling.
   std::string train = "all";
+  // --explain-every N: LRP heatmaps and localisation scores of the current weights every
+  // N epochs and at the end, as a timeline beside the checkpoints (MODEL.pt.explain/).
+  ExplainOptions explain;
   std::string command_line;
 };
 

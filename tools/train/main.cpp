@@ -79,6 +79,26 @@ int run(int argc, char** argv) {
                    "all | head: with --init, retrain only the head on whole-image features "
                    "(recalibrates a model trained on --crop-size windows)")
       ->capture_default_str();
+  fit_cmd
+      ->add_option("--explain-every", fit.explain.every,
+                   "Explain the current weights with LRP every N epochs and at the end "
+                   "(0 = off): heatmaps of the best and worst images, and with --boxes the "
+                   "pointing game and mass accuracy of a fixed probe set, in OUT.explain/")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  fit_cmd->add_option("--explain-set", fit.explain.set,
+                      "ImageFolder to explain (default: the validation split)");
+  fit_cmd->add_option("--boxes", fit.explain.boxes,
+                      "Regions CSV image,region,x,y,w,h (paths relative to the explain set)");
+  fit_cmd->add_option("--explain-region", fit.explain.rules,
+                      "The right region: REGION for every class, or CLASS=REGION (repeat)");
+  fit_cmd
+      ->add_option("--probe-images", fit.explain.probe_images,
+                   "Images scored for the pointing game and mass accuracy every time")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  fit_cmd->add_option("--explain-composite", fit.explain.composite, "LRP composite")
+      ->capture_default_str();
 
   train::EvaluateOptions eval;
   CLI::App* eval_cmd = app.add_subcommand("evaluate", "Accuracy and confusion matrix as JSON");
