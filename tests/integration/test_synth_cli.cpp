@@ -11,7 +11,10 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
 #include <set>
+#include <string>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "integration/csv.hpp"
 #include "integration/process.hpp"
@@ -316,6 +319,283 @@ TEST(SynthCli, BadArgumentsAreExplainedAndOverwriteIsRefused) {
   const auto count =
       runCommand(program("deepbug-synth") + " images --count 1 --out " + tempDir("bad_count"));
   EXPECT_EQ(count.exit_code, 2) << count.output;
+}
+
+// --- Clever Hans shortcuts: --bias (images) and --mark (digits) ---------------------
+
+// The lines of a CSV file but those whose region (second field) is `region`.
+std::string withoutRegion(const std::string& path, const std::string& region) {
+  std::ifstream in(path);
+  std::string kept;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("," + region + ",") == std::string::npos) kept += line + "\n";
+  }
+  return kept;
+}
+
+// The file with its last column dropped, after checking that column's header.
+std::string withoutLastColumn(const std::string& path, const std::string& column) {
+  std::ifstream in(path);
+  std::string kept;
+  bool header = true;
+  for (std::string line; std::getline(in, line);) {
+    const std::size_t comma = line.rfind(',');
+    EXPECT_NE(comma, std::string::npos) << line;
+    if (comma == std::string::npos) return {};
+    if (header) {
+      EXPECT_EQ(line.substr(comma + 1), column);
+    }
+    header = false;
+    kept += line.substr(0, comma) + "\n";
+  }
+  return kept;
+}
+
+struct RegionRows {
+  std::map<std::string, int> count;  // rows per image
+  std::map<std::string, cv::Rect> box;
+};
+
+RegionRows regionRows(const std::string& boxes_csv, const std::string& region) {
+  RegionRows rows;
+  for (const CsvRow& row : readCsv(boxes_csv)) {
+    if (row.at("region") != region) continue;
+    ++rows.count[row.at("image")];
+    rows.box[row.at("image")] = cv::Rect(std::stoi(row.at("x")), std::stoi(row.at("y")),
+                                         std::stoi(row.at("w")), std::stoi(row.at("h")));
+  }
+  return rows;
+}
+
+// Per pixel, the largest difference over the channels.
+cv::Mat pixelDifference(const cv::Mat& a, const cv::Mat& b) {
+  cv::Mat diff;
+  cv::absdiff(a, b, diff);
+  if (diff.channels() == 1) return diff;
+  std::vector<cv::Mat> channels;
+  cv::split(diff, channels);
+  cv::Mat out = channels[0];
+  for (std::size_t c = 1; c < channels.size(); ++c)
+    out = cv::max(out, channels[c]);
+  return out;
+}
+
+// With every aggressive image biased and no calm one, the overlay is the whole
+// difference: the same scenes, rows and columns as the same seed's unbiased set, and
+// pixels that differ only inside the overlay's box.
+TEST(SynthCli, BiasBurnsATimestampOverlayIntoTheChosenClassOnly) {
+  const std::string clean = tempDir("bias_clean");
+  const std::string biased = tempDir("bias_all");
+  const std::string synth = program("deepbug-synth") + " images --count 40 --seed 31 --out ";
+  auto r = runCommand(synth + clean);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = runCommand(synth + biased + " --bias aggressive=1,non_aggressive=0");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  // Without the overlay rows and column, the tables are the unbiased set's, byte for byte.
+  EXPECT_EQ(withoutRegion(biased + "/boxes.csv", "overlay"), readFile(clean + "/boxes.csv"));
+  EXPECT_EQ(withoutLastColumn(biased + "/scenes.csv", "overlay"), readFile(clean + "/scenes.csv"));
+  EXPECT_EQ(readFile(clean + "/scenes.csv").find("overlay"), std::string::npos)
+      << "no overlay column without --bias";
+
+  const RegionRows overlays = regionRows(biased + "/boxes.csv", "overlay");
+  ASSERT_EQ(overlays.count.size(), 20u) << "one per aggressive image";
+  const auto scenes = readCsv(biased + "/scenes.csv");
+  ASSERT_EQ(scenes.size(), 40u);
+  std::set<std::pair<int, int>> corners;
+  int checked = 0;
+  for (const CsvRow& row : scenes) {
+    const std::string& image = row.at("image");
+    SCOPED_TRACE(image);
+    const bool aggressive = row.at("class") == "aggressive";
+    EXPECT_EQ(row.at("overlay"), aggressive ? "1" : "0");
+    const auto found = overlays.count.find(image);
+    if (!aggressive) {
+      EXPECT_EQ(found, overlays.count.end()) << "no overlay on a calm scene";
+      EXPECT_EQ(readFile(biased + "/" + image), readFile(clean + "/" + image));
+      continue;
+    }
+    ASSERT_NE(found, overlays.count.end());
+    EXPECT_EQ(found->second, 1);
+    const cv::Mat with = cv::imread(biased + "/" + image);
+    const cv::Mat without = cv::imread(clean + "/" + image);
+    ASSERT_FALSE(with.empty());
+    ASSERT_EQ(with.size(), without.size());
+    const cv::Rect frame(0, 0, with.cols, with.rows);
+    const cv::Rect box = overlays.box.at(image);
+    ASSERT_EQ(box & frame, box) << "the box lies in the frame";
+    // A CCTV timestamp line in the top-left corner, its height a few percent of the frame.
+    EXPECT_LT(box.x, 0.05 * with.cols);
+    EXPECT_LT(box.y, 0.06 * with.rows);
+    EXPECT_GT(box.width, 0.3 * with.cols);
+    EXPECT_LT(box.width, 0.6 * with.cols);
+    EXPECT_GT(box.height, 0.025 * with.rows);
+    EXPECT_LT(box.height, 0.07 * with.rows);
+    corners.insert({box.x, box.y});
+    const cv::Mat diff = pixelDifference(with, without);
+    // Inside the box the text and its outline replace the scene.
+    EXPECT_GT(cv::countNonZero(diff(box) > 40), box.area() / 5);
+    // Outside it, nothing changes. JPEG codes 16×16 blocks (8×8 for luma, chroma halved)
+    // and its decoder's chroma upsampling reaches one pixel into the next block, so the
+    // box is grown to the blocks it touches and by 2 px more.
+    const int x0 = box.x / 16 * 16 - 2, y0 = box.y / 16 * 16 - 2;
+    const int x1 = (box.br().x + 15) / 16 * 16 + 2, y1 = (box.br().y + 15) / 16 * 16 + 2;
+    const cv::Rect grown = cv::Rect(x0, y0, x1 - x0, y1 - y0) & frame;
+    EXPECT_LT(grown.area(), 4 * box.area()) << "the margin stays small";
+    cv::Mat outside = diff.clone();
+    outside(grown).setTo(0);
+    EXPECT_EQ(cv::countNonZero(outside), 0) << "pixels outside the overlay changed";
+    ++checked;
+  }
+  EXPECT_EQ(checked, 20);
+  EXPECT_GT(corners.size(), 1u) << "the overlay's place is jittered per image";
+}
+
+// Shares between 0 and 1 are drawn per image from the seed: the same count every run.
+TEST(SynthCli, BiasShareIsDrawnPerImageAndReproducible) {
+  std::string tables[2];
+  int counts[2] = {0, 0};
+  for (int run = 0; run < 2; ++run) {
+    const std::string dir = tempDir("bias_half_" + std::to_string(run));
+    const auto r =
+        runCommand(program("deepbug-synth") +
+                   " images --count 40 --seed 32 --bias aggressive=0.5,non_aggressive=0.5"
+                   " --out " +
+                   dir);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    tables[run] = readFile(dir + "/boxes.csv") + readFile(dir + "/scenes.csv");
+    const RegionRows overlays = regionRows(dir + "/boxes.csv", "overlay");
+    int column = 0;
+    for (const CsvRow& row : readCsv(dir + "/scenes.csv"))
+      column += row.at("overlay") == "1";
+    EXPECT_EQ(column, static_cast<int>(overlays.count.size()));
+    counts[run] = column;
+  }
+  EXPECT_EQ(tables[0], tables[1]);
+  EXPECT_EQ(counts[0], counts[1]);
+  EXPECT_GT(counts[0], 0);
+  EXPECT_LT(counts[0], 40);
+  // Binomial(40, 0.5): 20 ± 3.2; seed 32 gives 16 (a change of the streams shows here).
+  EXPECT_GE(counts[0], 8);
+  EXPECT_LE(counts[0], 32);
+  EXPECT_EQ(counts[0], 16);
+}
+
+TEST(SynthCli, BadBiasIsExplained) {
+  for (const char* bad :
+       {"fighting=0.5", "aggressive=1.5", "aggressive=-0.1", "aggressive", "aggressive=x",
+        "aggressive=0.5x", "aggressive=0.5,aggressive=0.1", "aggressive=0.5,"}) {
+    SCOPED_TRACE(bad);
+    const std::string dir = tempDir("bias_bad");
+    const auto r = runCommand(program("deepbug-synth") + " images --count 2 --out " + dir +
+                              " --bias '" + bad + "'");
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("--bias '" + std::string(bad) + "'"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("e.g. --bias aggressive=0.9,non_aggressive=0.1"), std::string::npos)
+        << r.output;
+    EXPECT_FALSE(fs::exists(dir)) << "nothing written";
+  }
+}
+
+// The digits' mark: a 5×5 square of ink in the bottom-right corner of every 3 and of
+// no other digit, and nothing else changed.
+TEST(SynthCli, DigitsMarkTheChosenDigitOnly) {
+  const std::string clean = tempDir("mark_clean");
+  const std::string marked = tempDir("mark_all");
+  const std::string synth = program("deepbug-synth") + " digits --per-class 10 --seed 3 --out ";
+  auto r = runCommand(synth + clean);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = runCommand(synth + marked + " --mark 3=1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  EXPECT_EQ(withoutRegion(marked + "/boxes.csv", "mark"), readFile(clean + "/boxes.csv"));
+  EXPECT_EQ(withoutLastColumn(marked + "/scenes.csv", "mark"), readFile(clean + "/scenes.csv"));
+  EXPECT_EQ(readFile(clean + "/scenes.csv").find("mark"), std::string::npos);
+
+  const RegionRows marks = regionRows(marked + "/boxes.csv", "mark");
+  ASSERT_EQ(marks.count.size(), 10u) << "every 3";
+  const auto scenes = readCsv(marked + "/scenes.csv");
+  ASSERT_EQ(scenes.size(), 100u);
+  int checked = 0;
+  for (const CsvRow& row : scenes) {
+    const std::string& image = row.at("image");
+    SCOPED_TRACE(image);
+    const bool three = row.at("class") == "3";
+    EXPECT_EQ(row.at("mark"), three ? "1" : "0");
+    const auto found = marks.count.find(image);
+    if (!three) {
+      EXPECT_EQ(found, marks.count.end());
+      EXPECT_EQ(readFile(marked + "/" + image), readFile(clean + "/" + image));
+      continue;
+    }
+    ASSERT_NE(found, marks.count.end());
+    EXPECT_EQ(found->second, 1);
+    const cv::Rect box = marks.box.at(image);
+    EXPECT_EQ(box, cv::Rect(57, 57, 5, 5)) << "the fixed corner";
+    const cv::Mat with = cv::imread(marked + "/" + image, cv::IMREAD_GRAYSCALE);
+    const cv::Mat without = cv::imread(clean + "/" + image, cv::IMREAD_GRAYSCALE);
+    ASSERT_EQ(with.size(), cv::Size(64, 64));
+    ASSERT_EQ(without.size(), cv::Size(64, 64));
+    // Full ink: white, black on the inverted canvases.
+    const int ink = row.at("variation") == "inverted" ? 0 : 255;
+    EXPECT_EQ(cv::countNonZero(with(box) != ink), 0);
+    const cv::Mat diff = pixelDifference(with, without);
+    EXPECT_GT(cv::countNonZero(diff(box)), 0) << "the mark shows";
+    cv::Mat outside = diff.clone();
+    outside(box).setTo(0);
+    EXPECT_EQ(cv::countNonZero(outside), 0) << "pixels outside the mark changed";
+    ++checked;
+  }
+  EXPECT_EQ(checked, 10);
+}
+
+TEST(SynthCli, DigitMarkShareIsDrawnPerImageAndReproducible) {
+  std::string tables[2];
+  int threes[2] = {0, 0};
+  int others[2] = {0, 0};
+  for (int run = 0; run < 2; ++run) {
+    const std::string dir = tempDir("mark_share_" + std::to_string(run));
+    const auto r =
+        runCommand(program("deepbug-synth") +
+                   " digits --per-class 40 --seed 5 --mark 3=0.5,others=0.1 --out " + dir);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    tables[run] = readFile(dir + "/boxes.csv") + readFile(dir + "/scenes.csv");
+    const RegionRows marks = regionRows(dir + "/boxes.csv", "mark");
+    int column = 0;
+    for (const CsvRow& row : readCsv(dir + "/scenes.csv")) {
+      if (row.at("mark") != "1") continue;
+      ++column;
+      EXPECT_EQ(marks.count.count(row.at("image")), 1u) << row.at("image");
+      ++(row.at("class") == "3" ? threes : others)[run];
+    }
+    EXPECT_EQ(column, static_cast<int>(marks.count.size()));
+  }
+  EXPECT_EQ(tables[0], tables[1]);
+  EXPECT_EQ(threes[0], threes[1]);
+  EXPECT_EQ(others[0], others[1]);
+  // Binomial(40, 0.5) = 20 ± 3.2 for the 3s, binomial(360, 0.1) = 36 ± 5.7 for the other
+  // digits; seed 5 gives 26 and 36.
+  EXPECT_GT(threes[0], 0);
+  EXPECT_LT(threes[0], 40);
+  EXPECT_GE(threes[0], 8);
+  EXPECT_LE(threes[0], 32);
+  EXPECT_GE(others[0], 15);
+  EXPECT_LE(others[0], 57);
+  EXPECT_EQ(threes[0], 26);
+  EXPECT_EQ(others[0], 36);
+}
+
+TEST(SynthCli, BadMarkIsExplained) {
+  for (const char* bad : {"10=0.5", "x=0.5", "3=2", "3", "3=abc", "3=0.5,3=0.1", "3=0.5,"}) {
+    SCOPED_TRACE(bad);
+    const std::string dir = tempDir("mark_bad");
+    const auto r = runCommand(program("deepbug-synth") + " digits --per-class 1 --out " + dir +
+                              " --mark '" + bad + "'");
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("--mark '" + std::string(bad) + "'"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("e.g. --mark 3=0.9,others=0.1"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(dir)) << "nothing written";
+  }
 }
 
 }  // namespace

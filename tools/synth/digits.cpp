@@ -22,6 +22,9 @@ constexpr int kColumns = 100;     // cells per row
 constexpr int kRowsPerDigit = 5;  // 5 rows × 100 columns = 500 of each digit
 constexpr int kCanvas = 64;
 constexpr int kFragments = 3;
+constexpr int kMarkSide = 5;
+constexpr int kMarkInset = 2;                      // from the canvas's right and bottom edges
+constexpr std::uint64_t kMarkStream = 0x4d41524b;  // "MARK": apart from the canvas's stream
 
 cv::Mat cellOf(const cv::Mat& sheet, int digit, int n) {
   const int row = digit * kRowsPerDigit + n / kColumns;
@@ -60,12 +63,17 @@ struct Sample {
   std::string variation;
   int cell = 0;
   cv::Rect box;
+  bool marked = false;
 };
 
 }  // namespace
 
 std::string defaultDigitsSheet() {
   return "/usr/share/doc/opencv-doc/examples/data/digits.png";
+}
+
+cv::Rect digitMarkBox() {
+  return {kCanvas - kMarkInset - kMarkSide, kCanvas - kMarkInset - kMarkSide, kMarkSide, kMarkSide};
 }
 
 const std::vector<std::string>& digitVariations() {
@@ -102,7 +110,8 @@ int writeDigits(const DigitsOptions& options) {
 
   std::vector<Sample> samples(static_cast<std::size_t>(10 * per_class));
   tbb::parallel_for(0, static_cast<int>(samples.size()), [&](int i) {
-    std::mt19937_64 random(mixSeed(options.seed, static_cast<std::uint64_t>(i)));
+    const std::uint64_t canvas_seed = mixSeed(options.seed, static_cast<std::uint64_t>(i));
+    std::mt19937_64 random(canvas_seed);
     Sample& s = samples[static_cast<std::size_t>(i)];
     s.digit = i / per_class;
     s.cell = options.first_cell + i % per_class;
@@ -127,6 +136,12 @@ int writeDigits(const DigitsOptions& options) {
       }
     }
     paste(canvas, varied(cellOf(sheet, s.digit, s.cell), s.variation, random), s.box.tl());
+    if (options.mark) {
+      // A uniform draw in [0, 1) from 53 random bits: a share of 1 marks every image.
+      const double u = static_cast<double>(mixSeed(canvas_seed, kMarkStream) >> 11) * 0x1.0p-53;
+      s.marked = u < options.mark_share[static_cast<std::size_t>(s.digit)];
+      if (s.marked) canvas(digitMarkBox()).setTo(255);  // ink, before the inversion
+    }
     if (s.variation == "inverted") canvas = 255 - canvas;
     char name[16];
     std::snprintf(name, sizeof(name), "%03d.png", s.cell);
@@ -138,12 +153,19 @@ int writeDigits(const DigitsOptions& options) {
   std::ofstream boxes(fs::path(options.out_dir) / "boxes.csv");
   std::ofstream scenes(fs::path(options.out_dir) / "scenes.csv");
   boxes << "image,region,x,y,w,h\n";
-  scenes << "image,class,variation,source_cell\n";
+  scenes << "image,class,variation,source_cell" << (options.mark ? ",mark" : "") << "\n";
   for (const Sample& s : samples) {
     boxes << s.image << ",digit," << s.box.x << "," << s.box.y << "," << s.box.width << ","
           << s.box.height << "\n";
+    if (s.marked) {
+      const cv::Rect m = digitMarkBox();
+      boxes << s.image << ",mark," << m.x << "," << m.y << "," << m.width << "," << m.height
+            << "\n";
+    }
     scenes << s.image << "," << s.digit << "," << s.variation << ","
-           << s.digit * kRowsPerDigit * kColumns + s.cell << "\n";
+           << s.digit * kRowsPerDigit * kColumns + s.cell;
+    if (options.mark) scenes << "," << (s.marked ? 1 : 0);
+    scenes << "\n";
   }
   if (!boxes || !scenes) throw Error("cannot write the tables in '" + options.out_dir + "'");
   return static_cast<int>(samples.size());

@@ -6,10 +6,18 @@
 //
 //   OUT/<digit>/<variation>/<n>.png   variation: written, rotated, thick, thin, inverted
 //   OUT/boxes.csv                     image,region,x,y,w,h (region "digit")
-//   OUT/scenes.csv                    image,class,variation,source_cell
+//   OUT/scenes.csv                    image,class,variation,source_cell[,mark]
+//
+// With a mark (a Clever Hans shortcut), a share of each digit's images carries a 5×5
+// square of full ink (white; black on inverted canvases) 2 px in from the bottom-right
+// corner, drawn over whatever is there: the region `mark`, and scenes.csv's column
+// `mark` (0/1). Which images carry it is drawn from a random stream of its own, so the
+// images are the same as without a mark outside the square.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
 
@@ -22,7 +30,12 @@ struct DigitsOptions {
                            // where the training set's cells end
   int per_class = 500;     // images per digit, at most the 500 - first_cell the sheet holds
   std::uint64_t seed = 1;  // placement, fragments, rotation
+  bool mark = false;       // write the mark's column (and marks, where a share is > 0)
+  std::array<double, 10> mark_share{};  // per digit, in [0, 1]
 };
+
+// The mark's place on every 64×64 canvas.
+cv::Rect digitMarkBox();
 
 std::string defaultDigitsSheet();
 const std::vector<std::string>& digitVariations();

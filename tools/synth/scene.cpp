@@ -1,6 +1,7 @@
 #include "scene.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <opencv2/imgproc.hpp>
 
 namespace deepbug::synth {
@@ -116,6 +117,31 @@ void applyCamera(cv::Mat& image, cv::RNG& rng) {
     wide += gaussian;
     wide.convertTo(image, CV_8UC3);
   }
+}
+
+cv::Rect burnOsd(cv::Mat& image, cv::RNG& rng) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%04d-%02d-%02d %02d:%02d:%02d  CAM %02d",
+                rng.uniform(2019, 2027), rng.uniform(1, 13), rng.uniform(1, 29), rng.uniform(0, 24),
+                rng.uniform(0, 60), rng.uniform(0, 60), rng.uniform(1, 17));
+  // 576 rows (vtest.avi): scale 0.64, letters about 14 px high, strokes 2 px, outline
+  // 2 px on each side; the line spans about 45 % of a 4:3 frame's width.
+  const int font = cv::FONT_HERSHEY_SIMPLEX;
+  const double scale = image.rows / 900.0;
+  const int stroke = std::max(1, cvRound(image.rows / 300.0));
+  const int outline = stroke + 2 * std::max(1, cvRound(image.rows / 300.0));
+  int baseline = 0;
+  const cv::Size size = cv::getTextSize(text, font, scale, outline, &baseline);
+  const cv::Point origin(cvRound(0.02 * image.cols) + rng.uniform(-3, 4),
+                         cvRound(0.025 * image.rows) + size.height + rng.uniform(-3, 4));
+  // The box is measured where it is drawn: every pixel the outline touches (the text
+  // lies inside it), so it holds exactly the pixels the overlay can change.
+  cv::Mat mask = cv::Mat::zeros(image.size(), CV_8U);
+  cv::putText(mask, text, origin, font, scale, cv::Scalar(255), outline, cv::LINE_AA);
+  cv::putText(mask, text, origin, font, scale, cv::Scalar(255), stroke, cv::LINE_AA);
+  cv::putText(image, text, origin, font, scale, cv::Scalar(0, 0, 0), outline, cv::LINE_AA);
+  cv::putText(image, text, origin, font, scale, cv::Scalar(255, 255, 255), stroke, cv::LINE_AA);
+  return cv::boundingRect(mask);
 }
 
 Scene renderScene(const Backgrounds& backgrounds, std::uint64_t seed, bool aggressive,

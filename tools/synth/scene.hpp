@@ -44,4 +44,12 @@ Appearance randomAppearance(cv::RNG& rng);
 double perspectiveShare(double ground_y, int image_height);
 void applyCamera(cv::Mat& image, cv::RNG& rng);
 
+// A CCTV recorder's on-screen display burned into a finished frame (after the camera
+// effects, as a recorder draws it): a timestamp and a camera name, e.g.
+// "2026-03-14 21:07:33  CAM 07", white FONT_HERSHEY_SIMPLEX with a black outline in the
+// top-left corner, its size proportional to the frame height, its place jittered by up
+// to 3 px; date, time, camera number and jitter come from `rng`. Returns the tight box
+// of the pixels it may have changed (the outline's, anti-aliased edges included).
+cv::Rect burnOsd(cv::Mat& image, cv::RNG& rng);
+
 }  // namespace deepbug::synth
