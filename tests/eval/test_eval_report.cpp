@@ -102,7 +102,35 @@ json fullMetrics() {
          {"group", "all"},
          {"images", 2},
          {"heatmap", "class_averages/a/eps/aggressive.png"},
-         {"aligned", "class_averages/a/eps/aggressive.aligned.png"}}}}};
+         {"aligned", "class_averages/a/eps/aggressive.aligned.png"}}}},
+      {"strategies",
+       {{kHostileClass,
+         {{"images", 3},
+          {"images_in_class", 3},
+          {"clusters", 2},
+          {"eigenvalues", {0.0, 0.1, 0.9}},
+          {"plane", {{0.1, 0.2, 0}, {0.3, 0.1, 0}, {-0.5, 0.4, 1}}},
+          {"groups",
+           {{{"cluster", 0},
+             {"size", 2},
+             {"share", 2.0 / 3},
+             {"accuracy", 1.0},
+             {"mass_accuracy", 0.8},
+             {"part_shares", {{"fight", 0.8}, {"background", 0.2}}},
+             {"top_part", "fight"},
+             {"flagged", false},
+             {"heatmap", "strategies/a/eps/c/cluster-0.png"},
+             {"closest", {entry("aggressive/1.png", "aggressive/1")}}},
+            {{"cluster", 1},
+             {"size", 1},
+             {"share", 1.0 / 3},
+             {"accuracy", 1.0},
+             {"mass_accuracy", 0.1},
+             {"part_shares", {{"overlay", 0.7}, {"background", 0.3}}},
+             {"top_part", "overlay"},
+             {"flagged", true},
+             {"heatmap", "strategies/a/eps/c/cluster-1.png"},
+             {"closest", {entry("aggressive/2.png", "aggressive/2")}}}}}}}}}};
   return {{"data", "data"},
           {"classes", {"aggressive", kHostileClass}},
           {"variations", {"rotated", "thin"}},
@@ -241,6 +269,8 @@ TEST(EvalReportPage, EachSectionIsThereExactlyWhenItsDataIs) {
       "<h4>Worst localised</h4>",
       "<h4>Right for the wrong reasons</h4>",
       "<h4>Class averages</h4>",
+      "<h3>Strategies</h3>",
+      "class=\"scatter\"",
       "<h2>Models compared</h2>",
       "class=\"strip\"",
       "<h2>Skipped images</h2>"};
@@ -262,6 +292,26 @@ TEST(EvalReportPage, EachSectionIsThereExactlyWhenItsDataIs) {
   const std::string fallback = renderReport(listed);
   EXPECT_NE(fallback.find("<h4>Right for the wrong reasons</h4>"), std::string::npos);
   EXPECT_NE(fallback.find("src=\"heatmaps/a/eps/aggressive/7.overlay.png\""), std::string::npos);
+}
+
+// One dot per image in the embedding plot, coloured by its cluster; the flagged cluster's
+// row marked with what it looks at.
+TEST(EvalReportPage, StrategiesPlotEveryImageAndFlagTheOffRegionCluster) {
+  const std::string html = renderReport(fullMetrics());
+  const auto start = html.find("<h3>Strategies</h3>");
+  ASSERT_NE(start, std::string::npos);
+  const std::string section = html.substr(start);
+  EXPECT_EQ(attributeValues(section, "circle", "fill"),
+            (std::vector<std::string>{report::kGroupColours[0], report::kGroupColours[0],
+                                      report::kGroupColours[1]}));
+  const std::regex flagged("<tr class=\"flagged\">.*?</tr>");
+  std::smatch row;
+  ASSERT_TRUE(std::regex_search(section, row, flagged));
+  EXPECT_NE(row.str().find("cluster 1"), std::string::npos) << row.str();
+  EXPECT_NE(row.str().find("overlay"), std::string::npos) << row.str();
+  EXPECT_EQ(section.find("<tr class=\"flagged\">", row.position() + 1), std::string::npos)
+      << "only cluster 1 is flagged";
+  EXPECT_NE(section.find("src=\"strategies/a/eps/c/cluster-1.png\""), std::string::npos);
 }
 
 TEST(EvalReportPage, SelfContained) {

@@ -165,6 +165,27 @@ TEST_F(EvalCli, DigitsEndToEndGroupedAveragedAndCompared) {
         row.at("model") == "m" && row.at("correct") == "1" && row.at("macro_pass") == "0";
   EXPECT_EQ(gallery["right_for_wrong_reasons"].size(), std::min<std::size_t>(wrong_reasons, 24));
 
+  // Strategies: every image of a class in exactly one of its clusters, the largest first,
+  // each cluster's mean heatmap written and its closest images named.
+  const json& strategies = figures["strategies"];
+  ASSERT_EQ(strategies.size(), 10u);
+  for (const auto& [cls, found] : strategies.items()) {
+    SCOPED_TRACE(cls);
+    EXPECT_EQ(found["images"], 5);
+    EXPECT_EQ(found["plane"].size(), 5u);
+    ASSERT_FALSE(found["groups"].empty());
+    int members = 0, previous = 5;
+    for (const json& group : found["groups"]) {
+      members += group["size"].get<int>();
+      EXPECT_LE(group["size"].get<int>(), previous) << "largest first";
+      previous = group["size"];
+      EXPECT_TRUE(fs::exists(path("out/" + group["heatmap"].get<std::string>())));
+      EXPECT_EQ(group["closest"].size(), std::min(5u, group["size"].get<unsigned>()));
+      EXPECT_EQ(group["flagged"], group["mass_accuracy"].get<double>() < 0.5);
+    }
+    EXPECT_EQ(members, 5);
+  }
+
   // One network under two names: the most disagreeing images agree, map for map.
   const json& strips = metrics["comparison"][0]["disagreements"]["epsilon-plus-flat"];
   ASSERT_EQ(strips.size(), 8u);
@@ -172,6 +193,26 @@ TEST_F(EvalCli, DigitsEndToEndGroupedAveragedAndCompared) {
     EXPECT_EQ(strip["predicted"]["m"], strip["predicted"]["same"]);
     EXPECT_NEAR(strip["heatmap_distance"].get<double>(), 0.0, 1e-6);
   }
+}
+
+// --clusters fixes the number of strategies; --no-strategies leaves them out.
+TEST_F(EvalCli, StrategyCountFixedOrLeftOut) {
+  auto run = eval("--region aggressive=fight --region non_aggressive=pair --clusters 2 --out " +
+                  path("two"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  std::ifstream two_in(path("two/metrics.json"));
+  const json two = json::parse(two_in)["models"]["a"]["composites"]["epsilon-plus-flat"];
+  ASSERT_EQ(two["strategies"].size(), 2u);
+  for (const auto& [cls, found] : two["strategies"].items()) {
+    EXPECT_EQ(found["clusters"], 2) << cls;
+    EXPECT_EQ(found["groups"].size(), 2u) << cls;
+  }
+  run = eval("--no-strategies --out " + path("none"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  std::ifstream none_in(path("none/metrics.json"));
+  EXPECT_FALSE(json::parse(none_in)["models"]["a"]["composites"]["epsilon-plus-flat"].contains(
+      "strategies"));
+  EXPECT_FALSE(fs::exists(path("none/strategies")));
 }
 
 TEST_F(EvalCli, BadInputIsNamedAndLeavesNothing) {

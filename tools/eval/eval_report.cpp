@@ -64,11 +64,17 @@ img{display:block;max-width:100%;height:auto}
 .strip-head{margin:0;font-size:.85rem;overflow-wrap:anywhere}
 .missing{color:var(--muted);font-size:.8rem;padding:24px 0;text-align:center}
 .notes{font-size:.85rem;color:var(--muted)}
+.dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;vertical-align:-1px}
+tr.flagged td{background:#fdf1e6}
+.strategy{display:grid;grid-template-columns:minmax(110px,160px) minmax(0,1fr);gap:12px;align-items:start;padding:8px 0;border-bottom:1px solid var(--rule)}
+.strategy .gallery{margin:0}
+.shot.average img{image-rendering:pixelated}
 @media (max-width:600px){
  main{padding:18px 12px 48px}
  .strip{grid-template-columns:minmax(0,1fr) minmax(0,1fr)}
  .strip-head{grid-column:1/-1}
  .gallery{grid-template-columns:repeat(auto-fill,minmax(130px,1fr))}
+ .strategy{grid-template-columns:minmax(0,1fr)}
 }
 )css";
 
@@ -169,6 +175,7 @@ std::string modelSection(const report::Context& context, const std::string& mode
   }
   html += report::galleries(context, model, composite, figures);
   html += report::classAverages(context, figures);
+  html += report::strategiesSection(context, figures);
   return html + "</section>";
 }
 

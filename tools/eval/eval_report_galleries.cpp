@@ -48,6 +48,8 @@ std::string galleryItem(const Context& context, const json& entry) {
   return html + "</figcaption></figure>";
 }
 
+}  // namespace
+
 std::string galleryGrid(const Context& context, const json& entries) {
   std::string items;
   std::size_t shown = 0;
@@ -66,8 +68,6 @@ std::string galleryGrid(const Context& context, const json& entries) {
   }
   return html;
 }
-
-}  // namespace
 
 std::string galleries(const Context& context, const std::string& model,
                       const std::string& composite, const json& figures) {

@@ -50,6 +50,15 @@ std::string groupBars(const std::vector<std::pair<std::string, const nlohmann::j
 std::string galleries(const Context& context, const std::string& model,
                       const std::string& composite, const nlohmann::json& figures);
 
+// Images as a grid of captioned overlays (the first 60; the rest counted).
+std::string galleryGrid(const Context& context, const nlohmann::json& entries);
+
+// Per class, the strategies found by spectral relevance analysis ("strategies"): the
+// clusters as a scatter of the spectral embedding, a table (size, accuracy, mass on the
+// right region, the part holding the most relevance, flagged when the evidence lies
+// mostly elsewhere) and each cluster's mean heatmap and images closest to its centre.
+std::string strategiesSection(const Context& context, const nlohmann::json& figures);
+
 // Class-average heatmaps (and their aligned versions).
 std::string classAverages(const Context& context, const nlohmann::json& figures);
 

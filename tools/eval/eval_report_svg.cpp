@@ -178,4 +178,32 @@ std::string barLegendHtml(const BarChart& chart, const std::string& floor_label)
   return html + "</p>";
 }
 
+std::string scatterSvg(const std::vector<ScatterPoint>& points, const std::string& title) {
+  constexpr double kSide = 220, kMargin = 8;
+  double min_x = 0, max_x = 0, min_y = 0, max_y = 0;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const ScatterPoint& p = points[i];
+    min_x = i == 0 ? p.x : std::min(min_x, p.x);
+    max_x = i == 0 ? p.x : std::max(max_x, p.x);
+    min_y = i == 0 ? p.y : std::min(min_y, p.y);
+    max_y = i == 0 ? p.y : std::max(max_y, p.y);
+  }
+  const double span_x = max_x > min_x ? max_x - min_x : 1,
+               span_y = max_y > min_y ? max_y - min_y : 1;
+  const double inner = kSide - 2 * kMargin;
+  std::string svg = "<svg class=\"scatter\" viewBox=\"0 0 " + px(kSide) + " " + px(kSide) +
+                    "\" width=\"" + px(kSide) + "\" height=\"" + px(kSide) +
+                    "\" role=\"img\"><title>" + escapeHtml(title) + "</title>" +
+                    "<rect width=\"100%\" height=\"100%\" fill=\"#fafbfc\" stroke=\"#e3e7ec\"/>";
+  constexpr std::size_t kColours = sizeof(kGroupColours) / sizeof(kGroupColours[0]);
+  for (const ScatterPoint& p : points) {
+    const double cx = kMargin + (p.x - min_x) / span_x * inner;
+    const double cy = kMargin + (max_y - p.y) / span_y * inner;
+    svg += "<circle cx=\"" + px(cx) + "\" cy=\"" + px(cy) + "\" r=\"3\" fill=\"" +
+           kGroupColours[static_cast<std::size_t>(std::max(0, p.group)) % kColours] +
+           "\" fill-opacity=\"0.75\"/>";
+  }
+  return svg + "</svg>";
+}
+
 }  // namespace deepbug::eval::report

@@ -43,4 +43,16 @@ std::string barChartSvg(const BarChart& chart);
 // floor tick when `floor_label` is not empty.
 std::string barLegendHtml(const BarChart& chart, const std::string& floor_label = "");
 
+struct ScatterPoint {
+  double x = 0, y = 0;
+  int group = 0;  // the colour: kGroupColours[group % size]
+};
+
+// Distinct colours for clusters, in order (cluster 0 first).
+inline constexpr const char* kGroupColours[] = {"#2f6fb0", "#d9822b", "#3d8b5a", "#c23b3b",
+                                                "#7b5ea7", "#8c6d46", "#d16fa8", "#6b7785"};
+
+// A square scatter plot of points scaled to fit, each a dot in its group's colour.
+std::string scatterSvg(const std::vector<ScatterPoint>& points, const std::string& title);
+
 }  // namespace deepbug::eval::report

@@ -17,6 +17,7 @@
 #include "eval_figures.hpp"
 #include "eval_gallery.hpp"
 #include "eval_report.hpp"
+#include "heatmap_summaries.hpp"
 #include "image_batches.hpp"
 #include "lrp/explainer.hpp"
 #include "metrics/model_comparison.hpp"
@@ -25,6 +26,7 @@
 #include "model/model_loader.hpp"
 #include "render/heatmap.hpp"
 #include "scene_attributes.hpp"
+#include "strategies.hpp"
 
 namespace deepbug::eval {
 namespace {
@@ -256,8 +258,16 @@ class EvalRun {
         if (scored.has_region) outcome.mass_accuracy = scored.lrp.mass_inside;
         outcome.right_for_wrong_reasons = scored.has_region && right && !scored.lrp.macro_pass;
         gallery.add(outcome);
-        disagreements_.add(spec.name, composite, index[n], image.file.name,
-                           data_.classes[image.class_index], labels[predicted], map);
+        ImageSummary summary;
+        summary.image = outcome.image;
+        summary.true_class = outcome.true_class;
+        summary.predicted = outcome.predicted;
+        summary.correct = right;
+        summary.mass_accuracy = outcome.mass_accuracy;
+        summary.part_shares = scored.parts.share;
+        if (!scored.parts.top.empty()) summary.part_shares["background"] = scored.parts.background;
+        summary.summary = metrics::relevanceSummary(map, kSummarySide);
+        summaries_.add(spec.name, composite, index[n], std::move(summary));
         writeRow(spec, composite, image, labels[predicted],
                  scores[static_cast<int64_t>(n)][predicted].item<double>(), right,
                  labels[result.targets[n]], scored);
@@ -296,6 +306,15 @@ class EvalRun {
         figures["attributes"][column][value] = g.toJson(data_.classes);
     }
     figures["gallery"] = gallery.toJson();
+    if (o_.strategies) {
+      StrategyOptions strategy;
+      strategy.spectral.clusters = o_.clusters;
+      strategy.spectral.seed = o_.seed;
+      strategy.macro_threshold = o_.localization.macro_threshold;
+      figures["strategies"] = findStrategies(
+          *summaries_.find(spec.name, composite), spec.name, composite, data_.classes, strategy,
+          dir_, (fs::path("strategies") / spec.name / composite).generic_string());
+    }
     figures["class_averages"] =
         averages.write(dir_, (fs::path("class-averages") / spec.name / composite).generic_string());
     return figures;
@@ -375,7 +394,7 @@ class EvalRun {
                          {"test", m.exact ? "exact binomial" : "chi-square, continuity-corrected"},
                          {"statistic", m.statistic},
                          {"p_value", m.p_value},
-                         {"disagreements", disagreements_.between(a->first, b->first)}});
+                         {"disagreements", disagreements(summaries_, a->first, b->first)}});
       }
     }
     return pairs;
@@ -389,7 +408,7 @@ class EvalRun {
   lrp::InitialRelevance init_ = lrp::InitialRelevance::kContrastive;
   SceneAttributes attributes_;
   std::vector<explain_tool::ImageFile> files_;  // data_.images' files, for the batch reader
-  DisagreementFinder disagreements_;
+  HeatmapSummaries summaries_;
   std::ofstream per_image_;
   std::vector<std::string> skipped_;
   bool explained_any_ = false;

@@ -8,7 +8,8 @@
 // Output, written to OUT.partial/ and renamed to OUT at the end (a failed run leaves no
 // half result): metrics.json, per_image.csv (one row per image × model × composite),
 // heatmaps/<model>/<composite>/<image>.{heatmap,overlay}.png and
-// class-averages/<model>/<composite>/<class>/<group>[.aligned].png.
+// class-averages/<model>/<composite>/<class>/<group>[.aligned].png and
+// strategies/<model>/<composite>/<class>/cluster-<c>.png.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,8 @@ struct EvalOptions {
   std::string attributes;                 // image,ATTR,… table (scenes.csv); empty: none
   std::vector<std::string> group_by;      // its columns to group by; empty: the few-valued ones
   bool align = false;                     // class averages also resampled into the right region
+  bool strategies = true;  // spectral clusters of each class's heatmaps (strategies.hpp)
+  int clusters = 0;        // their count; 0: by the eigengap
   std::string out;
   std::vector<std::string> composites{"epsilon-plus-flat"};
   std::string target = "true";  // true, predicted or a label

@@ -29,6 +29,12 @@ int main(int argc, char** argv) {
                    "class with at most 12 values");
     app.add_flag("--align", o.align,
                  "class-average heatmaps also resampled into each image's right region");
+    app.add_option("--clusters", o.clusters,
+                   "strategies per class (spectral relevance analysis); 0: by the eigengap")
+        ->check(CLI::Range(0, 64))
+        ->capture_default_str();
+    bool no_strategies = false;
+    app.add_flag("--no-strategies", no_strategies, "skip the spectral relevance analysis");
     app.add_option("--out", o.out, "output folder")->required();
     app.add_option("--composite", o.composites, "LRP composite (repeat for several)")
         ->capture_default_str();
@@ -64,6 +70,7 @@ int main(int argc, char** argv) {
       return app.exit(error) == 0 ? deepbug::kExitOk : deepbug::kExitBadInput;
     }
     if (!coco.empty()) o.regions = coco;
+    o.strategies = !no_strategies;
     for (const std::string& model : models)
       o.models.push_back(deepbug::eval::parseModelSpec(model));
     return deepbug::eval::runEval(o);
