@@ -8,13 +8,19 @@
 #include <iostream>
 #include <limits>
 #include <map>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <set>
+
+#include <tbb/parallel_for.h>
 
 #include "core/error.hpp"
 #include "image_batches.hpp"
+#include "io/frame_reader.hpp"
 #include "lrp/composite.hpp"
 #include "lrp/explainer.hpp"
 #include "metrics/localization.hpp"
+#include "render/blend.hpp"
 #include "render/heatmap.hpp"
 
 namespace deepbug::train {
@@ -113,6 +119,38 @@ void writeAtomically(const fs::path& path, const std::string& text) {
     if (!out) throw Error("cannot write '" + tmp.string() + "'");
   }
   fs::rename(tmp, path);
+}
+
+// The longest side of an overlay: the page shows them as thumbnails, and blending and
+// compressing whole frames would cost more than explaining them.
+constexpr int kOverlaySide = 320;
+
+// STEM.heatmap.png (the map at model resolution) and STEM.overlay.png (blended onto the
+// frame shrunk to at most kOverlaySide, fast PNG compression).
+void writeOverlay(const std::string& stem, const at::Tensor& map, cv::Mat frame,
+                  const model::Preprocessor& preprocessor) {
+  const render::HeatmapStyle style;
+  const double scale = render::scaleFor(map, style);
+  explain_tool::writeRgbPng(stem + ".heatmap.png",
+                            render::colorize(map, scale, style.positive_only));
+  const double shrink = std::min(1.0, double(kOverlaySide) / std::max(frame.cols, frame.rows));
+  if (shrink < 1) cv::resize(frame, frame, cv::Size(), shrink, shrink, cv::INTER_AREA);
+  cv::Mat rgb;
+  cv::cvtColor(frame, rgb, cv::COLOR_BGR2RGB);
+  const at::Tensor frame_rgb = torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, at::kByte);
+  render::BlendOptions blend;
+  blend.alpha = explain_tool::OverlayStyle{}.alpha;
+  blend.positive_only = style.positive_only;
+  const at::Tensor overlay =
+      render::blendOntoFrame(frame_rgb, map, preprocessor.geometryFor(frame.cols, frame.rows),
+                             scale, blend)
+          .contiguous();
+  cv::Mat blended(rgb.rows, rgb.cols, CV_8UC3, overlay.data_ptr<uint8_t>()), bgr;
+  cv::cvtColor(blended, bgr, cv::COLOR_RGB2BGR);
+  const std::string path = stem + ".overlay.png";
+  if (!cv::imwrite(path, bgr, {cv::IMWRITE_PNG_COMPRESSION, 1})) {
+    throw Error("cannot write '" + path + "'");
+  }
 }
 
 }  // namespace
@@ -325,12 +363,6 @@ EpochExplanation ExplainTimeline::explainEpoch(const torch::jit::Module& module,
   for (const auto& [i, _] : lists)
     wanted.insert(i);
 
-  std::vector<explain_tool::ImageFile> files;
-  std::vector<std::size_t> index_of;
-  for (std::size_t i : wanted) {
-    files.push_back({images_[i].path, images_[i].name});
-    index_of.push_back(i);
-  }
   lrp::ExplainerOptions explainer_options;
   explainer_options.composite.name = options_.composite;
   explainer_options.mean.assign(metadata_.mean.begin(), metadata_.mean.end());
@@ -341,40 +373,70 @@ EpochExplanation ExplainTimeline::explainEpoch(const torch::jit::Module& module,
   fs::remove_all(epoch_dir);
   std::map<std::size_t, std::pair<double, double>> scores;  // probe image → pointing, mass
   std::map<std::size_t, std::string> stems;                 // image → stem inside a list folder
-  explain_tool::BatchCallbacks callbacks;
-  callbacks.batch = [&](const explain_tool::ImageBatch& batch) {
+  struct OverlayJob {
+    std::size_t image;
+    at::Tensor map;
+    cv::Mat frame;
+  };
+  std::vector<OverlayJob> jobs;
+  const std::vector<std::size_t> order(wanted.begin(), wanted.end());
+  const auto batch_size = static_cast<std::size_t>(std::max(1, options_.batch));
+  for (std::size_t begin = 0; begin < order.size(); begin += batch_size) {
+    const std::size_t count = std::min(batch_size, order.size() - begin);
+    std::vector<cv::Mat> frames(count);
+    tbb::parallel_for(std::size_t{0}, count, [&](std::size_t k) {
+      frames[k] = cv::imread(images_[order[begin + k]].path, cv::IMREAD_COLOR);
+    });
+    std::vector<at::Tensor> inputs;
+    std::vector<model::PreprocessGeometry> geometries;
+    std::vector<std::size_t> kept;  // positions in the chunk of the readable images
     std::vector<int64_t> targets;
-    for (const explain_tool::ImageFile* file : batch.files)
-      targets.push_back(images_[index_of[static_cast<std::size_t>(file - files.data())]].label);
+    for (std::size_t k = 0; k < count; ++k) {
+      if (frames[k].empty()) continue;  // unreadable: neither shown nor scored
+      model::PreprocessGeometry geometry;
+      inputs.push_back(preprocessor_.run(io::viewOf(frames[k]), &geometry));
+      geometries.push_back(geometry);
+      kept.push_back(k);
+      targets.push_back(images_[order[begin + k]].label);
+    }
+    if (inputs.empty()) continue;
     const lrp::Explanation result =
-        explainer.explain(batch.input, targets, lrp::InitialRelevance::kContrastive);
+        explainer.explain(at::stack(inputs), targets, lrp::InitialRelevance::kContrastive);
     const at::Tensor maps = render::toPixelMap(result.relevance).to(at::kCPU, at::kDouble);
-    for (std::size_t n = 0; n < batch.files.size(); ++n) {
-      const std::size_t i = index_of[static_cast<std::size_t>(batch.files[n] - files.data())];
+    for (std::size_t n = 0; n < kept.size(); ++n) {
+      const std::size_t i = order[begin + kept[n]];
       const at::Tensor map = maps[static_cast<int64_t>(n)];
       if (probe.count(i)) {
         const Image& image = images_[i];
         const metrics::Region* region =
             regions_.find(image.name, right_[static_cast<std::size_t>(image.label)]);
         const metrics::LocalizationScore s =
-            metrics::scoreLocalization(map, batch.geometries[n], *region);
+            metrics::scoreLocalization(map, geometries[n], *region);
         scores[i] = {s.pointing, s.mass_inside};
       }
-      const auto list = lists.find(i);
-      if (list == lists.end()) continue;
-      const std::string stem = fs::path(images_[i].name).replace_extension().generic_string();
-      stems[i] = stem;
-      const double scale = render::scaleFor(map, render::HeatmapStyle{});
-      for (const std::string& name : list->second) {
-        const fs::path path = epoch_dir / name / stem;
-        fs::create_directories(path.parent_path());
-        explain_tool::writeHeatmapAndOverlay(path.string(), map, batch.geometries[n],
-                                             images_[i].path, scale, {});
+      if (lists.count(i)) jobs.push_back({i, map, frames[kept[n]]});
+    }
+  }
+  for (const OverlayJob& job : jobs) {
+    const std::string stem = fs::path(images_[job.image].name).replace_extension().generic_string();
+    stems[job.image] = stem;
+    for (const std::string& name : lists.at(job.image))
+      fs::create_directories((epoch_dir / name / stem).parent_path());
+  }
+  tbb::parallel_for(std::size_t{0}, jobs.size(), [&](std::size_t j) {
+    const OverlayJob& job = jobs[j];
+    const std::vector<std::string>& in = lists.at(job.image);
+    const fs::path first = epoch_dir / in.front() / stems.at(job.image);
+    writeOverlay(first.string(), job.map, job.frame, preprocessor_);
+    // An image in both lists (few validation images) is written once and copied.
+    for (std::size_t l = 1; l < in.size(); ++l) {
+      const fs::path other = epoch_dir / in[l] / stems.at(job.image);
+      for (const char* kind : {".overlay.png", ".heatmap.png"}) {
+        fs::copy_file(first.string() + kind, other.string() + kind,
+                      fs::copy_options::overwrite_existing);
       }
     }
-  };
-  callbacks.skipped = [](const explain_tool::ImageFile&) {};
-  explain_tool::forEachBatch(files, options_.batch, preprocessor_, callbacks);
+  });
 
   const auto listJson = [&](const std::vector<std::size_t>& list, const std::string& name) {
     json out = json::array();

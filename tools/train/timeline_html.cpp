@@ -185,9 +185,12 @@ std::string timelineHtml(const json& timeline) {
       escapeHtml(model) + "</title><style>" + kStyle + "</style></head><body><main>";
   html += "<h1>Training timeline</h1><p class=\"lead\">" + escapeHtml(model) + " (" +
           escapeHtml(report::stringAt(timeline, "architecture")) + "), explained with LRP (" +
-          escapeHtml(report::stringAt(timeline, "composite")) +
-          ", contrastive, the true class) every " + formatNumber(report::at(timeline, "every"), 0) +
-          " epochs and at the end.</p>";
+          escapeHtml(report::stringAt(timeline, "composite")) + ", contrastive, the true class) " +
+          (report::at(timeline, "every") == json(1)
+               ? std::string("after every epoch.")
+               : "every " + formatNumber(report::at(timeline, "every"), 0) +
+                     " epochs and after the last.") +
+          "</p>";
 
   std::string regions;
   if (const json* right = report::member(timeline, "right_region"); right && right->is_object()) {
