@@ -215,6 +215,43 @@ TEST_F(EvalCli, StrategyCountFixedOrLeftOut) {
   EXPECT_FALSE(fs::exists(path("none/strategies")));
 }
 
+// Gradient baselines beside LRP, named like composites so that every figure covers them;
+// region perturbation curves for each, on an evenly spaced sample.
+TEST_F(EvalCli, GradientBaselinesAndFaithfulnessBesideLrp) {
+  const auto run = eval(
+      "--region aggressive=fight --region non_aggressive=pair --composite epsilon-plus-flat "
+      "--composite gradient --composite gradient-x-input --composite integrated-gradients "
+      "--faithfulness --faithfulness-images 4 --out " +
+      path("out"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  std::ifstream in(path("out/metrics.json"));
+  const json composites = json::parse(in)["models"]["a"]["composites"];
+  ASSERT_EQ(composites.size(), 4u);
+  for (const auto& [name, figures] : composites.items()) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(figures["all"]["localization"]["lrp"]["images"], 8) << "scored like LRP";
+    const json& f = figures["faithfulness"];
+    EXPECT_EQ(f["images"], 4) << "every second of the 8 images";
+    for (const std::string order : {"morf", "lerf", "random"}) {
+      ASSERT_EQ(f[order]["curve"].size(), 21u) << order << ": 20 steps and the image itself";
+      EXPECT_NEAR(f[order]["curve"][0].get<double>(), f["morf"]["curve"][0].get<double>(), 1e-6)
+          << "every order starts from the unperturbed images";
+    }
+    EXPECT_NEAR(f["abpc"].get<double>(),
+                f["morf"]["aopc"].get<double>() - f["lerf"]["aopc"].get<double>(), 1e-12);
+    EXPECT_EQ(f["flagged"], f["morf"]["aopc"].get<double>() <= f["random"]["aopc"].get<double>());
+  }
+  // The same images explained by different methods: different maps.
+  EXPECT_NE(composites["gradient"]["all"]["localization"]["lrp"]["mass_accuracy"],
+            composites["epsilon-plus-flat"]["all"]["localization"]["lrp"]["mass_accuracy"]);
+
+  const auto unknown = eval("--composite saliency --out " + path("bad"));
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+  EXPECT_NE(unknown.output.find("saliency"), std::string::npos) << unknown.output;
+  EXPECT_FALSE(fs::exists(path("bad")));
+  EXPECT_FALSE(fs::exists(path("bad.partial"))) << "a failed run leaves nothing behind";
+}
+
 TEST_F(EvalCli, BadInputIsNamedAndLeavesNothing) {
   auto run = eval("--region punch --out " + path("out"));
   EXPECT_EQ(run.exit_code, 2);

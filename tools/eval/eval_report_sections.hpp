@@ -59,6 +59,10 @@ std::string galleryGrid(const Context& context, const nlohmann::json& entries);
 // mostly elsewhere) and each cluster's mean heatmap and images closest to its centre.
 std::string strategiesSection(const Context& context, const nlohmann::json& figures);
 
+// Region perturbation ("faithfulness"): the mean target logit as patches are removed in
+// the heatmap's order, its reverse and at random, with AOPC and ABPC.
+std::string faithfulnessSection(const nlohmann::json& figures);
+
 // Class-average heatmaps (and their aligned versions).
 std::string classAverages(const Context& context, const nlohmann::json& figures);
 

@@ -206,4 +206,51 @@ std::string scatterSvg(const std::vector<ScatterPoint>& points, const std::strin
   return svg + "</svg>";
 }
 
+std::string lineChartSvg(const std::vector<LineSeries>& series, const std::string& x_label,
+                         const std::string& title) {
+  constexpr double kWidth = 360, kHeight = 200, kLeft = 52, kRight = 10, kTop = 10, kBottom = 34;
+  double low = 0, high = 0;
+  std::size_t points = 0;
+  bool first = true;
+  for (const LineSeries& line : series) {
+    points = std::max(points, line.values.size());
+    for (double v : line.values) {
+      low = first ? v : std::min(low, v);
+      high = first ? v : std::max(high, v);
+      first = false;
+    }
+  }
+  if (high <= low) high = low + 1;
+  const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
+  const auto x_at = [&](std::size_t i) {
+    return kLeft +
+           (points > 1 ? static_cast<double>(i) / static_cast<double>(points - 1) : 0) * plot_w;
+  };
+  const auto y_at = [&](double v) { return kTop + (high - v) / (high - low) * plot_h; };
+  std::string svg = "<svg class=\"lines\" viewBox=\"0 0 " + px(kWidth) + " " + px(kHeight) +
+                    "\" width=\"" + px(kWidth) + "\" height=\"" + px(kHeight) +
+                    "\" role=\"img\"><title>" + escapeHtml(title) + "</title>";
+  svg += "<line x1=\"" + px(kLeft) + "\" y1=\"" + px(kTop + plot_h) + "\" x2=\"" +
+         px(kLeft + plot_w) + "\" y2=\"" + px(kTop + plot_h) + "\" stroke=\"#c9ced4\"/>";
+  svg += "<line x1=\"" + px(kLeft) + "\" y1=\"" + px(kTop) + "\" x2=\"" + px(kLeft) + "\" y2=\"" +
+         px(kTop + plot_h) + "\" stroke=\"#c9ced4\"/>";
+  char label[32];
+  for (const double v : {high, low}) {
+    std::snprintf(label, sizeof label, "%.2f", v);
+    svg += "<text x=\"" + px(kLeft - 6) + "\" y=\"" + px(y_at(v) + 4) +
+           "\" font-size=\"11\" text-anchor=\"end\" fill=\"#5b6570\">" + label + "</text>";
+  }
+  svg += "<text x=\"" + px(kLeft + plot_w / 2) + "\" y=\"" + px(kHeight - 6) +
+         "\" font-size=\"11\" text-anchor=\"middle\" fill=\"#5b6570\">" + escapeHtml(x_label) +
+         "</text>";
+  for (const LineSeries& line : series) {
+    std::string path;
+    for (std::size_t i = 0; i < line.values.size(); ++i)
+      path += (i == 0 ? "" : " ") + px(x_at(i)) + "," + px(y_at(line.values[i]));
+    svg += "<polyline fill=\"none\" stroke-width=\"2\" stroke=\"" + line.colour + "\" points=\"" +
+           path + "\"><title>" + escapeHtml(line.name) + "</title></polyline>";
+  }
+  return svg + "</svg>";
+}
+
 }  // namespace deepbug::eval::report

@@ -55,4 +55,15 @@ inline constexpr const char* kGroupColours[] = {"#2f6fb0", "#d9822b", "#3d8b5a",
 // A square scatter plot of points scaled to fit, each a dot in its group's colour.
 std::string scatterSvg(const std::vector<ScatterPoint>& points, const std::string& title);
 
+struct LineSeries {
+  std::string name;
+  std::string colour;          // a CSS colour, written as given
+  std::vector<double> values;  // at x = 0, 1, 2, …
+};
+
+// Lines over a shared x axis (steps), the y axis spanning every value, with the axis'
+// ends written and `x_label` under it.
+std::string lineChartSvg(const std::vector<LineSeries>& series, const std::string& x_label,
+                         const std::string& title);
+
 }  // namespace deepbug::eval::report

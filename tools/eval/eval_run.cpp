@@ -10,6 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "attribution_method.hpp"
 #include "class_averages.hpp"
 #include "core/error.hpp"
 #include "core/seed.hpp"
@@ -17,6 +18,7 @@
 #include "eval_figures.hpp"
 #include "eval_gallery.hpp"
 #include "eval_report.hpp"
+#include "faithfulness_tally.hpp"
 #include "heatmap_summaries.hpp"
 #include "image_batches.hpp"
 #include "lrp/explainer.hpp"
@@ -108,7 +110,7 @@ class EvalRun {
       : o_(options), dir_(std::move(dir)), data_(scanDataset(options.data, options.limit)) {
     if (!o_.regions.empty()) regions_ = metrics::readRegions(o_.regions);
     right_ = rightRegions(o_.region_rules, data_.classes, regions_, !o_.regions.empty());
-    init_ = lrp::parseInitialRelevance(o_.init).value_or(lrp::InitialRelevance::kLogit);
+    // Checked before any model is loaded (AttributionMethod reads it per composite).
     if (!lrp::parseInitialRelevance(o_.init)) {
       throw ConfigError("--init '" + o_.init + "' is unknown", "use logit, one or contrastive");
     }
@@ -183,21 +185,16 @@ class EvalRun {
     const model::Preprocessor preprocessor(loaded.metadata, load.device);
     json result{{"path", spec.path}, {"labels", loaded.metadata.labels}};
     for (const std::string& composite : o_.composites) {
-      lrp::ExplainerOptions options;
-      options.composite.name = composite;
-      options.device = load.device;
-      options.mean.assign(loaded.metadata.mean.begin(), loaded.metadata.mean.end());
-      options.std.assign(loaded.metadata.std.begin(), loaded.metadata.std.end());
-      const lrp::Explainer explainer(loaded.module, spec.path, options);
+      const AttributionMethod method(composite, loaded, spec.path, load.device, o_.init);
       result["composites"][composite] =
-          runComposite(spec, composite, explainer, preprocessor, loaded.metadata.labels, label_of,
+          runComposite(spec, composite, method, preprocessor, loaded.metadata.labels, label_of,
                        fixed_target, correct);
     }
     return result;
   }
 
   json runComposite(const ModelSpec& spec, const std::string& composite,
-                    const lrp::Explainer& explainer, const model::Preprocessor& preprocessor,
+                    const AttributionMethod& method, const model::Preprocessor& preprocessor,
                     const std::vector<std::string>& labels, const std::vector<int64_t>& label_of,
                     std::optional<int64_t> fixed_target, std::vector<bool>& correct) {
     std::map<std::string, GroupFigures> groups;
@@ -209,6 +206,11 @@ class EvalRun {
     std::map<std::string, std::map<std::string, GroupFigures>> by_attribute;
     ClassAverages averages(data_.classes, o_.align);
     Gallery gallery(spec.name, composite, files_.size());
+    std::optional<FaithfulnessTally> faithfulness;
+    if (o_.faithfulness) faithfulness.emplace(o_.faithfulness_options, files_.size());
+    const metrics::LogitFunction logits = [&method](const at::Tensor& x) {
+      return method.logits(x);
+    };
     const bool first_composite = correct.empty();
     if (first_composite) correct.assign(files_.size(), false);
     explain_tool::BatchCallbacks callbacks;
@@ -219,10 +221,27 @@ class EvalRun {
         index.push_back(static_cast<std::size_t>(file - files_.data()));
         targets.push_back(label_of[data_.images[index.back()].class_index]);
       }
-      const lrp::Explanation result = o_.target == "true"
-                                          ? explainer.explain(batch.input, targets, init_)
-                                          : explainer.explain(batch.input, fixed_target, init_);
+      TargetChoice choice;
+      if (o_.target == "true") {
+        choice.per_image = targets;
+      } else {
+        choice.fixed = fixed_target;
+      }
+      const Explained result = method.explain(batch.input, choice);
       const at::Tensor maps = render::toPixelMap(result.relevance).to(at::kCPU, at::kDouble);
+      if (faithfulness) {
+        std::vector<int64_t> rows, row_targets;
+        for (std::size_t n = 0; n < index.size(); ++n) {
+          if (!faithfulness->wants(index[n])) continue;
+          rows.push_back(static_cast<int64_t>(n));
+          row_targets.push_back(result.targets[n]);
+        }
+        if (!rows.empty()) {
+          const at::Tensor chosen = at::tensor(rows, at::kLong);
+          faithfulness->add(logits, batch.input.index_select(0, chosen.to(batch.input.device())),
+                            maps.index_select(0, chosen), row_targets);
+        }
+      }
       // The engine explains logits (a model's final softmax is stripped on import), so
       // the scores are their softmax whatever the model's output kind.
       const at::Tensor scores = result.logits.softmax(1).to(at::kCPU);
@@ -306,6 +325,7 @@ class EvalRun {
         figures["attributes"][column][value] = g.toJson(data_.classes);
     }
     figures["gallery"] = gallery.toJson();
+    if (faithfulness) figures["faithfulness"] = faithfulness->toJson();
     if (o_.strategies) {
       StrategyOptions strategy;
       strategy.spectral.clusters = o_.clusters;
@@ -405,7 +425,6 @@ class EvalRun {
   EvalDataset data_;
   metrics::RegionTable regions_;
   std::vector<std::string> right_;
-  lrp::InitialRelevance init_ = lrp::InitialRelevance::kContrastive;
   SceneAttributes attributes_;
   std::vector<explain_tool::ImageFile> files_;  // data_.images' files, for the batch reader
   HeatmapSummaries summaries_;
@@ -443,8 +462,16 @@ int runEval(const EvalOptions& options) {
   const fs::path partial = options.out + ".partial";
   fs::remove_all(partial);
   fs::create_directories(partial);
-  const int code = EvalRun(options, partial).run();
-  writeReport(partial);  // in the folder it describes, renamed with it
+  int code = kExitOk;
+  try {
+    code = EvalRun(options, partial).run();
+    writeReport(partial);  // in the folder it describes, renamed with it
+  } catch (...) {
+    // A run that fails leaves nothing behind: no half report under either name.
+    std::error_code ignored;
+    fs::remove_all(partial, ignored);
+    throw;
+  }
   fs::remove_all(out);
   fs::rename(partial, out);
   return code;

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "faithfulness_tally.hpp"
 #include "metrics/localization.hpp"
 
 namespace deepbug::eval {
@@ -33,8 +34,10 @@ struct EvalOptions {
   std::string attributes;                 // image,ATTR,… table (scenes.csv); empty: none
   std::vector<std::string> group_by;      // its columns to group by; empty: the few-valued ones
   bool align = false;                     // class averages also resampled into the right region
-  bool strategies = true;  // spectral clusters of each class's heatmaps (strategies.hpp)
-  int clusters = 0;        // their count; 0: by the eigengap
+  bool strategies = true;     // spectral clusters of each class's heatmaps (strategies.hpp)
+  int clusters = 0;           // their count; 0: by the eigengap
+  bool faithfulness = false;  // region perturbation curves (faithfulness_tally.hpp)
+  FaithfulnessOptions faithfulness_options;
   std::string out;
   std::vector<std::string> composites{"epsilon-plus-flat"};
   std::string target = "true";  // true, predicted or a label

@@ -35,8 +35,15 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     bool no_strategies = false;
     app.add_flag("--no-strategies", no_strategies, "skip the spectral relevance analysis");
+    app.add_flag("--faithfulness", o.faithfulness,
+                 "region perturbation (MoRF, LeRF, random order; AOPC, ABPC) of each method");
+    app.add_option("--faithfulness-images", o.faithfulness_options.images,
+                   "images perturbed, evenly spaced; 0: all")
+        ->capture_default_str();
     app.add_option("--out", o.out, "output folder")->required();
-    app.add_option("--composite", o.composites, "LRP composite (repeat for several)")
+    app.add_option("--composite", o.composites,
+                   "LRP composite, or a gradient baseline: gradient, gradient-x-input, "
+                   "integrated-gradients (repeat for several)")
         ->capture_default_str();
     app.add_option("--target", o.target, "the class explained: true, predicted or a label")
         ->capture_default_str();

@@ -1,5 +1,6 @@
-// The report's strategies section: spectral relevance analysis per class
-// (eval_report_sections.hpp).
+// The report's sections on what a model learned and whether its heatmaps can be
+// trusted: strategies (spectral relevance analysis per class) and faithfulness (region
+// perturbation) (eval_report_sections.hpp).
 #include "eval_report_html.hpp"
 #include "eval_report_sections.hpp"
 #include "eval_report_svg.hpp"
@@ -56,8 +57,8 @@ std::string strategiesSection(const Context& context, const json& figures) {
     html += "<h4>" + escapeHtml(cls) + ": " + formatNumber(at(found, "clusters"), 0) +
             " strategies over " + formatNumber(at(found, "images"), 0) + " images</h4>";
     html += "<div class=\"figures\"><figure>" +
-            scatterSvg(points, "spectral embedding of " + cls + "'s heatmaps") + "</figure><figure>" +
-            clusterTable(groups) + "</figure></div>";
+            scatterSvg(points, "spectral embedding of " + cls + "'s heatmaps") +
+            "</figure><figure>" + clusterTable(groups) + "</figure></div>";
     for (const auto& group : groups) {
       std::string head;
       const std::string heatmap = stringAt(group, "heatmap");
@@ -79,6 +80,53 @@ std::string strategiesSection(const Context& context, const json& figures) {
                     "eigenvectors. Each cluster shows its mean heatmap and the images nearest its "
                     "centre; one whose evidence lies mostly off the right region is flagged — "
                     "where a shortcut such as a watermark or a timestamp shows up.");
+}
+
+std::string faithfulnessSection(const json& figures) {
+  const json* f = member(figures, "faithfulness");
+  if (f == nullptr || !f->is_object()) return "";
+  struct Order {
+    const char* key;
+    const char* name;
+    const char* colour;
+  };
+  const Order orders[] = {{"morf", "most relevant first (MoRF)", "#2f6fb0"},
+                          {"lerf", "least relevant first (LeRF)", "#3d8b5a"},
+                          {"random", "random order", "#9aa3ad"}};
+  std::vector<LineSeries> lines;
+  std::string rows;
+  BarChart key;
+  for (const Order& order : orders) {
+    const json& o = at(*f, order.key);
+    LineSeries line{order.name, order.colour, {}};
+    if (const json* curve = member(o, "curve"); curve != nullptr && curve->is_array()) {
+      for (const auto& v : *curve) {
+        if (v.is_number()) line.values.push_back(v.get<double>());
+      }
+    }
+    lines.push_back(line);
+    key.series.push_back({order.name, order.colour});
+    rows += std::string("<tr><td>") + order.name + "</td><td>" + formatNumber(at(o, "aopc")) +
+            "</td></tr>";
+  }
+  const bool flagged = f->value("flagged", false);
+  rows += "<tr><td>ABPC = AOPC(MoRF) − AOPC(LeRF)</td><td>" + formatNumber(at(*f, "abpc")) +
+          "</td></tr>";
+  return "<h4>Faithfulness</h4>" + barLegendHtml(key) + "<div class=\"figures\"><figure>" +
+         lineChartSvg(lines, "patches removed (" + formatNumber(at(*f, "steps"), 0) + " steps)",
+                      "target logit under region perturbation") +
+         "</figure><figure>" +
+         scroll("<table><thead><tr><th>Order</th><th>AOPC</th></tr></thead><tbody>" + rows +
+                "</tbody></table>") +
+         (flagged ? "<p class=\"wrong\">⚑ MoRF does no better than a random order: this "
+                    "method's ranking does not find what the model uses.</p>"
+                  : "") +
+         "</figure></div>" +
+         caption("Region perturbation on " + formatNumber(at(*f, "images"), 0) +
+                 " images: " + formatNumber(at(*f, "patch_size"), 0) +
+                 "-px patches replaced by the image's mean colour, the mean target logit after "
+                 "each step. AOPC (Samek et al. 2017): the mean drop; a faithful map drops the "
+                 "logit fast under MoRF, slowly under LeRF (ABPC, Schulz et al. 2020).");
 }
 
 }  // namespace deepbug::eval::report
