@@ -114,6 +114,25 @@ json fullMetrics() {
         {"random", {{"curve", {1.0, 0.7, 0.1}}, {"aopc", 0.4}}},
         {"abpc", 0.167},
         {"flagged", false}}},
+      {"sanity",
+       {{"images", 4},
+        {"seed", 1},
+        {"seconds", 0.5},
+        {"threshold", 0.5},
+        {"layers",
+         {{{"k", 0},
+           {"layer", ""},
+           {"spearman", {{"mean", 1.0}, {"min", 1.0}, {"max", 1.0}}},
+           {"spearman_abs", {{"mean", 1.0}, {"min", 1.0}, {"max", 1.0}}},
+           {"ssim", {{"mean", 1.0}, {"min", 1.0}, {"max", 1.0}}},
+           {"constant_maps", 0}},
+          {{"k", 1},
+           {"layer", "fc<i>"},
+           {"spearman", {{"mean", 0.2}, {"min", -0.1}, {"max", 0.4}}},
+           {"spearman_abs", {{"mean", 0.6}, {"min", 0.5}, {"max", 0.7}}},
+           {"ssim", {{"mean", 0.3}, {"min", 0.2}, {"max", 0.5}}},
+           {"constant_maps", 0}}}},
+        {"flagged", true}}},
       {"strategies",
        {{kHostileClass,
          {{"images", 3},
@@ -141,7 +160,9 @@ json fullMetrics() {
              {"top_part", "overlay"},
              {"flagged", true},
              {"heatmap", "strategies/a/eps/c/cluster-1.png"},
-             {"closest", {entry("aggressive/2.png", "aggressive/2")}}}}}}}}}};
+             {"closest", {entry("aggressive/2.png", "aggressive/2")}},
+             {"members", {"aggressive/2.png"}},
+             {"attributes", {{"overlay", {{"1", 1}}}}}}}}}}}}};
   return {{"data", "data"},
           {"classes", {"aggressive", kHostileClass}},
           {"variations", {"rotated", "thin"}},
@@ -282,6 +303,8 @@ TEST(EvalReportPage, EachSectionIsThereExactlyWhenItsDataIs) {
       "<h4>Class averages</h4>",
       "<h3>Strategies</h3>",
       "<h4>Faithfulness</h4>",
+      "<h4>Sanity check</h4>",
+      "⚑ With every layer re-initialised",
       "class=\"lines\"",
       "class=\"scatter\"",
       "<h2>Models compared</h2>",
@@ -322,9 +345,25 @@ TEST(EvalReportPage, StrategiesPlotEveryImageAndFlagTheOffRegionCluster) {
   ASSERT_TRUE(std::regex_search(section, row, flagged));
   EXPECT_NE(row.str().find("cluster 1"), std::string::npos) << row.str();
   EXPECT_NE(row.str().find("overlay"), std::string::npos) << row.str();
+  EXPECT_NE(row.str().find("overlay 1 ×1"), std::string::npos) << "its images' attributes";
   EXPECT_EQ(section.find("<tr class=\"flagged\">", row.position() + 1), std::string::npos)
       << "only cluster 1 is flagged";
   EXPECT_NE(section.find("src=\"strategies/a/eps/c/cluster-1.png\""), std::string::npos);
+}
+
+// The sanity check: a row per k with its layer (escaped), the flag line only when flagged.
+TEST(EvalReportPage, SanityCheckRowsAndFlag) {
+  json metrics = fullMetrics();
+  const std::string html = renderReport(metrics);
+  const auto start = html.find("<h4>Sanity check</h4>");
+  ASSERT_NE(start, std::string::npos);
+  const std::string section = html.substr(start, html.find("</section>", start) - start);
+  EXPECT_NE(section.find("<td class=\"t\">fc&lt;i&gt;</td>"), std::string::npos) << section;
+  EXPECT_NE(section.find("none (the trained model)"), std::string::npos) << section;
+  EXPECT_NE(section.find("0.60 (Spearman of |maps|, flagged from 0.50)"), std::string::npos)
+      << section;
+  metrics["models"]["a"]["composites"]["eps"]["sanity"]["flagged"] = false;
+  EXPECT_EQ(renderReport(metrics).find("⚑ With every layer re-initialised"), std::string::npos);
 }
 
 TEST(EvalReportPage, SelfContained) {

@@ -252,6 +252,56 @@ TEST_F(EvalCli, GradientBaselinesAndFaithfulnessBesideLrp) {
   EXPECT_FALSE(fs::exists(path("bad.partial"))) << "a failed run leaves nothing behind";
 }
 
+// The model randomisation sanity check: one row per count k of layers re-initialised from
+// the top, k = 0 (the trained model itself) first and equal to the main pass's maps.
+TEST_F(EvalCli, SanityCheckRandomisesTheTinyModelLayerByLayer) {
+  const auto run = eval("--sanity --sanity-images 4 --no-strategies --out " + path("out"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  std::ifstream in(path("out/metrics.json"));
+  const json s = json::parse(in)["models"]["a"]["composites"]["epsilon-plus-flat"]["sanity"];
+  ASSERT_TRUE(s.is_object()) << s.dump();
+  EXPECT_EQ(s["images"], 4) << "every second of the 8 images";
+  const json& layers = s["layers"];
+  // The tiny fixture (tests/fixtures/make_models.py): conv → relu → pool → fc, two
+  // parameterised layers, so k = 0, 1, 2; the top layer, fc, is re-initialised first.
+  ASSERT_EQ(layers.size(), 3u) << s.dump();
+  EXPECT_EQ(layers[1]["layer"], "fc");
+  EXPECT_EQ(layers[2]["layer"], "conv");
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    SCOPED_TRACE(k);
+    EXPECT_EQ(layers[k]["k"], k);
+    EXPECT_EQ(layers[k]["layer"].get<std::string>().empty(), k == 0) << "named from k = 1";
+    for (const std::string figure : {"spearman", "spearman_abs", "ssim"}) {
+      const json& f = layers[k][figure];
+      ASSERT_TRUE(f.is_object()) << figure << ": " << layers[k].dump();
+      for (const std::string stat : {"mean", "min", "max"}) {
+        EXPECT_GE(f[stat].get<double>(), -1.0) << figure << " " << stat;
+        EXPECT_LE(f[stat].get<double>(), 1.0) << figure << " " << stat;
+      }
+      EXPECT_LE(f["min"].get<double>(), f["mean"].get<double>()) << figure;
+      EXPECT_LE(f["mean"].get<double>(), f["max"].get<double>()) << figure;
+    }
+  }
+  // k = 0: the trained model explained again for the same targets draws the same maps.
+  EXPECT_NEAR(layers[0]["spearman"]["min"].get<double>(), 1.0, 1e-6);
+  EXPECT_NEAR(layers[0]["spearman_abs"]["min"].get<double>(), 1.0, 1e-6);
+  EXPECT_NEAR(layers[0]["ssim"]["min"].get<double>(), 1.0, 1e-6);
+  // Destroying the model changes the maps.
+  EXPECT_LT(layers[2]["spearman"]["mean"].get<double>(), 0.999);
+  EXPECT_EQ(s["flagged"], layers[2]["spearman_abs"]["mean"].get<double>() >= 0.5);
+
+  std::ifstream page(path("out/report.html"));
+  const std::string html((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("<h4>Sanity check</h4>"), std::string::npos);
+
+  const auto without = eval("--no-strategies --out " + path("plain"));
+  ASSERT_EQ(without.exit_code, 0) << without.output;
+  std::ifstream plain(path("plain/metrics.json"));
+  EXPECT_FALSE(
+      json::parse(plain)["models"]["a"]["composites"]["epsilon-plus-flat"].contains("sanity"))
+      << "only with --sanity";
+}
+
 TEST_F(EvalCli, BadInputIsNamedAndLeavesNothing) {
   auto run = eval("--region punch --out " + path("out"));
   EXPECT_EQ(run.exit_code, 2);

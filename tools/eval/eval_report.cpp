@@ -176,6 +176,7 @@ std::string modelSection(const report::Context& context, const std::string& mode
   html += report::galleries(context, model, composite, figures);
   html += report::classAverages(context, figures);
   html += report::faithfulnessSection(figures);
+  html += report::sanitySection(figures);
   html += report::strategiesSection(context, figures);
   return html + "</section>";
 }

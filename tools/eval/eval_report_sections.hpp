@@ -63,6 +63,11 @@ std::string strategiesSection(const Context& context, const nlohmann::json& figu
 // the heatmap's order, its reverse and at random, with AOPC and ABPC.
 std::string faithfulnessSection(const nlohmann::json& figures);
 
+// The model randomisation sanity check ("sanity"): Spearman (signed and of |maps|) and
+// SSIM to the trained model's maps per count k of layers re-initialised from the top,
+// as lines and a table naming each layer; the flag when the random model's maps stay alike.
+std::string sanitySection(const nlohmann::json& figures);
+
 // Class-average heatmaps (and their aligned versions).
 std::string classAverages(const Context& context, const nlohmann::json& figures);
 

@@ -27,6 +27,7 @@
 #include "model/device.hpp"
 #include "model/model_loader.hpp"
 #include "render/heatmap.hpp"
+#include "sanity_check.hpp"
 #include "scene_attributes.hpp"
 #include "strategies.hpp"
 
@@ -186,16 +187,15 @@ class EvalRun {
     json result{{"path", spec.path}, {"labels", loaded.metadata.labels}};
     for (const std::string& composite : o_.composites) {
       const AttributionMethod method(composite, loaded, spec.path, load.device, o_.init);
-      result["composites"][composite] =
-          runComposite(spec, composite, method, preprocessor, loaded.metadata.labels, label_of,
-                       fixed_target, correct);
+      result["composites"][composite] = runComposite(spec, composite, method, preprocessor, loaded,
+                                                     label_of, fixed_target, correct);
     }
     return result;
   }
 
   json runComposite(const ModelSpec& spec, const std::string& composite,
                     const AttributionMethod& method, const model::Preprocessor& preprocessor,
-                    const std::vector<std::string>& labels, const std::vector<int64_t>& label_of,
+                    const model::LoadedModel& loaded, const std::vector<int64_t>& label_of,
                     std::optional<int64_t> fixed_target, std::vector<bool>& correct) {
     std::map<std::string, GroupFigures> groups;
     const auto group = [&](const std::string& name) -> GroupFigures& {
@@ -208,6 +208,9 @@ class EvalRun {
     Gallery gallery(spec.name, composite, files_.size());
     std::optional<FaithfulnessTally> faithfulness;
     if (o_.faithfulness) faithfulness.emplace(o_.faithfulness_options, files_.size());
+    std::optional<SanityCheck> sanity;
+    if (o_.sanity) sanity.emplace(o_.sanity_options, files_.size());
+    const std::vector<std::string>& labels = loaded.metadata.labels;
     const metrics::LogitFunction logits = [&method](const at::Tensor& x) {
       return method.logits(x);
     };
@@ -242,6 +245,7 @@ class EvalRun {
                             maps.index_select(0, chosen), row_targets);
         }
       }
+      if (sanity) sanity->add(index, batch.input, maps, result.targets);
       // The engine explains logits (a model's final softmax is stripped on import), so
       // the scores are their softmax whatever the model's output kind.
       const at::Tensor scores = result.logits.softmax(1).to(at::kCPU);
@@ -326,11 +330,16 @@ class EvalRun {
     }
     figures["gallery"] = gallery.toJson();
     if (faithfulness) figures["faithfulness"] = faithfulness->toJson();
+    if (sanity) {
+      figures["sanity"] = sanity->run(loaded, spec.path, composite, model::resolveDevice(o_.device),
+                                      o_.init, o_.batch);
+    }
     if (o_.strategies) {
       StrategyOptions strategy;
       strategy.spectral.clusters = o_.clusters;
       strategy.spectral.seed = o_.seed;
       strategy.macro_threshold = o_.localization.macro_threshold;
+      strategy.attributes = &attributes_.values;
       figures["strategies"] = findStrategies(
           *summaries_.find(spec.name, composite), spec.name, composite, data_.classes, strategy,
           dir_, (fs::path("strategies") / spec.name / composite).generic_string());

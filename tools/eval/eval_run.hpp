@@ -18,6 +18,7 @@
 
 #include "faithfulness_tally.hpp"
 #include "metrics/localization.hpp"
+#include "sanity_check.hpp"
 
 namespace deepbug::eval {
 
@@ -38,6 +39,8 @@ struct EvalOptions {
   int clusters = 0;           // their count; 0: by the eigengap
   bool faithfulness = false;  // region perturbation curves (faithfulness_tally.hpp)
   FaithfulnessOptions faithfulness_options;
+  bool sanity = false;           // model randomisation sanity check (sanity_check.hpp)
+  SanityOptions sanity_options;  // its seed: the run's --seed
   std::string out;
   std::vector<std::string> composites{"epsilon-plus-flat"};
   std::string target = "true";  // true, predicted or a label

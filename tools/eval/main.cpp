@@ -40,6 +40,12 @@ int main(int argc, char** argv) {
     app.add_option("--faithfulness-images", o.faithfulness_options.images,
                    "images perturbed, evenly spaced; 0: all")
         ->capture_default_str();
+    app.add_flag("--sanity", o.sanity,
+                 "model randomisation sanity check: layers re-initialised from the top, each "
+                 "method's maps compared with the trained model's (Spearman, SSIM)");
+    app.add_option("--sanity-images", o.sanity_options.images,
+                   "images explained per randomised model, evenly spaced; 0: all")
+        ->capture_default_str();
     app.add_option("--out", o.out, "output folder")->required();
     app.add_option("--composite", o.composites,
                    "LRP composite, or a gradient baseline: gradient, gradient-x-input, "
@@ -78,6 +84,7 @@ int main(int argc, char** argv) {
     }
     if (!coco.empty()) o.regions = coco;
     o.strategies = !no_strategies;
+    o.sanity_options.seed = o.seed;
     for (const std::string& model : models)
       o.models.push_back(deepbug::eval::parseModelSpec(model));
     return deepbug::eval::runEval(o);
