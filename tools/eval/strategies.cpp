@@ -55,6 +55,16 @@ json clusterGroup(const std::vector<const ImageSummary*>& members,
   const std::size_t shown = std::min(options.closest, order.size());
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(shown), order.end(),
                     [&](std::size_t a, std::size_t b) { return distances[a] < distances[b]; });
+  json names = json::array();
+  std::map<std::string, std::map<std::string, int>> attribute_counts;
+  for (const ImageSummary* m : members) {
+    names.push_back(m->image);
+    if (options.attributes == nullptr) continue;
+    const auto found = options.attributes->find(m->image);
+    if (found == options.attributes->end()) continue;
+    for (const auto& [column, value] : found->second)
+      ++attribute_counts[column][value];
+  }
   json closest = json::array();
   for (std::size_t i = 0; i < shown; ++i) {
     const ImageSummary& m = *members[order[i]];
@@ -68,7 +78,9 @@ json clusterGroup(const std::vector<const ImageSummary*>& members,
           {"part_shares", part_shares},
           {"top_part", top_part},
           {"flagged", with_region > 0 && mean_mass < options.macro_threshold},
-          {"closest", closest}};
+          {"closest", closest},
+          {"members", names},
+          {"attributes", attribute_counts}};
 }
 
 }  // namespace
