@@ -45,6 +45,8 @@ KMeans kmeans(const at::Tensor& x, int64_t k, int64_t iterations, at::Generator&
       if (members.any().item<bool>()) centres[c] = x.index({members}).mean(0);
     }
   }
+  // Labels of the final centres (the loop may stop at its limit before they settle).
+  labels = at::cdist(x, centres).argmin(1);
   best.centres = centres;
   best.inertia = at::cdist(x, centres).amin(1).pow(2).sum().item<double>();
   const at::Tensor final_labels = labels.contiguous();

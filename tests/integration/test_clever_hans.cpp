@@ -28,10 +28,10 @@ OverlayCluster overlayCluster(const json& strategies) {
   const json& groups = strategies.at("aggressive").at("groups");
   int total = 0;
   for (const json& g : groups)
-    total += g["attributes"]["overlay"].value("1", 0);
+    total += g.at("attributes").at("overlay").value("1", 0);
   OverlayCluster best;
   for (const json& g : groups) {
-    const int with = g["attributes"]["overlay"].value("1", 0);
+    const int with = g.at("attributes").at("overlay").value("1", 0);
     if (total == 0 || with / static_cast<double>(total) <= best.coverage) continue;
     best = {with / static_cast<double>(total), with / g["size"].get<double>()};
   }

@@ -337,6 +337,24 @@ TEST_F(EvalCli, BadInputIsNamedAndLeavesNothing) {
   EXPECT_NE(run.output.find("background"), std::string::npos) << "lists the columns";
   EXPECT_FALSE(fs::exists(path("out5")));
 
+  run = eval("--model ../up=" + fixture("tiny") + " --out " + path("out6"));
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.output.find("cannot name a folder of the output"), std::string::npos) << run.output;
+  EXPECT_FALSE(fs::exists(path("out6")));
+
+  // Nothing readable: exit 1, the images listed, the run's outputs kept.
+  fs::create_directories(path("unreadable/aggressive"));
+  fs::create_directories(path("unreadable/non_aggressive"));
+  std::ofstream(path("unreadable/aggressive/a.jpg")) << "not an image";
+  std::ofstream(path("unreadable/non_aggressive/b.jpg")) << "not an image";
+  run = runCommand(program("deepbug-eval") + " --model a=" + fixture("tiny") + " --data " +
+                   path("unreadable") + " --quiet --out " + path("out7"));
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  std::ifstream unreadable(path("out7/metrics.json"));
+  ASSERT_TRUE(unreadable.good());
+  EXPECT_EQ(json::parse(unreadable)["skipped_images"],
+            json({"aggressive/a.jpg", "non_aggressive/b.jpg"}));
+
   std::ofstream(path("data/aggressive/broken.jpg")) << "not an image";
   run = eval("--out " + path("out4"));
   EXPECT_EQ(run.exit_code, 0) << run.output;

@@ -1,5 +1,5 @@
 // Class-average heatmaps (the report's future work): per class and group of images (all,
-// a variation, an attribute value), the mean of each image's relevance map divided by
+// and each variation folder), the mean of each image's relevance map divided by
 // its largest |R| — so that every image weighs the same whatever its logit — in the
 // model's input frame. With alignment, each map is also cut to the bounding box of the
 // image's right region in that frame and resampled to kAlignedSide², so that objects

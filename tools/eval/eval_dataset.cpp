@@ -44,8 +44,14 @@ EvalDataset scanDataset(const std::string& root, int limit) {
       image.file.name = fs::relative(entry.path(), root).generic_string();
       image.class_index = static_cast<int>(c);
       const fs::path inside = fs::relative(entry.path(), folder);
-      if (std::distance(inside.begin(), inside.end()) > 1)
+      if (std::distance(inside.begin(), inside.end()) > 1) {
         image.variation = inside.begin()->string();
+        // Every table has a group "all" of its own: a variation may not take the name.
+        if (image.variation == "all") {
+          throw ConfigError("variation folder '" + (folder / "all").string() + "'",
+                            "'all' names every image's group; rename the folder");
+        }
+      }
       found.push_back(std::move(image));
     }
     if (found.empty()) {

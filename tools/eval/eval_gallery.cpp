@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "even_sample.hpp"
+
 namespace deepbug::eval {
 
 using nlohmann::json;
@@ -15,12 +17,10 @@ std::string heatmapStem(const std::string& model, const std::string& composite,
 }
 
 Gallery::Gallery(std::string model, std::string composite, std::size_t images)
-    : model_(std::move(model)),
-      composite_(std::move(composite)),
-      step_(std::max<std::size_t>(1, images / kSample)) {}
+    : model_(std::move(model)), composite_(std::move(composite)), images_(images) {}
 
 void Gallery::add(const ImageOutcome& outcome) {
-  if (outcome.index % step_ == 0 && sample_.size() < kSample) sample_.push_back(outcome);
+  if (inEvenSample(outcome.index, images_, kSample)) sample_.push_back(outcome);
   if (outcome.right_for_wrong_reasons && wrong_reasons_.size() < kWrongReasons) {
     wrong_reasons_.push_back(outcome);
   }

@@ -44,7 +44,7 @@ class Gallery {
 
  private:
   std::string model_, composite_;
-  std::size_t step_;
+  std::size_t images_;
   std::vector<ImageOutcome> sample_, best_, worst_, wrong_reasons_;
 };
 

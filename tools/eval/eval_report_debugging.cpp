@@ -66,7 +66,8 @@ std::string strategiesSection(const Context& context, const json& figures) {
     std::vector<ScatterPoint> points;
     if (const json* plane = member(found, "plane"); plane != nullptr && plane->is_array()) {
       for (const auto& p : *plane) {
-        if (p.is_array() && p.size() == 3 && p[0].is_number() && p[1].is_number()) {
+        if (p.is_array() && p.size() == 3 && p[0].is_number() && p[1].is_number() &&
+            p[2].is_number_integer()) {
           points.push_back({p[0].get<double>(), p[1].get<double>(), p[2].get<int>()});
         }
       }

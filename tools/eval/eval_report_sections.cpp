@@ -30,7 +30,7 @@ std::optional<double> number(const json& value) {
   return value.get<double>();
 }
 
-// "0.750" over "0.239 · 0.000": LRP's figure and the uniform and random maps'.
+// "0.750" over "0.239 · 0.000": the heatmaps' figure and the uniform and random maps'.
 std::string figureOverFloors(const json& localization, const char* key) {
   return formatNumber(at(at(localization, "lrp"), key)) + "<span class=\"floor\">" +
          formatNumber(at(at(localization, "uniform_map"), key)) + " · " +
@@ -97,7 +97,9 @@ std::string summaryTable(const Context& context) {
   head += "<th>Right for wrong reasons</th></tr>";
   return scroll("<table class=\"summary\"><thead>" + head + "</thead><tbody>" + rows +
                 "</tbody></table>") +
-         caption(localized ? "Each model × composite over all images. Localisation: LRP's mean, "
+         caption(localized ? "Each model × composite (an LRP composite or a gradient baseline) "
+                             "over all images. "
+                             "Localisation: the heatmaps' mean, "
                              "under it in grey the floors — a uniform map · a seeded random map."
                            : "Each model × composite over all images; no regions, so no "
                              "localisation figures.");
@@ -107,7 +109,7 @@ std::string localizationFigure(const json& group) {
   if (!hasLocalization(group)) return "";
   const json& localization = at(group, "localization");
   BarChart chart;
-  chart.series = {{"LRP", "#2f6fb0"}, {"uniform map", "#9aa3ad"}, {"random map", "#d0d5db"}};
+  chart.series = {{"heatmap", "#2f6fb0"}, {"uniform map", "#9aa3ad"}, {"random map", "#d0d5db"}};
   for (const auto& figure : kLocalization) {
     BarGroup bars{figure.name, {}};
     for (const char* map : {"lrp", "uniform_map", "random_map"})
@@ -117,7 +119,7 @@ std::string localizationFigure(const json& group) {
   return "<figure class=\"chart\">" + barLegendHtml(chart) + barChartSvg(chart) +
          "<figcaption>Localisation of the true class's relevance on its right region over " +
          formatNumber(at(at(localization, "lrp"), "images"), 0) +
-         " images: LRP beside the floors a map without information scores (region area " +
+         " images: the heatmaps beside the floors a map without information scores (region area " +
          formatNumber(at(at(localization, "uniform_map"), "region_area")) +
          ").</figcaption></figure>";
 }
@@ -244,9 +246,10 @@ std::string groupBars(const std::vector<std::pair<std::string, const json*>>& gr
   }
   return "<figure class=\"chart\">" + barLegendHtml(chart, localized ? "uniform-map floor" : "") +
          barChartSvg(chart) + "<figcaption>Per group (images in brackets): accuracy" +
-         (localized ? std::string(", and LRP's pointing game and mass accuracy, each with the "
-                                  "floor a uniform map scores as a dark tick")
-                    : std::string()) +
+         (localized
+              ? std::string(", and the heatmaps' pointing game and mass accuracy, each with the "
+                            "floor a uniform map scores as a dark tick")
+              : std::string()) +
          ".</figcaption></figure>";
 }
 

@@ -160,7 +160,11 @@ class EvalRun {
     out["comparison"] = compare(correct_by_model);
     out["seconds"] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::ofstream(dir_ / "metrics.json") << out.dump(2) << "\n";
+    per_image_.flush();
+    if (!per_image_) throw Error("cannot write '" + (dir_ / "per_image.csv").string() + "'");
+    std::ofstream metrics(dir_ / "metrics.json");
+    metrics << out.dump(2) << "\n";
+    if (!metrics.flush()) throw Error("cannot write '" + (dir_ / "metrics.json").string() + "'");
     if (!o_.quiet) std::cerr << "\n";
     return explained_any_ ? kExitOk : kExitFailure;
   }
@@ -334,15 +338,17 @@ class EvalRun {
       figures["sanity"] = sanity->run(loaded, spec.path, composite, model::resolveDevice(o_.device),
                                       o_.init, o_.batch);
     }
-    if (o_.strategies) {
+    // No summaries when none of the images could be read (the run then exits 1).
+    const SummariesByImage* summaries = summaries_.find(spec.name, composite);
+    if (o_.strategies && summaries != nullptr) {
       StrategyOptions strategy;
       strategy.spectral.clusters = o_.clusters;
       strategy.spectral.seed = o_.seed;
       strategy.macro_threshold = o_.localization.macro_threshold;
       strategy.attributes = &attributes_.values;
-      figures["strategies"] = findStrategies(
-          *summaries_.find(spec.name, composite), spec.name, composite, data_.classes, strategy,
-          dir_, (fs::path("strategies") / spec.name / composite).generic_string());
+      figures["strategies"] =
+          findStrategies(*summaries, spec.name, composite, data_.classes, strategy, dir_,
+                         (fs::path("strategies") / spec.name / composite).generic_string());
     }
     figures["class_averages"] =
         averages.write(dir_, (fs::path("class-averages") / spec.name / composite).generic_string());
@@ -447,11 +453,19 @@ class EvalRun {
 
 ModelSpec parseModelSpec(const std::string& text) {
   const auto eq = text.find('=');
-  if (eq == std::string::npos) return {fs::path(text).stem().string(), text};
-  if (eq == 0 || eq + 1 == text.size()) {
+  if (eq != std::string::npos && (eq == 0 || eq + 1 == text.size())) {
     throw ConfigError("--model '" + text + "' is not NAME=PATH", "e.g. --model small=small.pt");
   }
-  return {text.substr(0, eq), text.substr(eq + 1)};
+  ModelSpec spec = eq == std::string::npos ? ModelSpec{fs::path(text).stem().string(), text}
+                                           : ModelSpec{text.substr(0, eq), text.substr(eq + 1)};
+  // The name is a folder of the output (heatmaps/<name>/…): it must stay one folder.
+  if (spec.name.empty() || spec.name == "." || spec.name == ".." ||
+      spec.name.find_first_of("/\\:") != std::string::npos) {
+    throw ConfigError(
+        "--model '" + text + "': the name '" + spec.name + "' cannot name a folder of the output",
+        "name it with letters, digits, '-' or '_': --model small=" + spec.path);
+  }
+  return spec;
 }
 
 int runEval(const EvalOptions& options) {

@@ -1,7 +1,9 @@
 #include "faithfulness_tally.hpp"
 
 #include <algorithm>
+
 #include <chrono>
+#include "even_sample.hpp"
 
 namespace deepbug::eval {
 
@@ -17,12 +19,10 @@ constexpr const char* kOrderNames[] = {"morf", "lerf", "random"};
 }  // namespace
 
 FaithfulnessTally::FaithfulnessTally(const FaithfulnessOptions& options, std::size_t data_set_size)
-    : options_(options),
-      step_(options.images == 0 ? 1 : std::max<std::size_t>(1, data_set_size / options.images)) {}
+    : options_(options), images_in_run_(data_set_size) {}
 
 bool FaithfulnessTally::wants(std::size_t image_index) const {
-  return image_index % step_ == 0 &&
-         (options_.images == 0 || image_index / step_ < options_.images);
+  return inEvenSample(image_index, images_in_run_, options_.images);
 }
 
 void FaithfulnessTally::add(const metrics::LogitFunction& model, const at::Tensor& inputs,

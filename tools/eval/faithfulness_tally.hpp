@@ -42,7 +42,7 @@ class FaithfulnessTally {
 
  private:
   FaithfulnessOptions options_;
-  std::size_t step_;
+  std::size_t images_in_run_;
   std::size_t images_ = 0;
   at::Tensor sums_[3];  // per order: Σₙ curve, [steps + 1]
   double seconds_ = 0;

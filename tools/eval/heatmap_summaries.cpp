@@ -34,7 +34,8 @@ double heatmapDistance(const at::Tensor& a, const at::Tensor& b) {
   const at::Tensor x = a.to(at::kDouble) - a.to(at::kDouble).mean();
   const at::Tensor y = b.to(at::kDouble) - b.to(at::kDouble).mean();
   const double norm = (x.norm() * y.norm()).item<double>();
-  if (!(norm > 0)) return 1.0;
+  // A constant map correlates with nothing: unrelated to any other, the same as itself.
+  if (!(norm > 0)) return at::equal(a, b) ? 0.0 : 1.0;
   return 1.0 - (x * y).sum().item<double>() / norm;
 }
 

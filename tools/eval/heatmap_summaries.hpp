@@ -49,7 +49,8 @@ inline constexpr std::size_t kDisagreementsShown = 8;
 nlohmann::json disagreements(const HeatmapSummaries& summaries, const std::string& a,
                              const std::string& b);
 
-// 1 − Pearson correlation; 1 when either is constant (it correlates with nothing).
+// 1 − Pearson correlation; when either is constant (it correlates with nothing), 0 for
+// two equal maps and 1 otherwise.
 double heatmapDistance(const at::Tensor& a, const at::Tensor& b);
 
 }  // namespace deepbug::eval

@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0, 64))
         ->capture_default_str();
     bool no_strategies = false;
-    app.add_flag("--no-strategies", no_strategies, "skip the spectral relevance analysis");
+    app.add_flag("--no-strategies", no_strategies, "skip the spectral relevance analysis")
+        ->excludes("--clusters");
     app.add_flag("--faithfulness", o.faithfulness,
                  "region perturbation (MoRF, LeRF, random order; AOPC, ABPC) of each method");
     app.add_option("--faithfulness-images", o.faithfulness_options.images,

@@ -1,9 +1,11 @@
 #include "sanity_check.hpp"
 
 #include <algorithm>
+
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include "even_sample.hpp"
 
 #include "attribution/model_randomisation.hpp"
 #include "attribution_method.hpp"
@@ -33,12 +35,10 @@ json summary(const std::vector<double>& values) {
 }  // namespace
 
 SanityCheck::SanityCheck(const SanityOptions& options, std::size_t data_set_size)
-    : options_(options),
-      step_(options.images == 0 ? 1 : std::max<std::size_t>(1, data_set_size / options.images)) {}
+    : options_(options), images_in_run_(data_set_size) {}
 
 bool SanityCheck::wants(std::size_t image_index) const {
-  return image_index % step_ == 0 &&
-         (options_.images == 0 || image_index / step_ < options_.images);
+  return inEvenSample(image_index, images_in_run_, options_.images);
 }
 
 void SanityCheck::add(const std::vector<std::size_t>& image_indices, const at::Tensor& inputs,

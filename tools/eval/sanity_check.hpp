@@ -62,7 +62,7 @@ class SanityCheck {
 
  private:
   SanityOptions options_;
-  std::size_t step_;
+  std::size_t images_in_run_;
   std::vector<at::Tensor> inputs_, maps_;  // per batch: the rows kept
   std::vector<int64_t> targets_;
   double seconds_ = 0;

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "eval_gallery.hpp"
+#include "even_sample.hpp"
 #include "image_batches.hpp"
 #include "render/heatmap.hpp"
 
@@ -15,13 +16,13 @@ using nlohmann::json;
 
 namespace {
 
-// Every step-th of `all`, so that a large class is clustered on an even sample.
+// An even sample of `all`, so that a large class is clustered on images from all of it.
 std::vector<const ImageSummary*> evenSample(const std::vector<const ImageSummary*>& all,
                                             std::size_t most) {
-  if (all.size() <= most) return all;
   std::vector<const ImageSummary*> kept;
-  for (std::size_t i = 0; i < most; ++i)
-    kept.push_back(all[i * all.size() / most]);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (inEvenSample(i, all.size(), most)) kept.push_back(all[i]);
+  }
   return kept;
 }
 
