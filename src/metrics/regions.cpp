@@ -1,5 +1,6 @@
 #include "metrics/regions.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -185,6 +186,44 @@ std::map<std::string, std::vector<Box>> readRegionBoxes(const std::string& csv_p
     if (found != regions.end()) boxes[image] = found->second.boxes;
   }
   return boxes;
+}
+
+namespace {
+
+std::string listed(const std::vector<std::string>& names) {
+  std::string all;
+  for (const auto& name : names)
+    all += (all.empty() ? "" : ", ") + name;
+  return all.empty() ? std::string("none") : all;
+}
+
+}  // namespace
+
+std::vector<std::string> rightRegions(const std::vector<std::string>& rules,
+                                      const std::vector<std::string>& classes,
+                                      const RegionTable& regions, const std::string& option) {
+  std::vector<std::string> right(classes.size());
+  const std::set<std::string> known = regions.names();
+  for (const std::string& rule : rules) {
+    const auto eq = rule.find('=');
+    const std::string region = eq == std::string::npos ? rule : rule.substr(eq + 1);
+    if (known.count(region) == 0) {
+      throw ConfigError(option + " " + rule + ": no row of the regions file names '" + region + "'",
+                        "its regions: " + listed({known.begin(), known.end()}));
+    }
+    if (eq == std::string::npos) {
+      std::fill(right.begin(), right.end(), region);
+      continue;
+    }
+    const std::string cls = rule.substr(0, eq);
+    const auto found = std::find(classes.begin(), classes.end(), cls);
+    if (found == classes.end()) {
+      throw ConfigError(option + " " + rule + ": '" + cls + "' is not a class of the data",
+                        "the classes: " + listed(classes));
+    }
+    right[static_cast<std::size_t>(found - classes.begin())] = region;
+  }
+  return right;
 }
 
 }  // namespace deepbug::metrics

@@ -27,6 +27,14 @@ struct RegionTable {
 // index) for what cannot be read: a malformed row, a negative size, an annotation of an
 // image or category the file does not list, an id listed twice.
 RegionTable readRegionsCsv(const std::string& path);
+
+// The right region of each class ("" for none) from rules CLASS=REGION, or REGION for
+// every class (deepbug-eval's --region, deepbug-train's --explain-region: `option`).
+// Throws ConfigError naming the option and rule for a region in no row of `regions` (its
+// regions listed) or a class not among `classes` (the classes listed).
+std::vector<std::string> rightRegions(const std::vector<std::string>& rules,
+                                      const std::vector<std::string>& classes,
+                                      const RegionTable& regions, const std::string& option);
 RegionTable readRegionsCoco(const std::string& path);
 // By extension: .json is COCO, anything else a boxes CSV.
 RegionTable readRegions(const std::string& path);

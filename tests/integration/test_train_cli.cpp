@@ -343,7 +343,7 @@ TEST_F(TrainCli, ExplainOptionsAreCheckedBeforeTraining) {
   const std::vector<Case> cases{
       {"--explain-every -1", "--explain-every"},
       {"--explain-every 1" + boxes + " --explain-region aggressive=elbow",
-       "--explain-region aggressive=elbow: no row of the --boxes file names 'elbow'"},
+       "--explain-region aggressive=elbow: no row of the regions file names 'elbow'"},
       {"--explain-every 1" + boxes + " --explain-region cat=fight",
        "--explain-region cat=fight: 'cat' is not a class"},
       {"--explain-every 1" + boxes, "--boxes needs --explain-region"},

@@ -20,50 +20,27 @@ using report::member;
 
 // System fonts, one readable column, light rules; nothing fetched.
 constexpr const char* kStyle = R"css(
-:root{--fg:#1d232a;--muted:#5b6570;--rule:#e3e6ea;--soft:#f5f6f8;--accent:#2f6fb0}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%}
-body{margin:0;color:var(--fg);background:#fff;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif}
-main{max-width:1120px;margin:0 auto;padding:28px 16px 64px}
-h1{font-size:1.7rem;margin:0 0 4px;letter-spacing:-.01em}
-h2{font-size:1.3rem;margin:44px 0 8px;padding-top:12px;border-top:2px solid var(--rule)}
 h3{font-size:1.05rem;margin:28px 0 8px}
 h4{font-size:.95rem;margin:24px 0 8px;color:#3a434d}
-a{color:var(--accent)}
-.lead{color:var(--muted);margin:0 0 16px;overflow-wrap:anywhere}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:12px 0;font-size:.9rem}
-dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
-nav.toc{font-size:.9rem;margin:12px 0}nav.toc a{margin-right:12px;display:inline-block}
-.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:8px 0;max-width:100%}
-table{border-collapse:collapse;font-size:.88rem;font-variant-numeric:tabular-nums}
-th,td{padding:5px 10px;border-bottom:1px solid var(--rule);text-align:right;vertical-align:top;white-space:nowrap}
 th:first-child,td:first-child,th.t,td.t{text-align:left}
 thead th{border-bottom:2px solid #c9ced4;font-weight:600;white-space:normal;min-width:4.5em}
 tbody tr:hover{background:var(--soft)}
 .floor{display:block;color:var(--muted);font-size:.8em}
 td.right-region{text-decoration:underline;font-weight:600}
 .caption,figcaption{color:var(--muted);font-size:.82rem;margin:4px 0 0;overflow-wrap:anywhere}
-figure{margin:0}
 .figures{display:flex;flex-wrap:wrap;gap:20px 32px;align-items:flex-start;margin:8px 0}
 .figures>figure{flex:1 1 300px;min-width:0;max-width:100%}
-svg{display:block;max-width:100%;height:auto}
-svg text{font-family:inherit}
-img{display:block;max-width:100%;height:auto}
-.legend{margin:0 0 4px;font-size:.8rem;color:var(--muted)}
 .legend span{margin-right:12px;white-space:nowrap}
 .legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px;border-radius:2px}
 .legend i.tick{width:3px;background:#1d232a;border-radius:0}
 .gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px;margin:8px 0}
 .gallery.wide{grid-template-columns:repeat(auto-fill,minmax(220px,1fr))}
-.shot{background:var(--soft);border-radius:6px;padding:6px;min-width:0}
 .shot img{width:100%;image-rendering:auto;border-radius:3px}
-.shot figcaption{color:var(--fg)}
 .pair{display:flex;gap:6px}.pair img{flex:1 1 0;min-width:0}
 .right{color:#1f7a3d}.wrong{color:#b3261e}
 .strip{display:grid;grid-template-columns:minmax(120px,220px) repeat(2,minmax(0,300px));gap:10px;align-items:start;padding:10px 0;border-bottom:1px solid var(--rule)}
 .strip-head{margin:0;font-size:.85rem;overflow-wrap:anywhere}
 .missing{color:var(--muted);font-size:.8rem;padding:24px 0;text-align:center}
-.notes{font-size:.85rem;color:var(--muted)}
 .dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;vertical-align:-1px}
 tr.flagged td{background:#fdf1e6}
 .strategy{display:grid;grid-template-columns:minmax(110px,160px) minmax(0,1fr);gap:12px;align-items:start;padding:8px 0;border-bottom:1px solid var(--rule)}
@@ -235,8 +212,9 @@ std::string renderReport(const json& metrics, const ReportOptions& options) {
   return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
          "<title>deepbug-eval report: " +
-         escapeHtml(report::stringAt(metrics, "data", "evaluation")) + "</title><style>" + kStyle +
-         "</style></head><body><main>" + body + "</main></body></html>\n";
+         escapeHtml(report::stringAt(metrics, "data", "evaluation")) + "</title><style>" +
+         report::baseStyle() + kStyle + "</style></head><body><main>" + body +
+         "</main></body></html>\n";
 }
 
 void writeReport(const fs::path& dir) {

@@ -118,4 +118,32 @@ std::string stringAt(const json& object, std::string_view key, const std::string
   return value != nullptr && value->is_string() ? value->get<std::string>() : fallback;
 }
 
+const char* baseStyle() {
+  return R"css(
+:root{--fg:#1d232a;--muted:#5b6570;--rule:#e3e6ea;--soft:#f5f6f8;--accent:#2f6fb0}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;color:var(--fg);background:#fff;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif}
+main{max-width:1120px;margin:0 auto;padding:28px 16px 64px}
+h1{font-size:1.7rem;margin:0 0 4px;letter-spacing:-.01em}
+h2{font-size:1.3rem;margin:44px 0 8px;padding-top:12px;border-top:2px solid var(--rule)}
+a{color:var(--accent)}
+.lead{color:var(--muted);margin:0 0 16px;overflow-wrap:anywhere}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:12px 0;font-size:.9rem}
+dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
+nav.toc{font-size:.9rem;margin:12px 0}nav.toc a{margin-right:12px;display:inline-block}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:8px 0;max-width:100%}
+table{border-collapse:collapse;font-size:.88rem;font-variant-numeric:tabular-nums}
+th,td{padding:5px 10px;border-bottom:1px solid var(--rule);text-align:right;vertical-align:top;white-space:nowrap}
+figure{margin:0}
+svg{display:block;max-width:100%;height:auto}
+svg text{font-family:inherit}
+img{display:block;max-width:100%;height:auto}
+.legend{margin:0 0 4px;font-size:.8rem;color:var(--muted)}
+.shot{background:var(--soft);border-radius:6px;padding:6px;min-width:0}
+.shot figcaption{color:var(--fg)}
+.notes{font-size:.85rem;color:var(--muted)}
+)css";
+}
+
 }  // namespace deepbug::eval::report

@@ -39,6 +39,10 @@ std::string imageTag(const std::string& path, const std::string& alt);
 // A table in a box that scrolls sideways on a narrow screen (the page itself does not).
 std::string scroll(const std::string& table);
 
+// The stylesheet every page of ours starts with (system fonts, one readable column,
+// light rules, nothing fetched); each page adds its own rules after it.
+const char* baseStyle();
+
 // The string at `key`, or `fallback`.
 std::string stringAt(const nlohmann::json& object, std::string_view key,
                      const std::string& fallback = "");

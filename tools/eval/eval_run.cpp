@@ -37,40 +37,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// The right region of each class ("" for none), from --region rules: CLASS=REGION, or
-// REGION for every class. A region named in no row of the regions file is an error.
-std::vector<std::string> rightRegions(const std::vector<std::string>& rules,
-                                      const std::vector<std::string>& classes,
-                                      const metrics::RegionTable& regions, bool have_regions) {
-  std::vector<std::string> right(classes.size());
-  if (!rules.empty() && !have_regions) {
-    throw ConfigError("--region needs --boxes or --coco", "give the file that holds the regions");
-  }
-  const std::set<std::string> known = regions.names();
-  for (const std::string& rule : rules) {
-    const auto eq = rule.find('=');
-    const std::string region = eq == std::string::npos ? rule : rule.substr(eq + 1);
-    if (known.count(region) == 0) {
-      std::string names;
-      for (const auto& name : known)
-        names += (names.empty() ? "" : ", ") + name;
-      throw ConfigError("--region " + rule + ": no row of the regions file names '" + region + "'",
-                        "its regions: " + (names.empty() ? std::string("none") : names));
-    }
-    if (eq == std::string::npos) {
-      std::fill(right.begin(), right.end(), region);
-      continue;
-    }
-    const std::string cls = rule.substr(0, eq);
-    const auto found = std::find(classes.begin(), classes.end(), cls);
-    if (found == classes.end()) {
-      throw ConfigError("--region " + rule + ": '" + cls + "' is not a class folder of --data");
-    }
-    right[static_cast<std::size_t>(found - classes.begin())] = region;
-  }
-  return right;
-}
-
 // Each class folder's index among the model's labels. The labels must be the class
 // folders, in any order: a prediction is then always a class of the data.
 std::vector<int64_t> labelIndices(const std::vector<std::string>& classes,
@@ -110,7 +76,10 @@ class EvalRun {
   EvalRun(const EvalOptions& options, fs::path dir)
       : o_(options), dir_(std::move(dir)), data_(scanDataset(options.data, options.limit)) {
     if (!o_.regions.empty()) regions_ = metrics::readRegions(o_.regions);
-    right_ = rightRegions(o_.region_rules, data_.classes, regions_, !o_.regions.empty());
+    if (!o_.region_rules.empty() && o_.regions.empty()) {
+      throw ConfigError("--region needs --boxes or --coco", "give the file that holds the regions");
+    }
+    right_ = metrics::rightRegions(o_.region_rules, data_.classes, regions_, "--region");
     // Checked before any model is loaded (AttributionMethod reads it per composite).
     if (!lrp::parseInitialRelevance(o_.init)) {
       throw ConfigError("--init '" + o_.init + "' is unknown", "use logit, one or contrastive");

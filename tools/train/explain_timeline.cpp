@@ -64,42 +64,6 @@ std::string epochFolder(int epoch) {
   return name;
 }
 
-// The right region of each class ("" for none) from --explain-region rules: CLASS=REGION,
-// or REGION for every class. A region named in no row of the boxes file is an error.
-std::vector<std::string> rightRegions(const std::vector<std::string>& rules,
-                                      const std::vector<std::string>& classes,
-                                      const metrics::RegionTable& regions) {
-  std::vector<std::string> right(classes.size());
-  const std::set<std::string> known = regions.names();
-  for (const std::string& rule : rules) {
-    const auto eq = rule.find('=');
-    const std::string region = eq == std::string::npos ? rule : rule.substr(eq + 1);
-    if (known.count(region) == 0) {
-      std::string names;
-      for (const auto& name : known)
-        names += (names.empty() ? "" : ", ") + name;
-      throw ConfigError(
-          "--explain-region " + rule + ": no row of the --boxes file names '" + region + "'",
-          "its regions: " + (names.empty() ? std::string("none") : names));
-    }
-    if (eq == std::string::npos) {
-      std::fill(right.begin(), right.end(), region);
-      continue;
-    }
-    const std::string cls = rule.substr(0, eq);
-    const auto found = std::find(classes.begin(), classes.end(), cls);
-    if (found == classes.end()) {
-      std::string all;
-      for (const auto& c : classes)
-        all += (all.empty() ? "" : ", ") + c;
-      throw ConfigError("--explain-region " + rule + ": '" + cls + "' is not a class of --data",
-                        "the classes: " + all);
-    }
-    right[static_cast<std::size_t>(found - classes.begin())] = region;
-  }
-  return right;
-}
-
 std::string relativeName(const std::string& path, const std::string& root) {
   return fs::path(path).lexically_relative(fs::path(root)).generic_string();
 }
@@ -227,7 +191,7 @@ ExplainTimeline::ExplainTimeline(ExplainOptions options, const std::string& mode
       throw ConfigError("--boxes needs --explain-region",
                         "name each class's right region: REGION, or CLASS=REGION per class");
     }
-    right_ = rightRegions(o.rules, classes_, regions_);
+    right_ = metrics::rightRegions(o.rules, classes_, regions_, "--explain-region");
     // The probe set: images whose class has a right region labelled for them, the first
     // of each class in sorted order taken in turn (class-balanced), the same every epoch.
     std::vector<std::vector<std::size_t>> by_class(classes_.size());

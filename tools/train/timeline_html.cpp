@@ -20,37 +20,14 @@ using report::escapeHtml;
 using report::formatNumber;
 
 constexpr const char* kStyle = R"css(
-:root{--fg:#1d232a;--muted:#5b6570;--rule:#e3e6ea;--soft:#f5f6f8;--accent:#2f6fb0}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%}
-body{margin:0;color:var(--fg);background:#fff;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif}
-main{max-width:1120px;margin:0 auto;padding:28px 16px 64px}
-h1{font-size:1.7rem;margin:0 0 4px;letter-spacing:-.01em}
-h2{font-size:1.3rem;margin:44px 0 8px;padding-top:12px;border-top:2px solid var(--rule)}
 h3{font-size:1.05rem;margin:20px 0 8px}
-a{color:var(--accent)}
-.lead{color:var(--muted);margin:0 0 16px;overflow-wrap:anywhere}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:12px 0;font-size:.9rem}
-dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
-nav.toc{font-size:.9rem;margin:12px 0}nav.toc a{margin-right:12px;display:inline-block}
-.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:8px 0;max-width:100%}
-table{border-collapse:collapse;font-size:.88rem;font-variant-numeric:tabular-nums}
-th,td{padding:5px 10px;border-bottom:1px solid var(--rule);text-align:right;vertical-align:top;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}
 thead th{border-bottom:2px solid #c9ced4;font-weight:600}
 figcaption{color:var(--muted);font-size:.82rem;margin:4px 0 0;overflow-wrap:anywhere}
-figure{margin:0}
-svg{display:block;max-width:100%;height:auto}
-svg text{font-family:inherit}
-img{display:block;max-width:100%;height:auto}
-.legend{margin:0 0 4px;font-size:.8rem;color:var(--muted)}
 .legend span{margin-right:14px;white-space:nowrap}
 .legend svg{display:inline-block;vertical-align:middle;margin-right:4px}
 .strip{display:grid;grid-template-columns:repeat(auto-fill,minmax(130px,1fr));gap:10px;margin:8px 0}
-.shot{background:var(--soft);border-radius:6px;padding:6px;min-width:0}
 .shot img{width:100%;border-radius:3px}
-.shot figcaption{color:var(--fg)}
-.notes{font-size:.85rem;color:var(--muted)}
 @media (max-width:600px){main{padding:18px 12px 48px}.strip{grid-template-columns:repeat(auto-fill,minmax(100px,1fr))}}
 )css";
 
@@ -182,7 +159,8 @@ std::string timelineHtml(const json& timeline) {
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
       "<title>Training timeline: " +
-      escapeHtml(model) + "</title><style>" + kStyle + "</style></head><body><main>";
+      escapeHtml(model) + "</title><style>" + report::baseStyle() + kStyle +
+      "</style></head><body><main>";
   html += "<h1>Training timeline</h1><p class=\"lead\">" + escapeHtml(model) + " (" +
           escapeHtml(report::stringAt(timeline, "architecture")) + "), explained with LRP (" +
           escapeHtml(report::stringAt(timeline, "composite")) + ", contrastive, the true class) " +
