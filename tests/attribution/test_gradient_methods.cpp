@@ -11,9 +11,12 @@
 #include "attribution/gradient_methods.hpp"
 #include "core/error.hpp"
 #include "lrp/lrp_test_support.hpp"
+#include "support/config_error.hpp"
 
 namespace deepbug::attribution {
 namespace {
+
+using test::configErrorOf;
 
 using lrp::testing::relativeError;
 using lrp::testing::scriptedNet;
@@ -22,16 +25,6 @@ GradientOptions float64() {
   GradientOptions options;
   options.dtype = c10::kDouble;
   return options;
-}
-
-template <typename F>
-std::string configErrorOf(F f) {
-  try {
-    f();
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  return "";
 }
 
 // Three classes over a 2×3×3 input: f(x) = W·flatten(x) + b, then `final`.

@@ -14,9 +14,12 @@
 #include "core/error.hpp"
 #include "lrp/lrp_test_support.hpp"
 #include "model/architectures.hpp"
+#include "support/config_error.hpp"
 
 namespace deepbug::attribution {
 namespace {
+
+using test::configErrorOf;
 
 std::vector<std::string> names(const std::vector<ParameterisedLayer>& layers) {
   std::vector<std::string> result;
@@ -37,16 +40,6 @@ std::map<std::string, at::Tensor> buffersOf(const torch::jit::Module& module) {
   for (const auto& b : module.named_buffers(true))
     result[b.name] = b.value.detach().clone();
   return result;
-}
-
-template <typename F>
-std::string configErrorOf(F f) {
-  try {
-    f();
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  return "";
 }
 
 TEST(ModelRandomisation, TheProjectsLayersInForwardOrderWithTheirParameters) {

@@ -9,9 +9,12 @@
 
 #include "core/error.hpp"
 #include "metrics/faithfulness.hpp"
+#include "support/config_error.hpp"
 
 namespace deepbug::metrics {
 namespace {
+
+using test::configErrorOf;
 
 // [N, 2]: class 0 the sum of every pixel of every channel, class 1 the first pixel.
 at::Tensor sumModel(const at::Tensor& x) {
@@ -21,17 +24,6 @@ at::Tensor sumModel(const at::Tensor& x) {
 std::vector<double> row(const at::Tensor& curve, int64_t n) {
   at::Tensor r = curve[n].contiguous();
   return std::vector<double>(r.data_ptr<double>(), r.data_ptr<double>() + r.numel());
-}
-
-// The message of the ConfigError `f` throws (empty when it throws none).
-template <typename F>
-std::string configErrorOf(F f) {
-  try {
-    f();
-  } catch (const ConfigError& error) {
-    return error.what();
-  }
-  return "";
 }
 
 // 4×4 image of 1…16 (row-major), patches of 2×2: p0 = {1,2,5,6} (sum 14),
