@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/tensor_text.hpp"
 
 namespace deepbug::attribution {
 
@@ -28,12 +29,6 @@ c10::Device parseDevice(const std::string& text) {
   } catch (const c10::Error&) {
     throw ConfigError("device: '" + text + "' is not a LibTorch device", "use cpu, cuda or cuda:N");
   }
-}
-
-std::string shapeText(const at::Tensor& tensor) {
-  std::ostringstream text;
-  text << tensor.sizes();
-  return text.str();
 }
 
 // Autograd must record even when the caller runs under InferenceMode or NoGradGuard.

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/tensor_text.hpp"
 
 namespace deepbug::attribution {
 namespace {
@@ -220,12 +221,6 @@ std::vector<double> flatValues(const at::Tensor& map, bool absolute) {
   if (absolute) flat = flat.abs();
   const double* data = flat.data_ptr<double>();
   return std::vector<double>(data, data + flat.numel());
-}
-
-std::string shapeText(const at::Tensor& tensor) {
-  std::ostringstream text;
-  text << tensor.sizes();
-  return text.str();
 }
 
 }  // namespace

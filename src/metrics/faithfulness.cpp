@@ -8,16 +8,10 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/tensor_text.hpp"
 
 namespace deepbug::metrics {
 namespace {
-
-std::string shapeText(const at::Tensor& tensor) {
-  if (!tensor.defined()) return "no tensor";
-  std::ostringstream text;
-  text << tensor.sizes();
-  return text.str();
-}
 
 int64_t ceilDiv(int64_t a, int64_t b) {
   return (a + b - 1) / b;
