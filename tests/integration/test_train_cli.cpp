@@ -299,6 +299,51 @@ TEST_F(TrainCli, ExplainTimelineEveryEpoch) {
   EXPECT_NE(html.find("epoch-003/worst/"), std::string::npos);
 }
 
+// --probe-target explains one class on every probe image, the extremes still their own:
+// each calm scene's probe score is the fight class's evidence on its pair, as
+// deepbug-explain --target aggressive finds it in the shipped weights.
+TEST_F(TrainCli, ProbeTargetExplainsOneClassOnEveryImage) {
+  const auto r = runCommand(program("deepbug-train") + " fit --data " + path("data") +
+                            " --arch tiny --input-size 64 --epochs 2 --batch 8 --seed 4 "
+                            "--threads 1 --val-fraction 0.5 --explain-every 1 --boxes " +
+                            path("data/boxes.csv") +
+                            " --explain-region pair --probe-target aggressive --probe-images 8 "
+                            "--out " +
+                            path("pt.pt"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json timeline = readJson(path("pt.pt.explain/timeline.json"));
+  EXPECT_EQ(timeline["probe_target"], "aggressive");
+  EXPECT_NE(
+      readFile(path("pt.pt.explain/timeline.html")).find("each explained for class aggressive"),
+      std::string::npos);
+  const json& last = timeline["epochs"].back();
+  ASSERT_EQ(last["epoch"], 2);
+  ASSERT_EQ(last["probe"].size(), 8u);
+
+  const auto explain = runCommand(program("deepbug-explain") + " --model " + path("pt.pt") +
+                                  " --images " + path("data") + " --out " + path("explained") +
+                                  " --boxes " + path("data/boxes.csv") +
+                                  " --region pair --target aggressive --init contrastive --quiet");
+  ASSERT_EQ(explain.exit_code, 0) << explain.output;
+  std::map<std::string, CsvRow> rows;  // by "class/file"
+  for (const CsvRow& row : readCsv(path("explained/index.csv"))) {
+    const fs::path file(row.at("file"));
+    rows[file.parent_path().filename().string() + "/" + file.filename().string()] = row;
+  }
+  std::size_t calm = 0;
+  for (const json& p : last["probe"]) {
+    const std::string image = p["image"].get<std::string>();
+    ASSERT_TRUE(rows.count(image)) << image;
+    EXPECT_EQ(rows[image].at("target"), "aggressive") << image;
+    EXPECT_NEAR(std::stod(rows[image].at("pointing_hit")), p["pointing"].get<double>(), 1e-5)
+        << image;  // written with 6 significant digits
+    EXPECT_NEAR(std::stod(rows[image].at("mass_inside")), p["mass_accuracy"].get<double>(), 1e-4)
+        << image;
+    if (p["true_class"] == "non_aggressive") ++calm;
+  }
+  EXPECT_GT(calm, 0u) << "the probe holds calm scenes, explained as fights";
+}
+
 TEST_F(TrainCli, ExplainTimelineSurvivesResume) {
   // A run of 40 epochs of one-image batches is stopped once epoch 1 is explained — far
   // from its end whatever the machine's speed — and resumed as a run two epochs longer
@@ -352,6 +397,10 @@ TEST_F(TrainCli, ExplainOptionsAreCheckedBeforeTraining) {
       {"--explain-every 1 --explain-composite nope", "--explain-composite 'nope' is unknown"},
       {"--explain-every 1 --val-fraction 0", "--explain-every needs validation images"},
       {"--probe-images 0 --explain-every 1", "--probe-images"},
+      {"--explain-every 1" + boxes + " --explain-region pair --probe-target cat",
+       "--probe-target 'cat' is not a class of --data"},
+      {"--explain-every 1 --probe-target aggressive", "--probe-target needs --boxes"},
+      {"--probe-target aggressive", "--probe-target needs --explain-every N"},
   };
   for (const Case& c : cases) {
     const auto r = runCommand(fit("x.pt", c.extra));

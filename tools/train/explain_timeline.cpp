@@ -34,6 +34,7 @@ json explainOptionsToJson(const ExplainOptions& o) {
           {"boxes", o.boxes},
           {"regions", o.rules},
           {"probe_images", o.probe_images},
+          {"probe_target", o.probe_target},
           {"composite", o.composite},
           {"extremes", o.extremes}};
 }
@@ -45,6 +46,7 @@ ExplainOptions explainOptionsFromJson(const json& j) {
   o.boxes = j.value("boxes", std::string());
   o.rules = j.value("regions", std::vector<std::string>{});
   o.probe_images = j.value("probe_images", 64);
+  o.probe_target = j.value("probe_target", std::string());
   o.composite = j.value("composite", std::string("epsilon-plus-flat"));
   o.extremes = j.value("extremes", 8);
   return o;
@@ -137,9 +139,10 @@ ExplainTimeline::ExplainTimeline(ExplainOptions options, const std::string& mode
                       "give a number of epochs, or 0 for no explanations");
   }
   if (o.every == 0) {
-    const char* given = !o.set.empty()     ? "--explain-set"
-                        : !o.boxes.empty() ? "--boxes"
-                                           : "--explain-region";
+    const char* given = !o.set.empty()            ? "--explain-set"
+                        : !o.boxes.empty()        ? "--boxes"
+                        : !o.probe_target.empty() ? "--probe-target"
+                                                  : "--explain-region";
     throw ConfigError(std::string(given) + " needs --explain-every N",
                       "e.g. --explain-every 1 to explain after every epoch");
   }
@@ -177,6 +180,22 @@ ExplainTimeline::ExplainTimeline(ExplainOptions options, const std::string& mode
     }
   }
 
+  if (!o.probe_target.empty()) {
+    const auto found = std::find(classes_.begin(), classes_.end(), o.probe_target);
+    if (found == classes_.end()) {
+      std::string all;
+      for (const auto& c : classes_)
+        all += (all.empty() ? "" : ", ") + c;
+      throw ConfigError("--probe-target '" + o.probe_target + "' is not a class of --data",
+                        "use one of " + all);
+    }
+    if (o.boxes.empty()) {
+      throw ConfigError("--probe-target needs --boxes and --explain-region",
+                        "the probe is scored on the target class's right region");
+    }
+    probe_target_ = static_cast<int>(found - classes_.begin());
+  }
+
   right_.assign(classes_.size(), "");
   if (!o.rules.empty() && o.boxes.empty()) {
     throw ConfigError("--explain-region needs --boxes", "give the file that holds the regions");
@@ -192,12 +211,13 @@ ExplainTimeline::ExplainTimeline(ExplainOptions options, const std::string& mode
                         "name each class's right region: REGION, or CLASS=REGION per class");
     }
     right_ = metrics::rightRegions(o.rules, classes_, regions_, "--explain-region");
-    // The probe set: images whose class has a right region labelled for them, the first
-    // of each class in sorted order taken in turn (class-balanced), the same every epoch.
+    // The probe set: images with the right region of the class they are explained for
+    // labelled, the first of each class in sorted order taken in turn (class-balanced),
+    // the same every epoch.
     std::vector<std::vector<std::size_t>> by_class(classes_.size());
     for (std::size_t i = 0; i < images_.size(); ++i) {
       const Image& image = images_[i];
-      const std::string& right = right_[static_cast<std::size_t>(image.label)];
+      const std::string& right = right_[static_cast<std::size_t>(probeTarget(i))];
       if (!right.empty() && regions_.find(image.name, right) != nullptr) {
         by_class[static_cast<std::size_t>(image.label)].push_back(i);
       }
@@ -214,8 +234,9 @@ ExplainTimeline::ExplainTimeline(ExplainOptions options, const std::string& mode
     }
     std::sort(probe_.begin(), probe_.end());
     if (probe_.empty()) {
+      const std::string whose = probe_target_ ? "class " + o.probe_target + "'s" : "its class's";
       throw ConfigError(
-          "no image of the explain set has its class's --explain-region in --boxes '" + o.boxes +
+          "no image of the explain set has " + whose + " --explain-region in --boxes '" + o.boxes +
               "'",
           "the boxes file names images relative to the explain set, e.g. " + images_.front().name);
     }
@@ -224,6 +245,10 @@ ExplainTimeline::ExplainTimeline(ExplainOptions options, const std::string& mode
   lrp::ExplainerOptions check;
   check.composite.name = o.composite;
   const lrp::Explainer explainer(module, metadata_.architecture, check);
+}
+
+int ExplainTimeline::probeTarget(std::size_t image) const {
+  return probe_target_ ? *probe_target_ : images_[image].label;
 }
 
 bool ExplainTimeline::due(int epoch) const {
@@ -267,6 +292,7 @@ void ExplainTimeline::start(bool resuming, int completed_epochs) {
                {"composite", options_.composite},
                {"initial_relevance", "contrastive"},
                {"target", "true class"},
+               {"probe_target", probe_target_ ? json(options_.probe_target) : json("true class")},
                {"explain_set", options_.set.empty() ? "validation split" : options_.set},
                {"explain_images", images_.size()},
                {"boxes", options_.boxes},
@@ -322,10 +348,14 @@ EpochExplanation ExplainTimeline::explainEpoch(const torch::jit::Module& module,
     lists[i].push_back("best");
   for (std::size_t i : worst)
     lists[i].push_back("worst");
+  // Each wanted explanation: an image and the class explained. The extremes show their
+  // true class; the probe its target, so an image can be wanted twice.
   std::set<std::size_t> probe(probe_.begin(), probe_.end());
-  std::set<std::size_t> wanted(probe.begin(), probe.end());
+  std::set<std::pair<std::size_t, int>> wanted;
+  for (std::size_t i : probe)
+    wanted.insert({i, probeTarget(i)});
   for (const auto& [i, _] : lists)
-    wanted.insert(i);
+    wanted.insert({i, images_[i].label});
 
   lrp::ExplainerOptions explainer_options;
   explainer_options.composite.name = options_.composite;
@@ -343,13 +373,13 @@ EpochExplanation ExplainTimeline::explainEpoch(const torch::jit::Module& module,
     cv::Mat frame;
   };
   std::vector<OverlayJob> jobs;
-  const std::vector<std::size_t> order(wanted.begin(), wanted.end());
+  const std::vector<std::pair<std::size_t, int>> order(wanted.begin(), wanted.end());
   const auto batch_size = static_cast<std::size_t>(std::max(1, options_.batch));
   for (std::size_t begin = 0; begin < order.size(); begin += batch_size) {
     const std::size_t count = std::min(batch_size, order.size() - begin);
     std::vector<cv::Mat> frames(count);
     tbb::parallel_for(std::size_t{0}, count, [&](std::size_t k) {
-      frames[k] = cv::imread(images_[order[begin + k]].path, cv::IMREAD_COLOR);
+      frames[k] = cv::imread(images_[order[begin + k].first].path, cv::IMREAD_COLOR);
     });
     std::vector<at::Tensor> inputs;
     std::vector<model::PreprocessGeometry> geometries;
@@ -361,24 +391,23 @@ EpochExplanation ExplainTimeline::explainEpoch(const torch::jit::Module& module,
       inputs.push_back(preprocessor_.run(io::viewOf(frames[k]), &geometry));
       geometries.push_back(geometry);
       kept.push_back(k);
-      targets.push_back(images_[order[begin + k]].label);
+      targets.push_back(order[begin + k].second);
     }
     if (inputs.empty()) continue;
     const lrp::Explanation result =
         explainer.explain(at::stack(inputs), targets, lrp::InitialRelevance::kContrastive);
     const at::Tensor maps = render::toPixelMap(result.relevance).to(at::kCPU, at::kDouble);
     for (std::size_t n = 0; n < kept.size(); ++n) {
-      const std::size_t i = order[begin + kept[n]];
+      const auto [i, target] = order[begin + kept[n]];
       const at::Tensor map = maps[static_cast<int64_t>(n)];
-      if (probe.count(i)) {
-        const Image& image = images_[i];
+      if (probe.count(i) && target == probeTarget(i)) {
         const metrics::Region* region =
-            regions_.find(image.name, right_[static_cast<std::size_t>(image.label)]);
+            regions_.find(images_[i].name, right_[static_cast<std::size_t>(target)]);
         const metrics::LocalizationScore s =
             metrics::scoreLocalization(map, geometries[n], *region);
         scores[i] = {s.pointing, s.mass_inside};
       }
-      if (lists.count(i)) jobs.push_back({i, map, frames[kept[n]]});
+      if (lists.count(i) && target == images_[i].label) jobs.push_back({i, map, frames[kept[n]]});
     }
   }
   for (const OverlayJob& job : jobs) {

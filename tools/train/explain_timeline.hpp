@@ -27,9 +27,18 @@ struct ExplainOptions {
   std::string boxes;               // regions CSV image,region,x,y,w,h relative to the set
   std::vector<std::string> rules;  // --explain-region: REGION or CLASS=REGION
   int probe_images = 64;
+  // The class the probe explains on every image, scored on that class's right region;
+  // empty: each image's own class. A fixed class asks where the model finds that class
+  // in images of the others (a fight in a calm scene).
+  std::string probe_target;
   std::string composite = "epsilon-plus-flat";
   int extremes = 8;  // best and worst images shown per explained epoch
   int batch = 16;
+
+  // Whether any explain option was given (each needs --explain-every).
+  bool requested() const {
+    return every != 0 || !set.empty() || !boxes.empty() || !rules.empty() || !probe_target.empty();
+  }
 };
 
 nlohmann::json explainOptionsToJson(const ExplainOptions& options);
@@ -89,7 +98,9 @@ class ExplainTimeline {
   std::string model_out_;
   std::vector<std::string> classes_;
   std::vector<Image> images_;
-  std::vector<std::size_t> probe_;  // indices into images_
+  std::vector<std::size_t> probe_;   // indices into images_
+  std::optional<int> probe_target_;  // the class the probe explains; none: each image's own
+  int probeTarget(std::size_t image) const;
   std::vector<std::string> right_;  // per class: the right region, "" for none
   metrics::RegionTable regions_;
   model::ModelMetadata metadata_;

@@ -249,7 +249,7 @@ void Trainer::setUp() {
     buildOptimizer();
   }
   const ExplainOptions& e = o_.explain;
-  if (e.every != 0 || !e.set.empty() || !e.boxes.empty() || !e.rules.empty()) {
+  if (e.requested()) {
     if (o_.train == "head") {
       throw ConfigError("--explain-every works with --train all", "leave out --explain-every");
     }

@@ -97,6 +97,9 @@ int run(int argc, char** argv) {
                    "Images scored for the pointing game and mass accuracy every time")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
+  fit_cmd->add_option("--probe-target", fit.explain.probe_target,
+                      "Explain this class on every probe image, scored on its --explain-region "
+                      "(default: each image's own class): where the model finds it in the others");
   fit_cmd->add_option("--explain-composite", fit.explain.composite, "LRP composite")
       ->capture_default_str();
 

@@ -116,6 +116,13 @@ std::string chartSvg(const json& epochs) {
   return svg + "</svg>";
 }
 
+// Older timelines (no probe_target) explained each probe image for its own class.
+std::string probeTargetText(const json& timeline) {
+  const std::string target = report::stringAt(timeline, "probe_target");
+  if (target.empty() || target == "true class") return "its true class";
+  return "class " + escapeHtml(target);
+}
+
 std::string legend() {
   std::string html = "<p class=\"legend\">";
   for (const Series& s : kSeries) {
@@ -183,7 +190,8 @@ std::string timelineHtml(const json& timeline) {
           formatNumber(report::at(timeline, "explain_images"), 0) + " images)</dd>";
   html += "<dt>Right regions</dt><dd>" + (regions.empty() ? std::string("none") : regions) +
           "</dd><dt>Probe set</dt><dd>" + std::to_string(probe.is_array() ? probe.size() : 0) +
-          " images, the same every epoch</dd>";
+          " images, the same every epoch, each explained for " + probeTargetText(timeline) +
+          "</dd>";
   html += "<dt>Explaining</dt><dd>" + formatNumber(report::at(timeline, "explain_seconds"), 1) +
           " s beside " + formatNumber(report::at(timeline, "training_seconds"), 1) +
           " s of training (" +
@@ -201,8 +209,8 @@ std::string timelineHtml(const json& timeline) {
 
   html += "<h2>Learning curves</h2><figure>" + legend() + chartSvg(list) +
           "<figcaption>Pointing game: share of probe images whose hottest pixel lies on "
-          "their class's region. Mass accuracy: share of the positive relevance on the "
-          "region, averaged over the probe images.</figcaption></figure>";
+          "the explained class's region. Mass accuracy: share of the positive relevance on "
+          "the region, averaged over the probe images.</figcaption></figure>";
   html +=
       "<div class=\"scroll\"><table><thead><tr><th>Epoch</th><th>Validation "
       "accuracy</th><th>Pointing game</th><th>Mass accuracy</th><th>Explain "
