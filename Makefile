@@ -16,6 +16,7 @@ PACKAGES := \
   build-essential cmake ninja-build pkg-config clang-format \
   libtorch-dev libopenblas0-openmp \
   libtbb-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev \
+  libcpp-httplib-dev \
   libopencv-dev opencv-doc \
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev \
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
@@ -48,6 +49,13 @@ deps:
 	  command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
 	    --no-install-recommends npm >/dev/null; \
 	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >/dev/null; \
+	fi
+	@# The monitoring page's Node packages (web: React, Vite), the same way.
+	@if [ ! -f web/node_modules/.package-lock.json ] || \
+	    [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then \
+	  command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    --no-install-recommends npm >/dev/null; \
+	  npm ci --prefix web --no-audit --no-fund --loglevel=error >/dev/null; \
 	fi
 
 $(BUILD_DIR)/build.ninja:

@@ -12,6 +12,7 @@
 
 #include "config_reader.hpp"
 #include "config_sources.hpp"
+#include "config_web.hpp"
 #include "core/error.hpp"
 #include "core/thread_budget.hpp"
 #include "settings_yaml.hpp"
@@ -198,7 +199,8 @@ StreamConfig readConfig(YAML::Node root, const std::string& file, const fs::path
   const Reader r(file, overridden);
   StreamConfig config;
   config.file = file;
-  r.checkKeys(root, "the config", {"sources", "model", "overlay", "explain", "live", "outputs"});
+  r.checkKeys(root, "the config",
+              {"sources", "model", "overlay", "explain", "live", "outputs", "web"});
 
   // sources
   const YAML::Node sources = root["sources"];
@@ -228,6 +230,7 @@ StreamConfig readConfig(YAML::Node root, const std::string& file, const fs::path
   }
 
   if (const YAML::Node live = root["live"]) readLive(r, live, config);
+  if (const YAML::Node web = root["web"]) readWeb(r, web, config.web);
 
   // outputs
   const YAML::Node outputs = root["outputs"];
@@ -237,7 +240,7 @@ StreamConfig readConfig(YAML::Node root, const std::string& file, const fs::path
   r.requireMap(outputs, "outputs");
   r.checkKeys(outputs, "outputs",
               {"directory", "video", "container", "scores", "encoder", "segment_seconds",
-               "retention", "display", "display_sink", "status_file"});
+               "retention", "display", "display_sink", "status_file", "rtsp"});
   if (!outputs["directory"]) r.fail(outputs, "'outputs' needs a 'directory'");
   const std::string directory = r.text(outputs["directory"], "directory");
   config.outputs.directory =

@@ -86,6 +86,18 @@ struct RetentionConfig {
   double max_size_mib = 0;   // all of a source's segments together; 0: no limit
 };
 
+// The labelled stream re-served over RTSP (rtsp_restream.hpp): rtsp://address:port/NAME.
+struct RtspConfig {
+  bool enabled = false;  // an `outputs.rtsp` section exists
+  int port = 8554;       // 0: any free port (status.json names the one bound)
+  std::string address = "127.0.0.1";
+  // Basic authentication for every mount when a password is set; required for an
+  // address other than loopback, where anyone on the network could watch.
+  std::string user = "deepbug";
+  std::string password;
+  std::string where;  // file:line:column of the section, for a port that cannot be bound
+};
+
 struct OutputsConfig {
   std::string directory;
   bool video = true;
@@ -97,6 +109,17 @@ struct OutputsConfig {
   bool display = false;  // show the labelled stream in a window
   std::string display_sink = "autovideosink";
   bool status_file = true;  // status.json in the output directory, rewritten while running
+  RtspConfig rtsp;
+};
+
+// The monitoring server (docs/web-api.md): on when the config has a `web:` section.
+struct WebConfig {
+  bool enabled = false;
+  std::string listen = "127.0.0.1:8090";  // port 0: any free port
+  std::string token;                      // required off loopback
+  std::vector<std::string> hosts;         // names besides IP addresses and localhost
+  double live_fps = 5;                    // MJPEG frames per second per client, at most
+  int live_width = 640;                   // MJPEG picture width
 };
 
 struct StreamConfig {
@@ -107,6 +130,7 @@ struct StreamConfig {
   ExplainConfig explain;
   LiveConfig live;
   OutputsConfig outputs;
+  WebConfig web;
 
   bool anyLive() const;
 };

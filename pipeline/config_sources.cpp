@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "web/listen_address.hpp"
+
 namespace deepbug::stream {
 namespace fs = std::filesystem;
 
@@ -94,6 +96,37 @@ double seconds(const Reader& r, const YAML::Node& node, const char* key, double 
   return node[key] ? r.number(node[key], key, min, max) : fallback;
 }
 
+void readRtsp(const Reader& r, const YAML::Node& node, const OutputsConfig& out, RtspConfig& rtsp) {
+  r.requireMap(node, "outputs.rtsp");
+  r.checkKeys(node, "outputs.rtsp", {"port", "address", "user", "password"});
+  rtsp.enabled = true;
+  rtsp.where = r.where(node);
+  if (!out.video) {
+    r.fail(node, "'outputs.rtsp' needs 'outputs.video: true'",
+           "the re-stream sends the recording's H.264; it does not encode a second time");
+  }
+  if (node["port"]) rtsp.port = static_cast<int>(r.integer(node["port"], "port", 0, 65535));
+  if (node["address"]) rtsp.address = r.text(node["address"], "address");
+  if (node["user"]) rtsp.user = r.text(node["user"], "user");
+  if (node["password"]) rtsp.password = r.text(node["password"], "password");
+  // The key a mistake is at, or the section when it is not written.
+  const auto at = [&](const char* key) { return node[key] ? node[key] : node; };
+  if (!web::isIpLiteral(rtsp.address)) {
+    r.fail(at("address"), "'address' = '" + rtsp.address + "' is not an IP address",
+           "e.g. 127.0.0.1 (this machine only), 0.0.0.0 (every interface), ::1");
+  }
+  if (rtsp.user.empty() || rtsp.user.find(':') != std::string::npos) {
+    r.fail(at("user"), "'user' must be a name without ':'", "e.g. user: deepbug");
+  }
+  if (!web::isLoopbackHost(rtsp.address) && rtsp.password.empty()) {
+    r.fail(at("address"),
+           "'outputs.rtsp.address' " + rtsp.address +
+               " lets other machines watch: it needs a 'password'",
+           "add password: ${RTSP_PASSWORD} (clients then log in as '" + rtsp.user +
+               "'), or keep the default address 127.0.0.1");
+  }
+}
+
 }  // namespace
 
 void readSources(const Reader& r, const YAML::Node& sources, const fs::path& base,
@@ -153,6 +186,7 @@ void readLiveOutputs(const Reader& r, const YAML::Node& outputs, OutputsConfig& 
   if (outputs["display"]) out.display = r.boolean(outputs["display"], "display");
   if (outputs["display_sink"]) out.display_sink = r.text(outputs["display_sink"], "display_sink");
   if (outputs["status_file"]) out.status_file = r.boolean(outputs["status_file"], "status_file");
+  if (const YAML::Node node = outputs["rtsp"]) readRtsp(r, node, out, out.rtsp);
 }
 
 }  // namespace deepbug::stream

@@ -11,7 +11,7 @@ namespace deepbug::stream {
 void readSources(const Reader& r, const YAML::Node& sources, const std::filesystem::path& base,
                  StreamConfig& config);
 void readLive(const Reader& r, const YAML::Node& live, StreamConfig& config);
-// segment_seconds, retention, display, display_sink, status_file.
+// segment_seconds, retention, display, display_sink, status_file, rtsp.
 void readLiveOutputs(const Reader& r, const YAML::Node& outputs, OutputsConfig& out);
 
 }  // namespace deepbug::stream

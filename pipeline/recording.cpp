@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "common/guarded.hpp"
+#include "restream_tap.hpp"
 #include "source_input.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(deepbug_recording_debug);
@@ -86,12 +87,13 @@ bool sameRecordingFormat(const GstCaps* recorded, const GstCaps* next) {
 }
 
 Recording::Recording(GstElement* pipeline, const StreamConfig& config, const SourceInfo& info,
-                     std::string video_path, SegmentNamer segment_namer)
+                     std::string video_path, SegmentNamer segment_namer, RestreamFeed* restream)
     : pipeline_(pipeline),
       config_(config),
       info_(info),
       first_path_(std::move(video_path)),
-      segment_namer_(std::move(segment_namer)) {
+      segment_namer_(std::move(segment_namer)),
+      restream_(restream) {
   static const bool category = [] {
     GST_DEBUG_CATEGORY_INIT(deepbug_recording_debug, "deepbug-recording", 0,
                             "DeepBug recording files");
@@ -155,6 +157,12 @@ Recording::Chain Recording::buildChain(int number) {
     g_object_set(encoder, "quantizer", static_cast<guint>(e.quality), nullptr);
   }
   GstElement* parse = add(makeElement("h264parse", name("parse").c_str()));
+  std::vector<GstElement*> encoded = {convert, encoder, parse};
+  RestreamTap tap;
+  if (restream_ != nullptr) {
+    tap = addRestreamTap(pipeline_, *restream_, number, suffix);
+    encoded.push_back(tap.tee);
+  }
   GstElement* mux = makeElement(config_.outputs.container == "mkv" ? "matroskamux" : "mp4mux",
                                 name("mux").c_str());
   if (config_.outputs.container == "fragmented-mp4") {
@@ -173,15 +181,19 @@ Recording::Chain Recording::buildChain(int number) {
     // The bin completes its children's state changes itself: a muxer prerolling inside
     // it must not hold a live pipeline in PAUSED before its camera has connected.
     g_object_set(segments, "async-handling", TRUE, nullptr);
-    chain.elements = {convert, encoder, parse, segments};
+    chain.elements = encoded;
+    chain.elements.push_back(segments);
   } else {
     const std::string path = number == 1 ? first_path_ : numberedPath(first_path_, number);
     g_object_set(file, "location", path.c_str(), nullptr);
     add(mux);
     add(file);
-    chain.elements = {convert, encoder, parse, mux, file};
+    chain.elements = encoded;
+    chain.elements.insert(chain.elements.end(), {mux, file});
   }
   link(chain.elements);
+  // Already linked to the tee; they start and leave with the chain.
+  chain.elements.insert(chain.elements.end(), tap.branch.begin(), tap.branch.end());
   if (config_.outputs.segment_seconds <= 0) {
     std::lock_guard lock(files_mutex_);
     files_.push_back(number == 1 ? first_path_ : numberedPath(first_path_, number));

@@ -3,6 +3,9 @@
 //   videoconvert ─► x264enc ─► h264parse ─► mp4mux|matroskamux ─► filesink
 //                                        └► splitmuxsink (segments named by segment_namer)
 //
+// With an RTSP re-stream, a tee after h264parse hands the encoded frames to its feed too
+// (restream_tap.hpp).
+//
 // A muxer cannot change the picture size of a file it is writing. When frames of another
 // size (or rate) arrive — a camera back at another resolution after a reconnect — the
 // file is finished (EOS into its chain: the muxer writes its index) and the recording
@@ -23,6 +26,7 @@
 
 #include "common/gst_ptr.hpp"
 #include "config.hpp"
+#include "restream_feed.hpp"
 #include "source_probe.hpp"
 
 namespace deepbug::stream {
@@ -33,8 +37,9 @@ class Recording {
   using SegmentNamer = std::function<std::string(guint fragment)>;
 
   // `video_path`: the first file (unsegmented); later ones get -2, -3 before the extension.
+  // `restream`: the source's RTSP re-stream, or null.
   Recording(GstElement* pipeline, const StreamConfig& config, const SourceInfo& info,
-            std::string video_path, SegmentNamer segment_namer);
+            std::string video_path, SegmentNamer segment_namer, RestreamFeed* restream = nullptr);
   ~Recording();
   Recording(const Recording&) = delete;
   Recording& operator=(const Recording&) = delete;
@@ -65,6 +70,7 @@ class Recording {
   const SourceInfo& info_;
   const std::string first_path_;
   SegmentNamer segment_namer_;
+  RestreamFeed* restream_;
   GstElement* queue_ = nullptr;
   gst::ObjectRef<GstPad> queue_out_;  // where the caps are watched
   gulong queue_probe_ = 0;

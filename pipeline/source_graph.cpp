@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "display_sink.hpp"
 #include "element_config.hpp"
+#include "live_view.hpp"
 #include "source_input.hpp"
 
 namespace deepbug::stream {
@@ -19,8 +20,14 @@ void configureQueue(GstElement* queue, guint buffers) {
 class GraphBuilder {
  public:
   GraphBuilder(GstElement* pipeline, const StreamConfig& config, const SourceConfig& source,
-               const SourceInfo& info, const std::function<void(const std::string&)>& warn)
-      : pipeline_(pipeline), config_(config), source_(source), info_(info), warn_(warn) {}
+               const SourceInfo& info, const std::function<void(const std::string&)>& warn,
+               web::LiveFrames* live_frames)
+      : pipeline_(pipeline),
+        config_(config),
+        source_(source),
+        info_(info),
+        warn_(warn),
+        live_frames_(live_frames) {}
 
   SourceGraph build() {
     buildOutputBranch(buildAnalysisBranch());
@@ -77,7 +84,9 @@ class GraphBuilder {
 
   void buildOutputBranch(GstElement* upstream) {
     const OutputsConfig& outputs = config_.outputs;
-    if (!outputs.video && !outputs.display) {
+    const bool live_view = live_frames_ != nullptr;
+    const int consumers = int{outputs.video} + int{outputs.display} + int{live_view};
+    if (consumers == 0) {
       graph_.frames_out = make("fakesink", "discard");
       graph_.frames_out_pad = "sink";
       g_object_set(graph_.frames_out, "sync", FALSE, "async", FALSE, nullptr);
@@ -95,22 +104,35 @@ class GraphBuilder {
       link({tail, graph_.overlay}, "overlay");
       tail = graph_.overlay;
     }
-    if (outputs.video && outputs.display) {
+    if (consumers > 1) {
       GstElement* split = make("tee", "split");
       link({tail, split}, "output branch");
-      graph_.frames_out = buildRecording(split);
-      graph_.frames_out_pad = "src";
-      buildDisplay(split);
+      tail = split;
       graph_.after_overlay = split;
-    } else if (outputs.video) {
-      graph_.frames_out = buildRecording(tail);
-      graph_.frames_out_pad = "src";
-      graph_.after_overlay = graph_.frames_out;
-    } else {
-      graph_.frames_out = buildDisplay(tail);
-      graph_.frames_out_pad = "sink";
-      graph_.after_overlay = graph_.frames_out;
     }
+    // The frames out are the recording's when there is one, else the window's, else the
+    // live view's.
+    GstElement* first = nullptr;
+    if (outputs.video) {
+      first = buildRecording(tail);
+      graph_.frames_out = first;
+      graph_.frames_out_pad = "src";
+    }
+    if (outputs.display) {
+      GstElement* display = buildDisplay(tail);
+      if (first == nullptr) {
+        first = graph_.frames_out = display;
+        graph_.frames_out_pad = "sink";
+      }
+    }
+    if (live_view) {
+      GstElement* view = buildLiveView(pipeline_, tail, config_.web, source_.name, *live_frames_);
+      if (first == nullptr) {
+        first = graph_.frames_out = view;
+        graph_.frames_out_pad = "sink";
+      }
+    }
+    if (consumers == 1) graph_.after_overlay = first;
   }
 
   // The encode queue; the encoder, muxer and file after it are the Recording's.
@@ -157,6 +179,7 @@ class GraphBuilder {
   const SourceConfig& source_;
   const SourceInfo& info_;
   const std::function<void(const std::string&)>& warn_;
+  web::LiveFrames* live_frames_;
   SourceGraph graph_;
 };
 
@@ -164,8 +187,9 @@ class GraphBuilder {
 
 SourceGraph buildSourceGraph(GstElement* pipeline, const StreamConfig& config,
                              const SourceConfig& source, const SourceInfo& info,
-                             const std::function<void(const std::string&)>& warn) {
-  return GraphBuilder(pipeline, config, source, info, warn).build();
+                             const std::function<void(const std::string&)>& warn,
+                             web::LiveFrames* live_frames) {
+  return GraphBuilder(pipeline, config, source, info, warn, live_frames).build();
 }
 
 }  // namespace deepbug::stream

@@ -3,7 +3,7 @@
 // the encoder chain after the encode queue (recording.hpp):
 //
 //   [input] ─► queue ─► videoconvert ─► deepbugclassify [─► deepbugexplain] ─► queue
-//     ─► deepbugoverlay [─► tee ─► display] ─► queue [─► recording]
+//     ─► deepbugoverlay [─► tee ─► display, live view] ─► queue [─► recording]
 //
 // Queues put decoding, classification and encoding on separate streaming threads so they
 // overlap; in archive mode they block when full, so nothing is dropped. Each element gets
@@ -18,6 +18,7 @@
 
 #include "config.hpp"
 #include "source_probe.hpp"
+#include "web/live_frames.hpp"
 
 namespace deepbug::stream {
 
@@ -36,9 +37,11 @@ struct SourceGraph {
 
 // Builds into `pipeline`. Throws on an element that is missing or cannot link,
 // ConfigError for an unknown display sink. `warn` reports what costs only a feature (a
-// display that cannot open).
+// display that cannot open). `live_frames`: where the live view goes (the monitoring
+// server's), null for none.
 SourceGraph buildSourceGraph(GstElement* pipeline, const StreamConfig& config,
                              const SourceConfig& source, const SourceInfo& info,
-                             const std::function<void(const std::string&)>& warn);
+                             const std::function<void(const std::string&)>& warn,
+                             web::LiveFrames* live_frames);
 
 }  // namespace deepbug::stream

@@ -35,8 +35,11 @@ enum class SourceState { kCreated, kRunning, kStopping, kFinished };
 
 class SourcePipeline {
  public:
+  // `restream`: the source's RTSP re-stream (fed by the recording), or null.
+  // `live_frames`: where its live view goes (the monitoring server's), or null.
   SourcePipeline(const StreamConfig& config, const SourceConfig& source, SourceInfo info,
-                 std::string output_dir);
+                 std::string output_dir, RestreamFeed* restream = nullptr,
+                 web::LiveFrames* live_frames = nullptr);
   ~SourcePipeline();
   SourcePipeline(const SourcePipeline&) = delete;
   SourcePipeline& operator=(const SourcePipeline&) = delete;
@@ -92,6 +95,8 @@ class SourcePipeline {
   SourceInfo info_;
   std::string output_dir_;
   std::string video_path_;
+  RestreamFeed* restream_;
+  web::LiveFrames* live_frames_;
 
   gst::ObjectRef<GstElement> pipeline_;
   SourceGraph graph_;

@@ -16,9 +16,11 @@
 #include "common/gst_ptr.hpp"
 #include "core/error.hpp"
 #include "meta/model_info.hpp"
+#include "rtsp_restream.hpp"
 #include "source_input.hpp"
 #include "source_pipeline.hpp"
 #include "status_lines.hpp"
+#include "web_monitor.hpp"
 
 namespace deepbug::stream {
 namespace fs = std::filesystem;
@@ -87,7 +89,8 @@ struct Run {
   std::vector<nlohmann::json> last_status_of;  // per source, for rates
   std::vector<Rates> rates;
   RunOptions options;
-  std::string status_path;  // empty: no status.json
+  std::string status_path;        // empty: no status.json
+  WebMonitor* monitor = nullptr;  // the monitoring server, when configured
   double status_file_interval = 2;
   bool tty = false;
   bool interrupted = false;
@@ -130,9 +133,8 @@ struct Run {
     }
   }
 
-  // status.json: rewritten whole (write, then rename) so a reader never sees half a file.
-  void writeStatusFile(const std::vector<nlohmann::json>& status, bool final) {
-    if (status_path.empty()) return;
+  // status.json, and the same to the monitoring server.
+  void publishStatus(const std::vector<nlohmann::json>& status, bool final) {
     nlohmann::json out{{"updated", g_get_real_time() / 1e6}, {"running", !final}};
     out["sources"] = nlohmann::json::array();
     for (std::size_t i = 0; i < sources.size(); ++i) {
@@ -142,6 +144,16 @@ struct Run {
       entry["classify_ms_per_batch"] = rates[i].classify_ms;
       out["sources"].push_back(entry);
     }
+    if (monitor != nullptr) {
+      out["web"] = {{"url", monitor->url()}};
+      monitor->publish(out);
+    }
+    writeStatusFile(out);
+  }
+
+  // Rewritten whole (write, then rename) so a reader never sees half a file.
+  void writeStatusFile(const nlohmann::json& out) const {
+    if (status_path.empty()) return;
     const std::string tmp = status_path + ".tmp";
     {
       std::ofstream file(tmp);
@@ -229,7 +241,7 @@ gboolean onTick(gpointer data) {
     }
     if (file) {
       run.last_status_file = now;
-      run.writeStatusFile(status, false);
+      run.publishStatus(status, false);
     }
   } catch (const std::exception& e) {
     // Nothing unwinds into GLib; a status line that cannot be made costs only itself.
@@ -279,8 +291,21 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
     return kExitOk;
   }
 
+  // Bound before anything is written: a port in use is a config error (exit code 2).
+  std::unique_ptr<RtspRestream> restream;
+  if (config.outputs.rtsp.enabled) {
+    std::vector<std::string> names;
+    for (const SourceConfig& source : config.sources)
+      names.push_back(source.name);
+    restream = std::make_unique<RtspRestream>(config.outputs.rtsp, names);
+  }
+
+  std::unique_ptr<WebMonitor> monitor;
+  if (config.web.enabled) monitor = std::make_unique<WebMonitor>(config);
+
   Run run;
   run.options = options;
+  run.monitor = monitor.get();
   run.tty = isatty(STDERR_FILENO) != 0;
   if (config.outputs.status_file) {
     fs::create_directories(config.outputs.directory);
@@ -293,23 +318,35 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
   for (std::size_t i = 0; i < config.sources.size(); ++i) {
     const std::string dir =
         chooseOutputDir(config.outputs.directory, config.sources[i].name, options.overwrite);
-    run.sources.push_back(
-        std::make_unique<SourcePipeline>(config, config.sources[i], infos[i], dir));
+    run.sources.push_back(std::make_unique<SourcePipeline>(config, config.sources[i], infos[i], dir,
+                                                           restream ? &restream->feed(i) : nullptr,
+                                                           monitor ? &monitor->frames() : nullptr));
+    if (monitor) monitor->addSource(config.sources[i].name, dir);
   }
   for (auto& source : run.sources) {
     source->start();
     if (!options.quiet) {
       std::cerr << "deepbug-stream: " << source->name() << " -> " << source->outputDir() << "\n";
+      const nlohmann::json status = source->status();
+      if (status.contains("rtsp")) {
+        std::cerr << "deepbug-stream: " << source->name() << " re-streamed at "
+                  << status["rtsp"].get<std::string>() << "\n";
+      }
     }
     bus_data.push_back(std::make_unique<std::pair<Run*, SourcePipeline*>>(&run, source.get()));
     const gst::ObjectRef<GstBus> bus(gst_element_get_bus(source->pipeline()));
     watches.push_back(gst_bus_add_watch(bus.get(), onBusMessage, bus_data.back().get()));
   }
+  if (monitor) {
+    monitor->start();
+    if (!options.quiet)
+      std::cerr << "deepbug-stream: monitoring page at " << monitor->url() << "\n";
+  }
   const guint sigint = g_unix_signal_add(SIGINT, onInterrupt, &run);
   const guint sigterm = g_unix_signal_add(SIGTERM, onInterrupt, &run);
   const guint tick = g_timeout_add(500, onTick, &run);
   run.last_status = run.last_status_file = g_get_monotonic_time();
-  run.writeStatusFile(run.snapshot(), false);
+  run.publishStatus(run.snapshot(), false);
 
   if (!run.allFinished()) g_main_loop_run(run.loop);
 
@@ -339,7 +376,7 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
   std::vector<nlohmann::json> closing;  // the sources' final states, rates as last measured
   for (const auto& source : run.sources)
     closing.push_back(source->status());
-  run.writeStatusFile(closing, true);
+  run.publishStatus(closing, true);
   run.sources.clear();
   g_main_loop_unref(run.loop);
   if (run.interrupted) return kExitInterrupted;

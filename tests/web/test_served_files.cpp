@@ -1,0 +1,123 @@
+// resolveServedFile: only regular files inside the root, named by a clean relative path,
+// whose symlinks stay inside; filesUrl and contentTypeOf.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "web/served_files.hpp"
+#include "web_test_dir.hpp"
+
+namespace deepbug::web {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ServedFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const fs::path dir = test::freshTestDir("served_files");
+    root_ = fs::canonical(dir) / "root";
+    outside_ = fs::canonical(dir) / "sibling";
+    test::writeText(root_ / "a.txt", "a");
+    test::writeText(root_ / "sub" / "b.png", "png");
+    test::writeText(outside_ / "secret.txt", "secret");
+    fs::create_symlink(root_ / "a.txt", root_ / "link_inside.txt");
+    fs::create_symlink("../a.txt", root_ / "sub" / "relative_link.txt");
+    fs::create_symlink(outside_ / "secret.txt", root_ / "link_outside.txt");
+    fs::create_symlink(outside_, root_ / "dir_outside");
+    fs::create_symlink(root_ / "sub", root_ / "dir_inside");
+  }
+
+  fs::path root_;
+  fs::path outside_;
+};
+
+TEST_F(ServedFiles, ResolvesFilesInsideToTheirCanonicalPath) {
+  EXPECT_EQ(resolveServedFile(root_, "a.txt"), root_ / "a.txt");
+  EXPECT_EQ(resolveServedFile(root_, "sub/b.png"), root_ / "sub" / "b.png");
+}
+
+TEST_F(ServedFiles, SymlinksThatStayInsideAreFollowed) {
+  EXPECT_EQ(resolveServedFile(root_, "link_inside.txt"), root_ / "a.txt");
+  EXPECT_EQ(resolveServedFile(root_, "sub/relative_link.txt"), root_ / "a.txt");
+  EXPECT_EQ(resolveServedFile(root_, "dir_inside/b.png"), root_ / "sub" / "b.png");
+}
+
+TEST_F(ServedFiles, SymlinksLeadingOutAreRefused) {
+  ASSERT_TRUE(fs::is_regular_file(root_ / "link_outside.txt"));  // the file is there
+  ASSERT_TRUE(fs::is_regular_file(root_ / "dir_outside" / "secret.txt"));
+  EXPECT_EQ(resolveServedFile(root_, "link_outside.txt"), std::nullopt);
+  EXPECT_EQ(resolveServedFile(root_, "dir_outside/secret.txt"), std::nullopt);
+}
+
+TEST_F(ServedFiles, RefusesEveryOtherPath) {
+  const std::vector<std::string> refused{
+      "",
+      "../x",
+      "../sibling/secret.txt",
+      "sub/../a.txt",
+      "./a.txt",
+      "sub/./b.png",
+      "sub//b.png",
+      "sub/",
+      "/etc/passwd",
+      "/" + (root_ / "a.txt").string(),
+      "sub\\b.png",
+      std::string("a.txt\0.png", 10),
+      std::string("sub/\0b.png", 10),
+      "sub",      // a folder
+      "missing",  // nothing
+      "sub/missing.png",
+  };
+  ASSERT_FALSE(refused.empty());
+  for (const std::string& relative : refused) {
+    EXPECT_EQ(resolveServedFile(root_, relative), std::nullopt) << relative;
+  }
+}
+
+TEST_F(ServedFiles, MissingRootServesNothing) {
+  EXPECT_EQ(resolveServedFile(root_ / "nothing-here", "a.txt"), std::nullopt);
+}
+
+TEST_F(ServedFiles, FilesUrlOfPathsInside) {
+  EXPECT_EQ(filesUrl(root_, (root_ / "sub" / "b.png").string()), "/files/sub/b.png");
+  EXPECT_EQ(filesUrl(root_, (root_ / "a.txt").string()), "/files/a.txt");
+  // Files need not exist yet (an event names its clip before it is cut).
+  EXPECT_EQ(filesUrl(root_, (root_ / "clips" / "event-1.mp4").string()),
+            "/files/clips/event-1.mp4");
+}
+
+TEST_F(ServedFiles, FilesUrlPercentEncodes) {
+  EXPECT_EQ(filesUrl(root_, (root_ / "my dir" / "b c.png").string()), "/files/my%20dir/b%20c.png");
+  EXPECT_EQ(filesUrl(root_, (root_ / "100%.png").string()), "/files/100%25.png");
+  EXPECT_EQ(filesUrl(root_, (root_ / "a#1.png").string()), "/files/a%231.png");
+  EXPECT_EQ(filesUrl(root_, (root_ / "q?.png").string()), "/files/q%3F.png");
+  EXPECT_EQ(filesUrl(root_, (root_ / "x-y_z~.v1.png").string()), "/files/x-y_z~.v1.png");
+}
+
+TEST_F(ServedFiles, FilesUrlOfPathsOutsideIsEmpty) {
+  EXPECT_EQ(filesUrl(root_, (outside_ / "secret.txt").string()), "");
+  EXPECT_EQ(filesUrl(root_, "/etc/passwd"), "");
+  EXPECT_EQ(filesUrl(root_, (root_ / ".." / "sibling" / "secret.txt").string()), "");
+  // A folder whose name merely starts with the root's.
+  EXPECT_EQ(filesUrl(root_, root_.string() + "2/a.txt"), "");
+  // A symlink inside that leads out.
+  EXPECT_EQ(filesUrl(root_, (root_ / "link_outside.txt").string()), "");
+}
+
+TEST(ContentType, ByExtension) {
+  EXPECT_EQ(contentTypeOf("x/b.png"), "image/png");
+  EXPECT_EQ(contentTypeOf("index.HTML"), "text/html; charset=utf-8");
+  EXPECT_EQ(contentTypeOf("index.html"), "text/html; charset=utf-8");
+  EXPECT_EQ(contentTypeOf("clip.mp4"), "video/mp4");
+  EXPECT_EQ(contentTypeOf("clip.MKV"), "video/x-matroska");
+  EXPECT_EQ(contentTypeOf("photo.JPeG"), "image/jpeg");
+  EXPECT_EQ(contentTypeOf("events.jsonl"), "application/x-ndjson");
+  EXPECT_EQ(contentTypeOf("data.xyz"), "application/octet-stream");
+  EXPECT_EQ(contentTypeOf("README"), "application/octet-stream");
+}
+
+}  // namespace
+}  // namespace deepbug::web
