@@ -170,7 +170,8 @@ std::string timelineHtml(const json& timeline) {
       "</style></head><body><main>";
   html += "<h1>Training timeline</h1><p class=\"lead\">" + escapeHtml(model) + " (" +
           escapeHtml(report::stringAt(timeline, "architecture")) + "), explained with LRP (" +
-          escapeHtml(report::stringAt(timeline, "composite")) + ", contrastive, the true class) " +
+          escapeHtml(report::stringAt(timeline, "composite")) +
+          ", contrastive; the best and worst images for their true class) " +
           (report::at(timeline, "every") == json(1)
                ? std::string("after every epoch.")
                : "every " + formatNumber(report::at(timeline, "every"), 0) +
