@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "web/access_policy.hpp"
 #include "web/listen_address.hpp"
 
 namespace deepbug::stream {
@@ -124,6 +125,12 @@ void readRtsp(const Reader& r, const YAML::Node& node, const OutputsConfig& out,
                " lets other machines watch: it needs a 'password'",
            "add password: ${RTSP_PASSWORD} (clients then log in as '" + rtsp.user +
                "'), or keep the default address 127.0.0.1");
+  }
+  if (!web::isLoopbackHost(rtsp.address) && rtsp.password.size() < web::kMinSecretLength) {
+    r.fail(at("password"),
+           "'outputs.rtsp.password' is shorter than " + std::to_string(web::kMinSecretLength) +
+               " characters, and other machines can try it",
+           "use a long random string, e.g. from `openssl rand -hex 24`, through ${ENV}");
   }
 }
 

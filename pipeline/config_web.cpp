@@ -1,13 +1,9 @@
 #include "config_web.hpp"
 
+#include "web/access_policy.hpp"
 #include "web/listen_address.hpp"
 
 namespace deepbug::stream {
-
-namespace {
-// Shorter tokens can be guessed by trying.
-constexpr std::size_t kMinTokenLength = 16;
-}  // namespace
 
 void readWeb(const Reader& r, const YAML::Node& web, WebConfig& out) {
   r.requireMap(web, "web");
@@ -22,13 +18,13 @@ void readWeb(const Reader& r, const YAML::Node& web, WebConfig& out) {
   }
   if (web["token"]) {
     out.token = r.text(web["token"], "token");
-    if (out.token.size() < kMinTokenLength) {
+    if (out.token.size() < web::kMinSecretLength) {
       r.fail(web["token"],
-             "web.token is shorter than " + std::to_string(kMinTokenLength) + " characters",
+             "web.token is shorter than " + std::to_string(web::kMinSecretLength) + " characters",
              "use a long random string, e.g. from `openssl rand -hex 24`, through ${ENV}");
     }
   }
-  if (!listen.loopback() && out.token.empty()) {
+  if (out.enabled && !listen.loopback() && out.token.empty()) {
     r.fail(web["listen"] ? web["listen"] : web,
            "web.listen '" + out.listen +
                "' can be reached from other machines, and no web.token "

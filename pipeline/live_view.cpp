@@ -9,26 +9,31 @@
 namespace deepbug::stream {
 namespace {
 
-struct Feed {
+// Where a source's live-view JPEGs go.
+struct LiveViewTarget {
   web::LiveFrames& frames;
   std::string source;
 };
 
 GstPadProbeReturn dropUnwatched(GstPad*, GstPadProbeInfo*, gpointer data) {
-  const Feed& feed = *static_cast<Feed*>(data);
-  return feed.frames.watched(feed.source) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+  const auto& target = *static_cast<LiveViewTarget*>(data);
+  return target.frames.watched(target.source) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
 GstFlowReturn onSample(GstElement* sink, gpointer data) {
-  const Feed& feed = *static_cast<Feed*>(data);
+  const auto& target = *static_cast<LiveViewTarget*>(data);
   GstSample* sample = nullptr;
   g_signal_emit_by_name(sink, "pull-sample", &sample);
   if (sample == nullptr) return GST_FLOW_EOS;
   GstBuffer* buffer = gst_sample_get_buffer(sample);
   GstMapInfo map;
   if (buffer != nullptr && gst_buffer_map(buffer, &map, GST_MAP_READ)) {
-    feed.frames.publish(feed.source,
-                        std::string(reinterpret_cast<const char*>(map.data), map.size));
+    try {
+      target.frames.publish(target.source,
+                            std::string(reinterpret_cast<const char*>(map.data), map.size));
+    } catch (const std::exception&) {
+      // Nothing unwinds into GStreamer; a frame the live view cannot take is skipped.
+    }
     gst_buffer_unmap(buffer, &map);
   }
   gst_sample_unref(sample);
@@ -62,14 +67,14 @@ GstElement* buildLiveView(GstElement* pipeline, GstElement* upstream, const WebC
   g_object_set(sink, "emit-signals", TRUE, "sync", FALSE, "async", FALSE, "max-buffers", 1u, "drop",
                TRUE, nullptr);
 
-  auto* feed = new Feed{frames, source};
+  auto* target = new LiveViewTarget{frames, source};
   const gst::ObjectRef<GstPad> out(gst_element_get_static_pad(queue, "src"));
-  // The feed lives as long as the sink's handler; the probe runs only while the
+  // The target lives as long as the sink's handler; the probe runs only while the
   // pipeline plays, and the pipeline stops before its elements go.
-  gst_pad_add_probe(out.get(), GST_PAD_PROBE_TYPE_BUFFER, dropUnwatched, feed, nullptr);
+  gst_pad_add_probe(out.get(), GST_PAD_PROBE_TYPE_BUFFER, dropUnwatched, target, nullptr);
   g_signal_connect_data(
-      sink, "new-sample", G_CALLBACK(onSample), feed,
-      [](gpointer data, GClosure*) { delete static_cast<Feed*>(data); }, GConnectFlags{});
+      sink, "new-sample", G_CALLBACK(onSample), target,
+      [](gpointer data, GClosure*) { delete static_cast<LiveViewTarget*>(data); }, GConnectFlags{});
 
   if (!gst_element_link_many(upstream, queue, rate, scale, convert, size, encode, sink, nullptr)) {
     throw std::runtime_error("cannot link the live view of '" + source + "'");

@@ -142,6 +142,11 @@ RtspRestream::RtspRestream(const RtspConfig& config, const std::vector<std::stri
   g_object_unref(mounts);
 }
 
-RtspRestream::~RtspRestream() = default;
+RtspRestream::~RtspRestream() {
+  server_.reset();
+  // The clients' media are torn down on the pool's threads: wait for them, so that none
+  // outlives the run (and the feeds their appsrcs were handed).
+  gst_rtsp_thread_pool_cleanup();
+}
 
 }  // namespace deepbug::stream

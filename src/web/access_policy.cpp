@@ -83,7 +83,7 @@ AccessVerdict AccessPolicy::decide(const AccessRequest& request) const {
       constantTimeEquals(std::string_view(request.authorization).substr(bearer.size()), token_)) {
     return AccessVerdict::kAllow;
   }
-  if (const auto session = cookieValue(request.cookie, kSessionCookie);
+  if (const auto session = cookieValue(request.cookie, cookie_name_);
       session && constantTimeEquals(*session, session_)) {
     return AccessVerdict::kAllow;
   }
@@ -94,7 +94,11 @@ AccessVerdict AccessPolicy::decide(const AccessRequest& request) const {
 }
 
 std::string AccessPolicy::sessionCookie() const {
-  return std::string(kSessionCookie) + "=" + session_ + "; HttpOnly; SameSite=Strict; Path=/";
+  return cookie_name_ + "=" + session_ + "; HttpOnly; SameSite=Strict; Path=/";
+}
+
+void AccessPolicy::setPort(int port) {
+  cookie_name_ = std::string(kSessionCookie) + "_" + std::to_string(port);
 }
 
 }  // namespace deepbug::web

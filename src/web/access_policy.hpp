@@ -19,6 +19,13 @@ struct AccessRequest {
   std::optional<std::string> query_token;
 };
 
+// Tokens and passwords that guard a server other machines can reach: shorter ones can
+// be guessed by trying.
+inline constexpr std::size_t kMinSecretLength = 16;
+
+// The session cookie's name before setPort(): deepbug_session_PORT after.
+inline constexpr const char* kSessionCookie = "deepbug_session";
+
 enum class AccessVerdict {
   kAllow,
   kAllowWithCookie,  // the query token was right: set the session cookie
@@ -36,11 +43,15 @@ class AccessPolicy {
   bool hostAllowed(const std::string& host_header) const;
   // The Set-Cookie value that carries this run's session (a random secret, not the token).
   std::string sessionCookie() const;
+  // Names the cookie after the server's port: browsers keep one cookie per host, not per
+  // port, and two servers on one machine must not log each other out.
+  void setPort(int port);
 
  private:
   std::string token_;
   std::vector<std::string> hosts_;  // lower case
   std::string session_;
+  std::string cookie_name_ = kSessionCookie;
 };
 
 // Whether `a` equals `b`, in a time that depends on their lengths only.
@@ -48,7 +59,5 @@ bool constantTimeEquals(std::string_view a, std::string_view b);
 
 // The value of cookie `name` in a Cookie header, if present.
 std::optional<std::string> cookieValue(std::string_view header, std::string_view name);
-
-inline constexpr const char* kSessionCookie = "deepbug_session";
 
 }  // namespace deepbug::web

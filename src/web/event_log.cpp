@@ -161,12 +161,16 @@ std::optional<json> EventLog::event(const std::string& source, long long id, dou
 std::vector<json> EventLog::takeNew() {
   std::vector<json> fresh;
   std::lock_guard lock(seen_mutex_);
-  for (const auto& [name, _] : folders_) {
-    std::vector<json> events = eventsOf(name);
-    std::size_t& seen = seen_[name];
-    for (std::size_t i = seen; i < events.size(); ++i)
-      fresh.push_back(served(std::move(events[i]), name));
-    seen = std::max(seen, events.size());
+  for (const auto& [name, folder] : folders_) {
+    std::ifstream in(folder / "events.jsonl");
+    std::streamoff& seen = seen_[name];
+    in.seekg(seen);
+    for (std::string line; std::getline(in, line);) {
+      if (in.eof()) break;  // still being written: read next time
+      seen += static_cast<std::streamoff>(line.size()) + 1;
+      const json event = json::parse(line, nullptr, false);
+      if (event.is_object()) fresh.push_back(served(event, name));
+    }
   }
   return fresh;
 }

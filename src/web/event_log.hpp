@@ -32,7 +32,8 @@ class EventLog {
   // `root`: the output directory, the only folder whose files are linked.
   explicit EventLog(std::filesystem::path root);
 
-  // A source and the folder its events.jsonl and scores.csv are written to.
+  // A source and the folder its events.jsonl and scores.csv are written to. Every
+  // source is added before the log is read from other threads.
   void addSource(const std::string& name, const std::filesystem::path& folder);
 
   EventPage query(const EventQuery& query) const;
@@ -40,7 +41,8 @@ class EventLog {
   // `pre_roll` seconds before its start to `post_roll` after its end.
   std::optional<nlohmann::json> event(const std::string& source, long long id, double pre_roll,
                                       double post_roll) const;
-  // Events written since the last call (all of them at the first).
+  // Events written since the last call (all of them at the first); reads only what was
+  // appended since.
   std::vector<nlohmann::json> takeNew();
 
  private:
@@ -50,7 +52,7 @@ class EventLog {
   std::filesystem::path root_;
   std::map<std::string, std::filesystem::path> folders_;
   std::mutex seen_mutex_;
-  std::map<std::string, std::size_t> seen_;  // per source: events already announced
+  std::map<std::string, std::streamoff> seen_;  // per source: bytes of events.jsonl announced
 };
 
 // "2026-12-07T10:50:40.509Z" or a number of unix seconds → unix seconds; nothing when

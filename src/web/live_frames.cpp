@@ -10,7 +10,10 @@ LiveFrames::Viewer::Viewer(LiveFrames& frames, std::string source)
 
 LiveFrames::Viewer::~Viewer() {
   std::lock_guard lock(frames_.mutex_);
-  --frames_.slots_[source_].viewers;
+  Slot& slot = frames_.slots_[source_];
+  // The last viewer gone, the frame grows old: the next one waits for a new frame
+  // rather than being shown one from minutes ago.
+  if (--slot.viewers == 0) slot.latest.jpeg.reset();
 }
 
 void LiveFrames::publish(const std::string& source, std::string jpeg) {
@@ -35,7 +38,8 @@ std::optional<LiveFrames::Frame> LiveFrames::next(const std::string& source, std
   std::unique_lock lock(mutex_);
   const bool fresh = changed_.wait_for(lock, timeout, [&] {
     const auto found = slots_.find(source);
-    return stopped_ || (found != slots_.end() && found->second.latest.sequence > after);
+    return stopped_ || (found != slots_.end() && found->second.latest.jpeg &&
+                        found->second.latest.sequence > after);
   });
   if (!fresh || stopped_) return std::nullopt;
   return slots_.at(source).latest;

@@ -17,8 +17,10 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// Concurrent connections: each live view and event stream holds one while it is open.
+// Concurrent connections: each live view and event stream holds one while it is open,
+// up to kMaxStreamingClients of them; the rest answer short requests.
 constexpr std::size_t kServerThreads = 32;
+constexpr int kMaxStreamingClients = 24;
 // A client that takes longer than this to accept a write is dropped.
 constexpr auto kWriteTimeout = std::chrono::seconds(5);
 // Event-stream messages kept for clients between two waits.
@@ -28,33 +30,59 @@ constexpr const char* kContentSecurityPolicy =
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "frame-ancestors 'none'";
 
+// JSON text; invalid UTF-8 (from a path or a GStreamer message) replaced, never thrown.
+std::string jsonText(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 void sendError(httplib::Response& res, int status, const std::string& what,
                const std::string& hint = "") {
   res.status = status;
   json body{{"error", what}};
   if (!hint.empty()) body["hint"] = hint;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(jsonText(body), "application/json");
 }
 
 void sendJson(httplib::Response& res, const json& body) {
   res.set_header("Cache-Control", "no-store");
-  res.set_content(body.dump(), "application/json");
+  res.set_content(jsonText(body), "application/json");
 }
 
-// Streams a file in pieces (recordings can be large); httplib answers Range requests.
-void sendFile(httplib::Response& res, const fs::path& file) {
+// Streams a file in pieces (recordings can be large); httplib answers Range requests. A
+// download in progress ends when the server closes.
+void sendFile(httplib::Response& res, const fs::path& file, const std::atomic<bool>& stopping) {
   std::error_code ec;
   const auto size = fs::file_size(file, ec);
   if (ec) return sendError(res, 404, "not found");
   auto in = std::make_shared<std::ifstream>(file, std::ios::binary);
-  res.set_content_provider(static_cast<std::size_t>(size), contentTypeOf(file),
-                           [in](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-                             std::vector<char> buffer(std::min<std::size_t>(length, 1 << 16));
-                             in->seekg(static_cast<std::streamoff>(offset));
-                             in->read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-                             const auto got = static_cast<std::size_t>(in->gcount());
-                             return got > 0 && sink.write(buffer.data(), got);
-                           });
+  res.set_content_provider(
+      static_cast<std::size_t>(size), contentTypeOf(file),
+      [in, &stopping](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        try {
+          if (stopping) return false;
+          std::vector<char> buffer(std::min<std::size_t>(length, 1 << 16));
+          in->seekg(static_cast<std::streamoff>(offset));
+          in->read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+          const auto got = static_cast<std::size_t>(in->gcount());
+          return got > 0 && sink.write(buffer.data(), got);
+        } catch (...) {
+          return false;  // see guarded()
+        }
+      });
+}
+
+// httplib calls content providers outside its own exception handling: an exception
+// there would end the program, and with it the recording. A provider that fails ends
+// its response instead.
+template <typename Provider>
+auto guarded(Provider provider) {
+  return [provider = std::move(provider)](std::size_t offset, httplib::DataSink& sink) mutable {
+    try {
+      return provider(offset, sink);
+    } catch (...) {
+      return false;
+    }
+  };
 }
 
 // A non-negative whole number parameter, or `fallback` when absent; throws naming it.
@@ -82,7 +110,7 @@ std::optional<double> timeParam(const httplib::Request& req, const char* name) {
 }
 
 std::string sseMessage(const std::string& event, const json& data) {
-  return "event: " + event + "\ndata: " + data.dump() + "\n\n";
+  return "event: " + event + "\ndata: " + jsonText(data) + "\n\n";
 }
 
 }  // namespace
@@ -111,6 +139,7 @@ void MonitorServer::bind() {
   const ListenAddress& listen = settings_.listen;
   port_ = listen.port == 0 ? server_->bind_to_any_port(listen.host)
                            : (server_->bind_to_port(listen.host, listen.port) ? listen.port : -1);
+  if (port_ > 0) access_.setPort(port_);
   if (port_ <= 0) {
     throw ConfigError("web.listen '" + listen.authority(listen.port) +
                           "': cannot listen there (the port is in use, or the address is not "
@@ -124,12 +153,20 @@ void MonitorServer::start() {
     server_->listen_after_bind();
     if (!stopping_) failed_ = true;
   });
+  // httplib's stop() does nothing until the server runs: a stop() before that would
+  // leave accept() waiting for ever.
+  while (!server_->is_running() && !failed_)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void MonitorServer::stop() {
   if (stopping_.exchange(true)) return;
   frames_.stop();
-  { std::lock_guard lock(mutex_); }
+  {
+    // An event stream that saw stopping_ false but is not waiting yet must not miss
+    // this wake-up: it holds the mutex from its check until it waits.
+    std::lock_guard lock(mutex_);
+  }
   pushed_.notify_all();
   server_->stop();
   if (thread_.joinable()) thread_.join();
@@ -157,6 +194,18 @@ void MonitorServer::broadcast(const std::string& event, const json& data) {
       messages_.pop_front();
   }
   pushed_.notify_all();
+}
+
+bool MonitorServer::admitStreamingClient() {
+  std::lock_guard lock(mutex_);
+  if (streaming_clients_ >= kMaxStreamingClients) return false;
+  ++streaming_clients_;
+  return true;
+}
+
+void MonitorServer::releaseStreamingClient() {
+  std::lock_guard lock(mutex_);
+  --streaming_clients_;
 }
 
 json MonitorServer::sourcesJson() const {
@@ -232,7 +281,7 @@ void MonitorServer::routes() {
                    {"events", page.events}});
   });
 
-  s.Get(R"(/api/events/([^/]+)/(\d+))",
+  s.Get(R"(/api/events/([^/]+)/(\d{1,18}))",
         [this](const httplib::Request& req, httplib::Response& res) {
           const auto event = events_.event(req.matches[1], std::stoll(req.matches[2]),
                                            settings_.clip_pre_roll, settings_.clip_post_roll);
@@ -257,6 +306,10 @@ void MonitorServer::routes() {
   });
 
   s.Get("/api/stream", [this](const httplib::Request&, httplib::Response& res) {
+    if (!admitStreamingClient()) {
+      return sendError(res, 503, "too many open live views and event streams",
+                       "close some, or put a reverse proxy in front for many viewers");
+    }
     res.set_header("Cache-Control", "no-store");
     // The client starts with the current status, then gets every message after it.
     std::uint64_t start = 0;
@@ -267,7 +320,7 @@ void MonitorServer::routes() {
     auto last = std::make_shared<std::uint64_t>(start);
     auto greeted = std::make_shared<bool>(false);
     res.set_chunked_content_provider(
-        "text/event-stream", [this, last, greeted](std::size_t, httplib::DataSink& sink) {
+        "text/event-stream", guarded([this, last, greeted](std::size_t, httplib::DataSink& sink) {
           if (!*greeted) {
             *greeted = true;
             const std::string hello = "retry: 2000\n\n" + sseMessage("status", sourcesJson());
@@ -279,6 +332,9 @@ void MonitorServer::routes() {
             pushed_.wait_for(lock, std::chrono::seconds(15),
                              [&] { return stopping_ || sequence_ > *last; });
             if (stopping_) return false;
+            // A client so far behind that messages it never got were dropped: closing
+            // makes its EventSource reconnect and the page read everything afresh.
+            if (!messages_.empty() && messages_.front().sequence > *last + 1) return false;
             for (const Message& message : messages_) {
               if (message.sequence > *last) text += message.text;
             }
@@ -286,7 +342,8 @@ void MonitorServer::routes() {
           }
           if (text.empty()) text = ": still here\n\n";  // finds clients that left
           return sink.write(text.data(), text.size());
-        });
+        }),
+        [this](bool) { releaseStreamingClient(); });
   });
 
   s.Get(R"(/live/([^/]+)\.mjpeg)", [this](const httplib::Request& req, httplib::Response& res) {
@@ -298,6 +355,10 @@ void MonitorServer::routes() {
         known |= entry.value("source", std::string()) == source;
     }
     if (!known) return sendError(res, 404, "no source '" + source + "'", "see /api/sources");
+    if (!admitStreamingClient()) {
+      return sendError(res, 503, "too many open live views and event streams",
+                       "close some, or put a reverse proxy in front for many viewers");
+    }
     res.set_header("Cache-Control", "no-store");
     struct Client {
       std::unique_ptr<LiveFrames::Viewer> viewer;
@@ -310,9 +371,12 @@ void MonitorServer::routes() {
         std::chrono::duration<double>(1.0 / settings_.live_fps));
     res.set_chunked_content_provider(
         "multipart/x-mixed-replace; boundary=frame",
-        [this, source, client, period](std::size_t, httplib::DataSink& sink) {
-          // At most live_fps frames per second to each client, whatever the pipeline makes.
-          std::this_thread::sleep_until(client->next_send);
+        guarded([this, source, client, period](std::size_t, httplib::DataSink& sink) {
+          // At most live_fps frames per second to each client, whatever the pipeline
+          // makes; waited in short steps so that closing the server is not held up.
+          while (!stopping_ && Clock::now() < client->next_send)
+            std::this_thread::sleep_for(std::min<Clock::duration>(client->next_send - Clock::now(),
+                                                                  std::chrono::milliseconds(100)));
           const auto frame = frames_.next(source, client->last, std::chrono::seconds(1));
           if (stopping_) return false;
           if (!frame) return sink.is_writable();
@@ -322,20 +386,23 @@ void MonitorServer::routes() {
                                    std::to_string(frame->jpeg->size()) + "\r\n\r\n";
           return sink.write(head.data(), head.size()) &&
                  sink.write(frame->jpeg->data(), frame->jpeg->size()) && sink.write("\r\n", 2);
-        },
-        [client](bool) { client->viewer.reset(); });
+        }),
+        [this, client](bool) {
+          client->viewer.reset();
+          releaseStreamingClient();
+        });
   });
 
   s.Get(R"(/files/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
     const auto file = resolveServedFile(settings_.output_dir, req.matches[1].str());
     if (!file) return sendError(res, 404, "not found");
-    sendFile(res, *file);
+    sendFile(res, *file, stopping_);
   });
 
   s.Get(R"(/(.*))", [this](const httplib::Request& req, httplib::Response& res) {
     const std::string wanted = req.matches[1].str().empty() ? "index.html" : req.matches[1].str();
     const auto file = resolveServedFile(settings_.ui_dir, wanted);
-    if (file) return sendFile(res, *file);
+    if (file) return sendFile(res, *file, stopping_);
     if (wanted == "index.html") {
       res.set_content(
           "<!doctype html><title>deepbug-stream</title><p>This deepbug-stream was built "

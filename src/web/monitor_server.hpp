@@ -67,6 +67,10 @@ class MonitorServer {
     std::string text;  // "event: …\ndata: …\n\n"
   };
   void routes();
+  // Takes a streaming client's place, or says there is none left (each holds a worker
+  // thread while open; short requests keep the rest).
+  bool admitStreamingClient();
+  void releaseStreamingClient();
   void broadcast(const std::string& event, const nlohmann::json& data);
   nlohmann::json sourcesJson() const;
 
@@ -82,7 +86,9 @@ class MonitorServer {
 
   mutable std::mutex mutex_;  // guards what follows
   std::condition_variable pushed_;
-  nlohmann::json status_;
+  nlohmann::json status_ = {
+      {"running", true}, {"updated", 0}, {"sources", nlohmann::json::array()}};
+  int streaming_clients_ = 0;     // live views and event streams open now
   std::deque<Message> messages_;  // the last few, for clients between two waits
   std::uint64_t sequence_ = 0;
 };

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <string>
 
+#include "support/test_dir.hpp"
+
 namespace deepbug::test {
 
 struct ProcessResult {
@@ -31,16 +33,6 @@ inline ProcessResult runCommand(const std::string& command, bool keep_stderr = t
 
 inline std::string program(const std::string& name) {
   return std::string(DEEPBUG_BIN_DIR) + "/" + name;
-}
-
-// An empty folder of its own for the running test: TEMP/<prefix>_<test name>.
-inline std::filesystem::path freshTestDir(const std::string& prefix) {
-  const std::filesystem::path dir =
-      std::filesystem::path(::testing::TempDir()) /
-      (prefix + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
 }
 
 inline std::string fixture(const std::string& name) {

@@ -87,7 +87,6 @@ TEST(ListenAddress, RejectsBadTextNamingIt) {
       "[::1]80",         // no ':' after the bracket
       "",                // nothing
   };
-  ASSERT_FALSE(bad.empty());
   for (const std::string& text : bad) {
     try {
       parseListenAddress(text, 8090);

@@ -71,7 +71,6 @@ TEST_F(ServedFiles, RefusesEveryOtherPath) {
       "missing",  // nothing
       "sub/missing.png",
   };
-  ASSERT_FALSE(refused.empty());
   for (const std::string& relative : refused) {
     EXPECT_EQ(resolveServedFile(root_, relative), std::nullopt) << relative;
   }

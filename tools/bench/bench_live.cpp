@@ -1,7 +1,6 @@
 #include "bench_live.hpp"
 
 #include <gst/gst.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -10,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bench_stats.hpp"
 #include "config.hpp"
 #include "core/error.hpp"
 #include "core/runtime.hpp"
@@ -22,13 +22,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-double cpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
 
 // `sources` cameras: test patterns of the options' size and rate, or the footage paced
 // as a camera; read as deepbug-stream reads its config.
@@ -72,12 +65,12 @@ json runCount(const LiveBenchOptions& o, int sources, const fs::path& out) {
   stream::RunOptions run;
   run.quiet = true;
   run.overwrite = true;
-  const double cpu_before = cpuSeconds();
+  const double cpu_before = processCpuSeconds();
   const auto start = std::chrono::steady_clock::now();
   const int code = stream::runStream(config, run);
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double cpu = cpuSeconds() - cpu_before;
+  const double cpu = processCpuSeconds() - cpu_before;
   if (code != kExitOk) {
     throw std::runtime_error("deepbug-stream failed with " + std::to_string(sources) +
                              " sources (exit code " + std::to_string(code) + "); outputs in " +

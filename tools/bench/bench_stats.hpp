@@ -1,6 +1,8 @@
 // Timing helpers for benchmarks: repeated runs summarised as median / min / max.
 #pragma once
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <fstream>
@@ -17,6 +19,14 @@ inline double statusMiB(const std::string& key) {
     if (line.rfind(key + ":", 0) == 0) return std::stod(line.substr(key.size() + 1)) / 1024.0;
   }
   return 0.0;
+}
+
+// CPU seconds (user and system) this process has used so far, all threads together.
+inline double processCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 struct Samples {

@@ -10,6 +10,7 @@
 #include "bench_pipeline.hpp"
 #include "bench_soak.hpp"
 #include "bench_stream.hpp"
+#include "bench_web.hpp"
 #endif
 #include "core/cli_main.hpp"
 
@@ -150,6 +151,21 @@ int run(int argc, char** argv) {
                        "Play this file as every camera (decoded, paced) instead of test patterns");
   live_cmd->add_flag("--keep-going", live.keep_going, "Try every count, not only until one fails");
   live_cmd->add_option("--work-dir", live.work_dir, "Keep the runs' outputs here");
+
+  deepbug::bench::WebBenchOptions web;
+  CLI::App* web_cmd = app.add_subcommand(
+      "web", "What the monitoring server and its MJPEG live views cost the pipeline's fps");
+  web_cmd->add_option("--model", web.model, "TorchScript model")->required();
+  web_cmd->add_option("--footage", web.footage, "Video file, classified as archive footage")
+      ->required();
+  web_cmd->add_option("--clients", web.clients, "Live-view readers of the cases after web on")
+      ->capture_default_str();
+  web_cmd->add_option("--live-fps", web.live_fps, "web.live_fps")->capture_default_str();
+  web_cmd->add_option("--live-width", web.live_width, "web.live_width")->capture_default_str();
+  web_cmd->add_option("--repeat", web.repeat, "Runs per case (median reported)")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  web_cmd->add_option("--work-dir", web.work_dir, "Keep the runs' outputs here");
 #endif
 
   try {
@@ -178,6 +194,9 @@ int run(int argc, char** argv) {
   }
   if (live_cmd->parsed()) {
     std::cout << deepbug::bench::benchLive(live).dump(2) << std::endl;
+  }
+  if (web_cmd->parsed()) {
+    std::cout << deepbug::bench::benchWeb(web).dump(2) << std::endl;
   }
 #endif
   return deepbug::kExitOk;

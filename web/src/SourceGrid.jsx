@@ -57,9 +57,17 @@ function SourceCard({ source }) {
   );
 }
 
+// A server listening on every interface names itself 0.0.0.0 (or ::), which no other
+// machine can use: the name this page was opened by reaches it.
+export function reachableUrl(url, hostname = window.location.hostname) {
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  return url.replace(/^(rtsp:\/\/(?:[^@/]*@)?)(0\.0\.0\.0|\[::\])(?=[:/])/, `$1${host}`);
+}
+
 // The RTSP address as a link (for players registered for rtsp://) and a copy button,
 // since most browsers cannot open it themselves.
-function RtspAddress({ url }) {
+function RtspAddress({ url: announced }) {
+  const url = reachableUrl(announced);
   const textRef = useRef(null);
   const [copied, setCopied] = useState("");
 
