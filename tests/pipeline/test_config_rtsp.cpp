@@ -58,7 +58,7 @@ TEST_F(ConfigRtsp, OffUnlessConfiguredAndLoopbackWithoutPasswordByDefault) {
 }
 
 TEST_F(ConfigRtsp, EveryKeyWithThePasswordFromTheEnvironment) {
-  setenv("DEEPBUG_TEST_RTSP_PASSWORD", "s3cret", 1);
+  setenv("DEEPBUG_TEST_RTSP_PASSWORD", "s3cret-s3cret-s3cret", 1);
   const RtspConfig r = load(
                            "  rtsp:\n    port: 0\n    address: 0.0.0.0\n    user: nvr\n"
                            "    password: ${DEEPBUG_TEST_RTSP_PASSWORD}\n")
@@ -67,7 +67,7 @@ TEST_F(ConfigRtsp, EveryKeyWithThePasswordFromTheEnvironment) {
   EXPECT_EQ(r.port, 0);
   EXPECT_EQ(r.address, "0.0.0.0");
   EXPECT_EQ(r.user, "nvr");
-  EXPECT_EQ(r.password, "s3cret");
+  EXPECT_EQ(r.password, "s3cret-s3cret-s3cret");
   // Loopback in either family needs no password.
   EXPECT_EQ(load("  rtsp: {address: 127.0.0.2}\n").outputs.rtsp.address, "127.0.0.2");
   EXPECT_EQ(load("  rtsp: {address: '::1'}\n").outputs.rtsp.address, "::1");
@@ -89,6 +89,11 @@ TEST_F(ConfigRtsp, MistakesNameTheKeyAndTheFix) {
   EXPECT_NE(e.find("did you mean 'port'"), std::string::npos) << e;
   e = error("  rtsp: {user: 'a:b', password: x}\n");
   EXPECT_NE(e.find("'user' must be a name without ':'"), std::string::npos) << e;
+  // Off loopback a short password can be guessed; on loopback any will do.
+  e = error("  rtsp: {address: 0.0.0.0, password: short}\n");
+  EXPECT_NE(e.find("'outputs.rtsp.password' is shorter than 16 characters"), std::string::npos)
+      << e;
+  EXPECT_EQ(load("  rtsp: {password: short}\n").outputs.rtsp.password, "short");
   e = error("  rtsp: 8554\n");
   EXPECT_NE(e.find("'outputs.rtsp' must be a mapping"), std::string::npos) << e;
   // The re-stream sends the recording's H.264.
@@ -101,9 +106,9 @@ TEST_F(ConfigRtsp, APasswordGivenWithSetIsNeverShown) {
   const fs::path file = dir_ / "s.yaml";
   std::ofstream(file) << "sources:\n  - name: door\n    uri: test:ball\nmodel:\n  path: model.pt\n"
                          "outputs:\n  directory: out\n";
-  const StreamConfig c =
-      loadConfig(file.string(), {"outputs.rtsp.address=0.0.0.0", "outputs.rtsp.password=hidden"});
-  EXPECT_EQ(c.outputs.rtsp.password, "hidden");
+  const StreamConfig c = loadConfig(file.string(), {"outputs.rtsp.address=0.0.0.0",
+                                                    "outputs.rtsp.password=hidden-hidden-hidden"});
+  EXPECT_EQ(c.outputs.rtsp.password, "hidden-hidden-hidden");
   try {
     loadConfig(file.string(), {"outputs.rtsp.password=hidden", "outputs.rtsp.port=x"});
     FAIL() << "a port that is not a number accepted";
