@@ -1,6 +1,7 @@
 #include "live_input.hpp"
 
 #include "common/guarded.hpp"
+#include "running_time.hpp"
 #include "source_input.hpp"
 #include "utc_time.hpp"
 
@@ -13,14 +14,6 @@ using nlohmann::json;
 namespace {
 
 constexpr guint kTickMs = 100;
-
-GstClockTime runningTimeNow(GstElement* pipeline) {
-  const gst::ObjectRef<GstClock> clock(gst_element_get_clock(pipeline));
-  if (!clock) return 0;
-  const GstClockTime now = gst_clock_get_time(clock.get());
-  const GstClockTime base = gst_element_get_base_time(pipeline);
-  return now > base ? now - base : 0;
-}
 
 }  // namespace
 

@@ -4,21 +4,14 @@
 
 #include <algorithm>
 
+#include "running_time.hpp"
+
 namespace deepbug::stream {
 namespace {
 
 // How much a media's appsrc may queue for a client that reads slowly before it drops
 // its oldest frames (a few seconds of 1080p).
 constexpr guint64 kMaxQueuedBytes = 4 * 1024 * 1024;
-
-// The media pipeline's running time now; 0 before it has a clock.
-GstClockTime runningTimeNow(GstElement* element) {
-  const gst::ObjectRef<GstClock> clock(gst_element_get_clock(element));
-  if (!clock) return 0;
-  const GstClockTime now = gst_clock_get_time(clock.get());
-  const GstClockTime base = gst_element_get_base_time(element);
-  return now > base ? now - base : 0;
-}
 
 GstClockTime shifted(GstClockTime time, GstClockTimeDiff offset) {
   if (!GST_CLOCK_TIME_IS_VALID(time)) return time;
