@@ -4,7 +4,6 @@
 
 #include <httplib.h>
 #include <chrono>
-#include <fstream>
 
 #include "core/error.hpp"
 #include "served_files.hpp"
@@ -50,20 +49,15 @@ void sendJson(httplib::Response& res, const json& body) {
 
 // Streams a file in pieces (recordings can be large); httplib answers Range requests. A
 // download in progress ends when the server closes.
-void sendFile(httplib::Response& res, const fs::path& file, const std::atomic<bool>& stopping) {
-  std::error_code ec;
-  const auto size = fs::file_size(file, ec);
-  if (ec) return sendError(res, 404, "not found");
-  auto in = std::make_shared<std::ifstream>(file, std::ios::binary);
+void sendFile(httplib::Response& res, OpenedFile opened, const std::atomic<bool>& stopping) {
+  auto file = std::make_shared<OpenedFile>(std::move(opened));
   res.set_content_provider(
-      static_cast<std::size_t>(size), contentTypeOf(file),
-      [in, &stopping](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+      static_cast<std::size_t>(file->size()), contentTypeOf(file->path()),
+      [file, &stopping](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
         try {
           if (stopping) return false;
           std::vector<char> buffer(std::min<std::size_t>(length, 1 << 16));
-          in->seekg(static_cast<std::streamoff>(offset));
-          in->read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-          const auto got = static_cast<std::size_t>(in->gcount());
+          const std::size_t got = file->readAt(offset, buffer.data(), buffer.size());
           return got > 0 && sink.write(buffer.data(), got);
         } catch (...) {
           return false;  // see guarded()
@@ -394,15 +388,15 @@ void MonitorServer::routes() {
   });
 
   s.Get(R"(/files/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
-    const auto file = resolveServedFile(settings_.output_dir, req.matches[1].str());
+    auto file = openServedFile(settings_.output_dir, req.matches[1].str());
     if (!file) return sendError(res, 404, "not found");
-    sendFile(res, *file, stopping_);
+    sendFile(res, std::move(*file), stopping_);
   });
 
   s.Get(R"(/(.*))", [this](const httplib::Request& req, httplib::Response& res) {
     const std::string wanted = req.matches[1].str().empty() ? "index.html" : req.matches[1].str();
-    const auto file = resolveServedFile(settings_.ui_dir, wanted);
-    if (file) return sendFile(res, *file, stopping_);
+    auto file = openServedFile(settings_.ui_dir, wanted);
+    if (file) return sendFile(res, std::move(*file), stopping_);
     if (wanted == "index.html") {
       res.set_content(
           "<!doctype html><title>deepbug-stream</title><p>This deepbug-stream was built "

@@ -1,8 +1,15 @@
 #include "served_files.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <iterator>
 #include <map>
+#include <utility>
 
 namespace deepbug::web {
 
@@ -53,6 +60,57 @@ std::optional<fs::path> resolveServedFile(const fs::path& root, std::string_view
   const fs::path real = fs::canonical(real_root / wanted, ec);
   if (ec || !inside(real_root, real) || !fs::is_regular_file(real, ec)) return std::nullopt;
   return real;
+}
+
+OpenedFile::OpenedFile(int fd, std::uint64_t size, fs::path path)
+    : fd_(fd), size_(size), path_(std::move(path)) {}
+
+OpenedFile::OpenedFile(OpenedFile&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), size_(other.size_), path_(std::move(other.path_)) {}
+
+OpenedFile::~OpenedFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::size_t OpenedFile::readAt(std::uint64_t offset, char* out, std::size_t length) const {
+  while (true) {
+    const ssize_t got = ::pread(fd_, out, length, static_cast<off_t>(offset));
+    if (got >= 0) return static_cast<std::size_t>(got);
+    if (errno != EINTR) return 0;
+  }
+}
+
+std::optional<OpenedFile> openResolvedFile(const fs::path& root, const fs::path& resolved) {
+  std::error_code ec;
+  const fs::path real_root = fs::canonical(root, ec);
+  if (ec || !inside(real_root, resolved)) return std::nullopt;
+  const fs::path below = resolved.lexically_relative(real_root);
+  if (below.empty() || below == ".") return std::nullopt;
+  // Step by step from the root, each step refusing a symlink (O_NOFOLLOW): the resolved
+  // path has none, so one found now was put there since.
+  int fd = ::open(real_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  const auto last = std::prev(below.end());
+  for (auto part = below.begin(); part != below.end() && fd >= 0; ++part) {
+    // The last step without blocking: a FIFO swapped in would otherwise hold the thread.
+    const int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (part == last ? O_NONBLOCK : O_DIRECTORY);
+    const int next = ::openat(fd, part->c_str(), flags);
+    ::close(fd);
+    fd = next;
+  }
+  if (fd < 0) return std::nullopt;
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  return OpenedFile(fd, static_cast<std::uint64_t>(info.st_size), resolved);
+}
+
+std::optional<OpenedFile> openServedFile(const fs::path& root, std::string_view relative) {
+  const auto resolved = resolveServedFile(root, relative);
+  if (!resolved) return std::nullopt;
+  return openResolvedFile(root, *resolved);
 }
 
 std::string filesUrl(const fs::path& root, const std::string& path) {

@@ -2,6 +2,8 @@
 // directory, or the built page), named by a URL path below it.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -14,6 +16,38 @@ namespace deepbug::web {
 // a backslash or NUL, a missing file, or one whose symlinks lead out of `root`.
 std::optional<std::filesystem::path> resolveServedFile(const std::filesystem::path& root,
                                                        std::string_view relative);
+
+// A regular file opened for serving, read by offset; its descriptor closes with it.
+class OpenedFile {
+ public:
+  OpenedFile(int fd, std::uint64_t size, std::filesystem::path path);
+  OpenedFile(OpenedFile&& other) noexcept;
+  OpenedFile& operator=(OpenedFile&&) = delete;
+  OpenedFile(const OpenedFile&) = delete;
+  OpenedFile& operator=(const OpenedFile&) = delete;
+  ~OpenedFile();
+
+  std::uint64_t size() const { return size_; }
+  const std::filesystem::path& path() const { return path_; }
+  // Up to `length` bytes from `offset` into `out`: how many were read, 0 at the end or
+  // on an error.
+  std::size_t readAt(std::uint64_t offset, char* out, std::size_t length) const;
+
+ private:
+  int fd_;
+  std::uint64_t size_;
+  std::filesystem::path path_;
+};
+
+// Opens `resolved` (what resolveServedFile gave for `root`) without following any
+// symlink below the root: one swapped in after the path was resolved (by whoever can
+// write the folder) would lead out, and is refused.
+std::optional<OpenedFile> openResolvedFile(const std::filesystem::path& root,
+                                           const std::filesystem::path& resolved);
+
+// resolveServedFile, then openResolvedFile: what the server hands out.
+std::optional<OpenedFile> openServedFile(const std::filesystem::path& root,
+                                         std::string_view relative);
 
 // "/files/a/b%20c.png" for `path` inside `root`; "" for a path outside it.
 std::string filesUrl(const std::filesystem::path& root, const std::string& path);

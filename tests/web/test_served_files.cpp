@@ -1,6 +1,8 @@
 // resolveServedFile: only regular files inside the root, named by a clean relative path,
-// whose symlinks stay inside; filesUrl and contentTypeOf.
+// whose symlinks stay inside; openServedFile, which also refuses a symlink swapped in
+// after the path was resolved; filesUrl and contentTypeOf.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <string>
@@ -78,6 +80,60 @@ TEST_F(ServedFiles, RefusesEveryOtherPath) {
 
 TEST_F(ServedFiles, MissingRootServesNothing) {
   EXPECT_EQ(resolveServedFile(root_ / "nothing-here", "a.txt"), std::nullopt);
+}
+
+// The file's bytes from an offset, through an opened file.
+std::string readFrom(const OpenedFile& file, std::uint64_t offset) {
+  std::string text(16, '\0');
+  text.resize(file.readAt(offset, text.data(), text.size()));
+  return text;
+}
+
+TEST_F(ServedFiles, OpensFilesInsideAndReadsThemByOffset) {
+  const auto file = openServedFile(root_, "sub/b.png");
+  ASSERT_TRUE(file.has_value());
+  EXPECT_EQ(file->size(), 3u);
+  EXPECT_EQ(file->path(), root_ / "sub" / "b.png");
+  EXPECT_EQ(readFrom(*file, 0), "png");
+  EXPECT_EQ(readFrom(*file, 1), "ng");
+  EXPECT_EQ(readFrom(*file, 3), "");
+  const auto through_link = openServedFile(root_, "dir_inside/b.png");
+  ASSERT_TRUE(through_link.has_value());
+  EXPECT_EQ(readFrom(*through_link, 0), "png");
+  EXPECT_FALSE(openServedFile(root_, "link_outside.txt").has_value());
+  EXPECT_FALSE(openServedFile(root_, "sub").has_value());
+  EXPECT_FALSE(openServedFile(root_, "../sibling/secret.txt").has_value());
+}
+
+TEST_F(ServedFiles, AFolderSwappedForASymlinkAfterResolvingIsRefused) {
+  const auto resolved = resolveServedFile(root_, "sub/b.png");
+  ASSERT_EQ(resolved, root_ / "sub" / "b.png");
+  // Between resolving and opening, sub/ becomes a link to a folder outside with the
+  // same file name in it.
+  test::writeText(outside_ / "b.png", "secret");
+  fs::rename(root_ / "sub", root_ / "sub_before");
+  fs::create_symlink(outside_, root_ / "sub");
+  ASSERT_TRUE(fs::is_regular_file(*resolved));  // the path now leads out
+  EXPECT_FALSE(openResolvedFile(root_, *resolved).has_value());
+}
+
+TEST_F(ServedFiles, AFileSwappedForASymlinkOrAFifoAfterResolvingIsRefused) {
+  const auto resolved = resolveServedFile(root_, "a.txt");
+  ASSERT_EQ(resolved, root_ / "a.txt");
+  fs::remove(root_ / "a.txt");
+  fs::create_symlink(outside_ / "secret.txt", root_ / "a.txt");
+  EXPECT_FALSE(openResolvedFile(root_, *resolved).has_value());
+  // A FIFO: refused at once, never waited on.
+  fs::remove(root_ / "a.txt");
+  ASSERT_EQ(mkfifo((root_ / "a.txt").c_str(), 0600), 0);
+  EXPECT_FALSE(openResolvedFile(root_, *resolved).has_value());
+}
+
+TEST_F(ServedFiles, OnlyPathsBelowTheRootAreOpened) {
+  EXPECT_FALSE(openResolvedFile(root_, outside_ / "secret.txt").has_value());
+  EXPECT_FALSE(openResolvedFile(root_, root_).has_value());
+  EXPECT_FALSE(openResolvedFile(root_ / "nothing-here", root_ / "a.txt").has_value());
+  EXPECT_TRUE(openResolvedFile(root_, root_ / "a.txt").has_value());
 }
 
 TEST_F(ServedFiles, FilesUrlOfPathsInside) {
