@@ -114,6 +114,7 @@ struct OutputsConfig {
 
 // The monitoring server (docs/web-api.md): on when the config has a `web:` section.
 struct WebConfig {
+  static constexpr int kDefaultPort = 8090;  // for a `listen` that names a host only
   bool enabled = false;
   std::string listen = "127.0.0.1:8090";  // port 0: any free port
   std::string token;                      // required off loopback

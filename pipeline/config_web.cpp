@@ -12,7 +12,7 @@ void readWeb(const Reader& r, const YAML::Node& web, WebConfig& out) {
   if (web["listen"]) out.listen = r.text(web["listen"], "listen");
   web::ListenAddress listen;
   try {
-    listen = web::parseListenAddress(out.listen, 8090);
+    listen = web::parseListenAddress(out.listen, WebConfig::kDefaultPort);
   } catch (const Error& e) {
     r.fail(web["listen"], std::string("web.listen ") + e.what(), e.hint());
   }

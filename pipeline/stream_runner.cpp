@@ -20,6 +20,7 @@
 #include "source_input.hpp"
 #include "source_pipeline.hpp"
 #include "status_lines.hpp"
+#include "web/listen_address.hpp"
 #include "web_monitor.hpp"
 
 namespace deepbug::stream {
@@ -255,6 +256,13 @@ bool holdsRun(const fs::path& dir) {
   return fs::exists(dir, ec) && !fs::is_empty(dir, ec);
 }
 
+// After an announced URL: a server on every interface is opened by this machine's name.
+std::string everyInterfaceNote(const std::string& host) {
+  return web::isEveryInterfaceHost(host)
+             ? " (every interface: open it with this machine's name or address)"
+             : "";
+}
+
 }  // namespace
 
 std::string chooseOutputDir(const std::string& base, const std::string& name, bool overwrite) {
@@ -330,7 +338,8 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
       const nlohmann::json status = source->status();
       if (status.contains("rtsp")) {
         std::cerr << "deepbug-stream: " << source->name() << " re-streamed at "
-                  << status["rtsp"].get<std::string>() << "\n";
+                  << status["rtsp"].get<std::string>()
+                  << everyInterfaceNote(config.outputs.rtsp.address) << "\n";
       }
     }
     bus_data.push_back(std::make_unique<std::pair<Run*, SourcePipeline*>>(&run, source.get()));
@@ -340,7 +349,10 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
   if (monitor) {
     monitor->start();
     if (!options.quiet)
-      std::cerr << "deepbug-stream: monitoring page at " << monitor->url() << "\n";
+      std::cerr << "deepbug-stream: monitoring page at " << monitor->url()
+                << everyInterfaceNote(
+                       web::parseListenAddress(config.web.listen, WebConfig::kDefaultPort).host)
+                << "\n";
   }
   const guint sigint = g_unix_signal_add(SIGINT, onInterrupt, &run);
   const guint sigterm = g_unix_signal_add(SIGTERM, onInterrupt, &run);

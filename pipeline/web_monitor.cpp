@@ -28,7 +28,7 @@ fs::path pageFolder() {
 
 WebMonitor::WebMonitor(const StreamConfig& config) : events_(config.outputs.directory) {
   web::MonitorSettings settings;
-  settings.listen = web::parseListenAddress(config.web.listen, 8090);
+  settings.listen = web::parseListenAddress(config.web.listen, WebConfig::kDefaultPort);
   settings.token = config.web.token;
   settings.hosts = config.web.hosts;
   settings.live_fps = config.web.live_fps;

@@ -23,5 +23,8 @@ ListenAddress parseListenAddress(const std::string& text, int default_port);
 bool isIpLiteral(const std::string& host);
 // 127.0.0.0/8, ::1 or localhost.
 bool isLoopbackHost(const std::string& host);
+// 0.0.0.0 or :: (in any spelling): where a server listens on every interface, not an
+// address a client can open.
+bool isEveryInterfaceHost(const std::string& host);
 
 }  // namespace deepbug::web

@@ -56,6 +56,15 @@ TEST(ListenAddress, LoopbackIsThisMachineOnly) {
   EXPECT_FALSE(parseListenAddress("128.0.0.1:1", 0).loopback());
 }
 
+TEST(ListenAddress, EveryInterfaceIsTheUnspecifiedAddressInAnySpelling) {
+  for (const char* host : {"0.0.0.0", "::", "0:0:0:0:0:0:0:0", "::0"}) {
+    EXPECT_TRUE(isEveryInterfaceHost(host)) << host;
+  }
+  for (const char* host : {"127.0.0.1", "::1", "localhost", "192.168.1.5", "0.0.0.1", "", "any"}) {
+    EXPECT_FALSE(isEveryInterfaceHost(host)) << host;
+  }
+}
+
 TEST(ListenAddress, AuthorityBracketsIpv6Only) {
   EXPECT_EQ(parseListenAddress("[::1]:0", 0).authority(41234), "[::1]:41234");
   EXPECT_EQ(parseListenAddress("[fe80::1]:0", 0).authority(80), "[fe80::1]:80");
