@@ -95,7 +95,14 @@ std::vector<json> EventLog::eventsOf(const std::string& source) const {
 
 json EventLog::served(json event, const std::string& source) const {
   event["source"] = source;
+  // Named but not on disk yet: cut once the recording has passed the post-roll.
+  const std::string clip =
+      event.value("clip", json()).is_string() ? event["clip"].get<std::string>() : "";
+  std::error_code ec;
+  const bool clip_pending =
+      !clip.empty() && !filesUrl(root_, clip).empty() && !fs::exists(clip, ec);
   linkFiles(event, root_);
+  if (clip_pending) event["clip_pending"] = true;
   return event;
 }
 

@@ -356,9 +356,22 @@ TEST_F(EventLogTest, AFileNotWrittenYetIsNotLinked) {
   event["clip"] = (cam_a_ / "clips" / "event-1.mp4").string();
   test::writeText(cam_a_ / "events.jsonl", event.dump() + "\n");  // the clip is still to come
   const auto log = makeLog();
-  EXPECT_EQ(log->query({}).events.at(0)["clip"], "");
+  const json before = log->query({}).events.at(0);
+  EXPECT_EQ(before["clip"], "");
+  EXPECT_EQ(before.value("clip_pending", false), true) << before.dump();
   touchFiles(event);
-  EXPECT_EQ(log->query({}).events.at(0)["clip"], "/files/cam_a/clips/event-1.mp4");
+  const json after = log->query({}).events.at(0);
+  EXPECT_EQ(after["clip"], "/files/cam_a/clips/event-1.mp4");
+  EXPECT_FALSE(after.contains("clip_pending")) << after.dump();
+}
+
+TEST_F(EventLogTest, AClipOutsideTheOutputFolderIsNeitherLinkedNorPending) {
+  json event = eventJson(1, "aggressive", "2026-12-07T10:50:40Z", 10.0, 12.0, json::array());
+  event["clip"] = "/elsewhere/event-1.mp4";
+  test::writeText(cam_a_ / "events.jsonl", event.dump() + "\n");
+  const json served = makeLog()->query({}).events.at(0);
+  EXPECT_EQ(served["clip"], "");
+  EXPECT_FALSE(served.contains("clip_pending")) << served.dump();
 }
 
 TEST_F(EventLogTest, TakeNewAnnouncesEachEventOnce) {

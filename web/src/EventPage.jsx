@@ -68,6 +68,11 @@ export default function EventPage({ source, id }) {
           <video className="clip" controls preload="metadata" src={event.clip}>
             <a href={event.clip}>Download the clip</a>
           </video>
+        ) : event.clip_pending ? (
+          <p className="muted">
+            The clip is cut once the recording is past the event's end by the post-roll;
+            open this page again then.
+          </p>
         ) : (
           <p className="muted">No clip was written for this event.</p>
         )}
