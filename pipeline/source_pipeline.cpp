@@ -51,14 +51,12 @@ void addBufferProbe(GstElement* element, const char* pad, GstPadProbeCallback pr
 }  // namespace
 
 SourcePipeline::SourcePipeline(const StreamConfig& config, const SourceConfig& source,
-                               SourceInfo info, std::string output_dir, RestreamFeed* restream,
-                               web::LiveFrames* live_frames)
+                               SourceInfo info, std::string output_dir, SourceViewers viewers)
     : config_(config),
       source_(source),
       info_(info),
       output_dir_(std::move(output_dir)),
-      restream_(restream),
-      live_frames_(live_frames) {}
+      viewers_(viewers) {}
 
 SourcePipeline::~SourcePipeline() {
   if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
@@ -78,14 +76,14 @@ void SourcePipeline::start() {
   pipeline_.reset(GST_ELEMENT(gst_object_ref_sink(gst_pipeline_new(source_.name.c_str()))));
   graph_ = buildSourceGraph(
       pipeline_.get(), config_, source_, info_,
-      [this](const std::string& message) { warn(message); }, live_frames_);
+      [this](const std::string& message) { warn(message); }, viewers_.live_frames);
   if (graph_.explain != nullptr) {
     explain_outputs_ = std::make_unique<ExplainOutputs>(output_dir_, source_.name, config_);
   }
   if (graph_.recording != nullptr) {
     recording_ = std::make_unique<Recording>(
         pipeline_.get(), config_, info_, video_path_,
-        [this](guint fragment) { return nextSegment(fragment); }, restream_);
+        [this](guint fragment) { return nextSegment(fragment); }, viewers_.rtsp);
     recording_->attach(graph_.recording);
   }
   attachProbes();
@@ -503,7 +501,7 @@ json SourcePipeline::status() const {
          {"classify_seconds", classify.preprocess_seconds + classify.inference_seconds},
          {"position_seconds", positionSeconds()},
          {"wall_seconds", elapsedSeconds()}};
-  if (restream_ != nullptr) s["rtsp"] = restream_->url();
+  if (viewers_.rtsp != nullptr) s["rtsp"] = viewers_.rtsp->url();
   if (live_) {
     s["input"] = live_->state();
     s["reconnects"] = live_->reconnects();

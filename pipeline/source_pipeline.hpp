@@ -33,13 +33,17 @@ namespace deepbug::stream {
 
 enum class SourceState { kCreated, kRunning, kStopping, kFinished };
 
+// Where a running source is watched besides its recording, each when configured (null
+// otherwise). The run owns both and outlives its sources.
+struct SourceViewers {
+  RestreamFeed* rtsp = nullptr;            // its RTSP re-stream, fed by the recording
+  web::LiveFrames* live_frames = nullptr;  // the monitoring server's live views
+};
+
 class SourcePipeline {
  public:
-  // `restream`: the source's RTSP re-stream (fed by the recording), or null.
-  // `live_frames`: where its live view goes (the monitoring server's), or null.
   SourcePipeline(const StreamConfig& config, const SourceConfig& source, SourceInfo info,
-                 std::string output_dir, RestreamFeed* restream = nullptr,
-                 web::LiveFrames* live_frames = nullptr);
+                 std::string output_dir, SourceViewers viewers = {});
   ~SourcePipeline();
   SourcePipeline(const SourcePipeline&) = delete;
   SourcePipeline& operator=(const SourcePipeline&) = delete;
@@ -95,8 +99,7 @@ class SourcePipeline {
   SourceInfo info_;
   std::string output_dir_;
   std::string video_path_;
-  RestreamFeed* restream_;
-  web::LiveFrames* live_frames_;
+  SourceViewers viewers_;
 
   gst::ObjectRef<GstElement> pipeline_;
   SourceGraph graph_;

@@ -326,9 +326,11 @@ int runStream(const StreamConfig& config, const RunOptions& options) {
   for (std::size_t i = 0; i < config.sources.size(); ++i) {
     const std::string dir =
         chooseOutputDir(config.outputs.directory, config.sources[i].name, options.overwrite);
-    run.sources.push_back(std::make_unique<SourcePipeline>(config, config.sources[i], infos[i], dir,
-                                                           restream ? &restream->feed(i) : nullptr,
-                                                           monitor ? &monitor->frames() : nullptr));
+    SourceViewers viewers;
+    if (restream) viewers.rtsp = &restream->feed(i);
+    if (monitor) viewers.live_frames = &monitor->frames();
+    run.sources.push_back(
+        std::make_unique<SourcePipeline>(config, config.sources[i], infos[i], dir, viewers));
     if (monitor) monitor->addSource(config.sources[i].name, dir);
   }
   for (auto& source : run.sources) {
