@@ -502,6 +502,8 @@ json SourcePipeline::status() const {
          {"position_seconds", positionSeconds()},
          {"wall_seconds", elapsedSeconds()}};
   if (viewers_.rtsp != nullptr) s["rtsp"] = viewers_.rtsp->url();
+  if (viewers_.live_frames != nullptr)
+    s["live_viewers"] = viewers_.live_frames->viewers(source_.name);
   if (live_) {
     s["input"] = live_->state();
     s["reconnects"] = live_->reconnects();

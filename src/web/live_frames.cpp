@@ -27,10 +27,10 @@ void LiveFrames::publish(const std::string& source, std::string jpeg) {
   changed_.notify_all();
 }
 
-bool LiveFrames::watched(const std::string& source) const {
+int LiveFrames::viewers(const std::string& source) const {
   std::lock_guard lock(mutex_);
   const auto found = slots_.find(source);
-  return found != slots_.end() && found->second.viewers > 0;
+  return found == slots_.end() ? 0 : found->second.viewers;
 }
 
 std::optional<LiveFrames::Frame> LiveFrames::next(const std::string& source, std::uint64_t after,

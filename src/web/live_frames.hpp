@@ -37,7 +37,9 @@ class LiveFrames {
   };
 
   void publish(const std::string& source, std::string jpeg);
-  bool watched(const std::string& source) const;
+  // Live views of `source` open now.
+  int viewers(const std::string& source) const;
+  bool watched(const std::string& source) const { return viewers(source) > 0; }
   // The newest frame after `after`, waiting up to `timeout` for one; nothing on timeout
   // or once stopped.
   std::optional<Frame> next(const std::string& source, std::uint64_t after,

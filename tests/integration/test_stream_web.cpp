@@ -2,8 +2,8 @@
 // a clip played as a camera whose white stretches the tiny model scores as events. The
 // API and its pagination, the event stream delivering an event, the files it serves and
 // the ones it refuses, the token and the Host check, the live view with a client that
-// never reads while the recording stays lossless, config errors, and the page itself in
-// Chromium. Every server binds port 0 on 127.0.0.1.
+// never reads (dropped by the server) while the recording stays lossless, config errors,
+// and the page itself in Chromium. Every server binds port 0 on 127.0.0.1.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -266,6 +266,59 @@ TEST_F(StreamWeb, ApiEventStreamFilesTokenAndALosslessRecording) {
   EXPECT_EQ(frames_in, 60 + 30 + 30 + 30 + 15 * 8) << summary.dump();
   EXPECT_EQ(summary["frames_out"], frames_in);
   EXPECT_EQ(decodedFrames(path("out/door/labelled.mp4")), frames_in);
+}
+
+TEST_F(StreamWeb, ALiveViewThatAcceptsNothingIsDroppedWhileTheRecordingKeepsEveryFrame) {
+  // Snow, so that every live-view JPEG is large and a client that reads nothing fills
+  // its socket buffers within seconds.
+  const std::string config = path("config.yaml");
+  std::ofstream(config) << "sources:\n  - name: door\n"
+                        << "    uri: test:snow?width=320&height=180&fps=15&frames=3000\n"
+                        << "model:\n  path: " << fixture("tiny")
+                        << "\n  batch_size: 1\n  device: cpu\n"
+                        << "live:\n  status_interval: 0.2\n"
+                        << "outputs:\n  directory: " << path("out") << "\n"
+                        << "web:\n  listen: 127.0.0.1:0\n  token: " << kToken
+                        << "\n  live_fps: 15\n  live_width: 640\n";
+  startApp(config);
+  const int port = waitForPort();
+  ASSERT_GT(port, 0) << readFile(path("app.log"));
+  const auto liveViewers = [&] {
+    const json sources = bodyJson(httpGet(port, "/api/sources", {kBearer}));
+    if (!sources.is_object() || sources.value("sources", json::array()).empty()) return -1;
+    return sources["sources"][0].value("live_viewers", -1);
+  };
+  ASSERT_EQ(liveViewers(), 0);
+
+  HttpConnection stalled(port);
+  const int tiny_buffer = 4096;
+  setsockopt(stalled.fd(), SOL_SOCKET, SO_RCVBUF, &tiny_buffer, sizeof(tiny_buffer));
+  ASSERT_TRUE(stalled.send("/live/door.mjpeg", {kBearer}, port));
+  EXPECT_TRUE(waitUntil([&] { return liveViewers() == 1; }, seconds(30)))
+      << "the live view never counted its client";
+  // Still connected, never reading: once a write has waited 5 s the server gives up on
+  // it.
+  EXPECT_TRUE(waitUntil([&] { return liveViewers() == 0; }, seconds(90)))
+      << "the stalled live view was never dropped";
+
+  // The server still serves a new viewer.
+  HttpConnection viewer(port);
+  ASSERT_TRUE(viewer.send("/live/door.mjpeg", {kBearer}, port));
+  const std::string frame = viewer.readUntil(
+      [](const std::string& text) {
+        const auto part = text.find("Content-Type: image/jpeg\r\n");
+        return part != std::string::npos && text.find("\r\n\r\n", part) != std::string::npos;
+      },
+      seconds(30));
+  EXPECT_NE(frame.find("Content-Type: image/jpeg"), std::string::npos) << frame.substr(0, 300);
+
+  kill(app_, SIGINT);
+  EXPECT_EQ(waitApp(), 130) << readFile(path("app.log"));
+  std::ifstream summary_in(path("out/door/summary.json"));
+  const json summary = json::parse(summary_in);
+  EXPECT_GT(summary.value("frames_out", 0), 0) << summary.dump();
+  EXPECT_EQ(summary["frames_in"], summary["frames_out"]) << summary.dump();
+  EXPECT_EQ(decodedFrames(path("out/door/labelled.mp4")), summary.value("frames_out", 0));
 }
 
 TEST_F(StreamWeb, AnOpenAddressNeedsATokenAndABusyPortStopsTheRunBeforeItWrites) {

@@ -82,19 +82,26 @@ TEST(LiveFrames, WaitingReaderGetsTheNextPublish) {
 TEST(LiveFrames, WatchedWhileAViewerLives) {
   LiveFrames frames;
   EXPECT_FALSE(frames.watched("cam"));
+  EXPECT_EQ(frames.viewers("cam"), 0);
   {
     const LiveFrames::Viewer viewer(frames, "cam");
     EXPECT_TRUE(frames.watched("cam"));
+    EXPECT_EQ(frames.viewers("cam"), 1);
     EXPECT_FALSE(frames.watched("other"));
+    EXPECT_EQ(frames.viewers("other"), 0);
     {
       const LiveFrames::Viewer second(frames, "cam");
       EXPECT_TRUE(frames.watched("cam"));
+      EXPECT_EQ(frames.viewers("cam"), 2);
     }
     EXPECT_TRUE(frames.watched("cam"));  // the first one still watches
+    EXPECT_EQ(frames.viewers("cam"), 1);
   }
   EXPECT_FALSE(frames.watched("cam"));
+  EXPECT_EQ(frames.viewers("cam"), 0);
   frames.publish("cam", "jpeg");  // frames alone are no viewer
   EXPECT_FALSE(frames.watched("cam"));
+  EXPECT_EQ(frames.viewers("cam"), 0);
 }
 
 TEST(LiveFrames, StopWakesAWaitingReaderForGood) {

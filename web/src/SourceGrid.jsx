@@ -50,6 +50,7 @@ function SourceCard({ source }) {
           <div><dt>frames out</dt><dd>{count(source.frames_out)}</dd></div>
           {source.mode ? <div><dt>mode</dt><dd>{source.mode}</dd></div> : null}
           {source.reconnects ? <div><dt>reconnects</dt><dd>{count(source.reconnects)}</dd></div> : null}
+          {source.live_viewers != null ? <div><dt>live views</dt><dd>{count(source.live_viewers)}</dd></div> : null}
         </dl>
         {source.rtsp ? <RtspAddress url={source.rtsp} /> : null}
       </div>
