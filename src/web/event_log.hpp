@@ -1,9 +1,11 @@
 // The events of a run as the monitoring API serves them: read from each source's
-// events.jsonl (the file is the one record; nothing is kept twice), newest first,
-// filtered and paginated, file paths turned into /files/ URLs, with the score curve
-// around one event from the source's scores.csv.
+// events.jsonl (the file is the one record; only where each event is, its start and id
+// are kept, in an EventIndex), newest first, filtered and paginated, file paths turned
+// into /files/ URLs, with the score curve around one event from the source's scores.csv.
+// A request reads what was appended since the last one and the lines it returns.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -11,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "event_index.hpp"  // also parseTime
 
 namespace deepbug::web {
 
@@ -46,17 +50,29 @@ class EventLog {
   std::vector<nlohmann::json> takeNew();
 
  private:
-  std::vector<nlohmann::json> eventsOf(const std::string& source) const;
+  struct Source {
+    std::filesystem::path folder;
+    EventIndex index;
+    // takeNew(): events().size() announced, of the index's generation (the file they
+    // were read from).
+    std::size_t announced = 0;
+    std::uint64_t announced_generation = 0;
+  };
+
   nlohmann::json served(nlohmann::json event, const std::string& source) const;
 
   std::filesystem::path root_;
-  std::map<std::string, std::filesystem::path> folders_;
-  std::mutex seen_mutex_;
-  std::map<std::string, std::streamoff> seen_;  // per source: bytes of events.jsonl announced
+  // query() and event() only read the log; refreshing the indexes they read through is
+  // caching, hence mutable, under index_mutex_ (requests come from several threads).
+  mutable std::mutex index_mutex_;
+  mutable std::map<std::string, Source> sources_;
 };
 
-// "2026-12-07T10:50:40.509Z" or a number of unix seconds → unix seconds; nothing when
-// it is neither.
-std::optional<double> parseTime(const std::string& text);
+// The rows of `scores_csv` from pts `from` to `to` (both included) as [{pts, score}] with
+// the score of column `target`; rows with classified=0 and rows with the wrong number of
+// cells (being written) are left out; empty without the file, its pts_seconds or target
+// column. Rows are in pts order: the first at or after `from` is found by binary search.
+nlohmann::json scoreCurve(const std::filesystem::path& scores_csv, const std::string& target,
+                          double from, double to);
 
 }  // namespace deepbug::web

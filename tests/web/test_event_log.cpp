@@ -1,13 +1,16 @@
 // EventLog over hand-written events.jsonl and scores.csv files: the order, filters and
 // pages of query(), /files/ links, one event's score curve, lines still being
-// written, and takeNew(); parseTime's forms.
+// written, a log written anew, takeNew(), requests on several threads; parseTime's forms.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -409,6 +412,88 @@ TEST_F(EventLogTest, TakeNewAnnouncesEachEventOnce) {
 
   EXPECT_TRUE(events.takeNew().empty());
   EXPECT_TRUE(events.takeNew().empty());
+}
+
+TEST_F(EventLogTest, ARewrittenLogIsReadAndAnnouncedAfresh) {
+  writeRun();
+  const auto log = makeLog();
+  EventLog& events = *log;
+  EXPECT_EQ(keys(events.takeNew()),
+            (Keys{{"cam_a", 1}, {"cam_a", 2}, {"cam_a", 3}, {"cam_b", 1}, {"cam_b", 2}}));
+
+  // A new run writes cam_a's log anew (--overwrite): shorter than what was read.
+  test::writeText(cam_a_ / "events.jsonl", line(eventJson(1, "aggressive", "2026-12-07T12:00:00Z",
+                                                          2.0, 3.0, json::array())));
+  const EventPage page = events.query({});
+  EXPECT_EQ(page.total, 3u);
+  EXPECT_EQ(keys(page.events), (Keys{{"cam_a", 1}, {"cam_b", 2}, {"cam_b", 1}}));
+  EXPECT_EQ(page.events.at(0)["start"]["wall_time"], "2026-12-07T12:00:00Z");
+  const auto a1 = events.event("cam_a", 1, 0.0, 0.0);
+  ASSERT_TRUE(a1.has_value());
+  EXPECT_EQ((*a1)["start"]["pts"], 2.0);
+  EXPECT_EQ(events.event("cam_a", 2, 0.0, 0.0), std::nullopt);
+
+  // Its event is a new one: announced, once.
+  const std::vector<json> fresh = events.takeNew();
+  EXPECT_EQ(keys(fresh), (Keys{{"cam_a", 1}}));
+  ASSERT_EQ(fresh.size(), 1u);
+  EXPECT_EQ(fresh[0]["start"]["wall_time"], "2026-12-07T12:00:00Z");
+  EXPECT_TRUE(events.takeNew().empty());
+}
+
+// As the server uses it: pages and events asked for on several threads and new events
+// announced on another while the stream appends, a line at a time in two writes.
+TEST_F(EventLogTest, RequestsOnSeveralThreadsWhileEventsAreAppended) {
+  constexpr int kEvents = 300;
+  const auto log = makeLog();
+  std::atomic<bool> writing{true};
+  std::thread writer([&] {
+    for (int id = 1; id <= kEvents; ++id) {
+      const std::string text =
+          line(eventJson(id, "aggressive", "", id * 1.0, id + 0.5, json::array()));
+      appendText(cam_a_ / "events.jsonl", text.substr(0, text.size() / 2));
+      appendText(cam_a_ / "events.jsonl", text.substr(text.size() / 2));
+    }
+    writing = false;
+  });
+  std::vector<long long> announced;
+  std::thread announcer([&] {
+    while (writing)
+      for (const json& event : log->takeNew())
+        announced.push_back(event.at("id").get<long long>());
+  });
+  std::atomic<int> failures{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&] {
+      std::size_t total_before = 0;
+      while (writing) {
+        EventQuery query;
+        query.limit = 20;
+        const EventPage page = log->query(query);
+        const std::size_t total = page.total;
+        // Newest first, without gaps: the ids total, total - 1, ...
+        bool ok = total >= total_before && page.events.size() == std::min<std::size_t>(20, total);
+        for (std::size_t i = 0; ok && i < page.events.size(); ++i)
+          ok = page.events[i].at("id") == static_cast<long long>(total - i);
+        if (total > 0 && !log->event("cam_a", static_cast<long long>(total), 1.0, 1.0)) ok = false;
+        if (!ok) ++failures;
+        total_before = total;
+      }
+    });
+  }
+  writer.join();
+  announcer.join();
+  for (std::thread& reader : readers)
+    reader.join();
+  for (const json& event : log->takeNew())
+    announced.push_back(event.at("id").get<long long>());
+
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(log->query({}).total, static_cast<std::size_t>(kEvents));
+  std::vector<long long> expected(kEvents);
+  std::iota(expected.begin(), expected.end(), 1);
+  EXPECT_EQ(announced, expected);
 }
 
 TEST(ParseTime, IsoUtc) {

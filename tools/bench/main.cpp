@@ -1,11 +1,12 @@
 // deepbug-bench: benchmarks that print JSON. Subcommands: classify, lrp, and pipeline,
-// stream, live and soak in builds with GStreamer.
+// stream, live, soak, web and events in builds with GStreamer.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "bench_classify.hpp"
 #include "bench_lrp.hpp"
 #ifdef DEEPBUG_BENCH_PIPELINE
+#include "bench_events.hpp"
 #include "bench_live.hpp"
 #include "bench_pipeline.hpp"
 #include "bench_soak.hpp"
@@ -166,6 +167,20 @@ int run(int argc, char** argv) {
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
   web_cmd->add_option("--work-dir", web.work_dir, "Keep the runs' outputs here");
+
+  deepbug::bench::EventsBenchOptions events;
+  CLI::App* events_cmd = app.add_subcommand(
+      "events", "Event API requests on a day of one camera: byte-offset index vs whole-file reads");
+  events_cmd->add_option("--events", events.events, "Lines of the synthetic events.jsonl")
+      ->check(CLI::Range(1, 100000000))
+      ->capture_default_str();
+  events_cmd->add_option("--rows", events.rows, "Rows of the synthetic scores.csv (15 fps)")
+      ->check(CLI::Range(1, 1000000000))
+      ->capture_default_str();
+  events_cmd->add_option("--requests", events.requests, "Requests per type (median reported)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  events_cmd->add_option("--work-dir", events.work_dir, "Keep the synthetic output folder here");
 #endif
 
   try {
@@ -197,6 +212,9 @@ int run(int argc, char** argv) {
   }
   if (web_cmd->parsed()) {
     std::cout << deepbug::bench::benchWeb(web).dump(2) << std::endl;
+  }
+  if (events_cmd->parsed()) {
+    std::cout << deepbug::bench::benchEvents(events).dump(2) << std::endl;
   }
 #endif
   return deepbug::kExitOk;
