@@ -1,17 +1,11 @@
 #include "event_index.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <nlohmann/json.hpp>
-
-#include "served_files.hpp"
 
 namespace deepbug::web {
 
@@ -22,26 +16,6 @@ namespace {
 
 // Appended bytes are read in pieces of this size.
 constexpr std::size_t kChunkBytes = 1 << 16;
-
-struct OpenedEvents {
-  OpenedFile file;
-  std::pair<std::uint64_t, std::uint64_t> identity;  // device, inode
-};
-
-// The regular file at `path`, or nothing (missing, or not a regular file: a FIFO must not
-// hold the thread, hence O_NONBLOCK).
-std::optional<OpenedEvents> openRegular(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return std::nullopt;
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    ::close(fd);
-    return std::nullopt;
-  }
-  return OpenedEvents{
-      OpenedFile(fd, static_cast<std::uint64_t>(info.st_size), path),
-      {static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino)}};
-}
 
 // start.wall_time parsed, else start.pts, else 0. Fields of the wrong type count as
 // missing rather than failing the whole index.
@@ -101,13 +75,13 @@ void EventIndex::restart() {
 }
 
 void EventIndex::refresh() {
-  const std::optional<OpenedEvents> opened = openRegular(file_);
+  const std::optional<OpenedFile> opened = openRegularFile(file_);
   if (!opened) {
     restart();  // gone: nothing to index until it comes back
     return;
   }
-  const OpenedFile* const file = &opened->file;
-  const auto identity = opened->identity;
+  const OpenedFile* const file = &*opened;
+  const OpenedFile::Identity identity = file->identity();
   const auto endsLine = [&](std::uint64_t at) {
     char last = 0;
     return file->readAt(at - 1, &last, 1) == 1 && last == '\n';
@@ -162,12 +136,12 @@ std::optional<std::size_t> EventIndex::find(long long id) const {
 std::vector<std::string> EventIndex::readLines(const std::vector<std::size_t>& positions) const {
   std::vector<std::string> lines(positions.size());
   if (positions.empty()) return lines;
-  const std::optional<OpenedEvents> opened = openRegular(file_);
+  const std::optional<OpenedFile> opened = openRegularFile(file_);
   if (!opened) return lines;
   for (std::size_t i = 0; i < positions.size(); ++i) {
     const IndexedEvent& event = events_.at(positions[i]);
     std::string line(static_cast<std::size_t>(event.length), '\0');
-    if (opened->file.readAt(event.offset, line.data(), line.size()) == line.size()) {
+    if (opened->readAt(event.offset, line.data(), line.size()) == line.size()) {
       lines[i] = std::move(line);
     }
   }

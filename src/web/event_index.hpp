@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "served_files.hpp"
+
 namespace deepbug::web {
 
 struct IndexedEvent {
@@ -50,8 +52,7 @@ class EventIndex {
   std::vector<IndexedEvent> events_;
   std::uint64_t consumed_ = 0;
   std::uint64_t generation_ = 0;
-  // The indexed file's device and inode: a file renamed over it is another file.
-  std::optional<std::pair<std::uint64_t, std::uint64_t>> identity_;
+  std::optional<OpenedFile::Identity> identity_;  // of the file indexed
 };
 
 // "2026-12-07T10:50:40.509Z" or a number of unix seconds → unix seconds; nothing when

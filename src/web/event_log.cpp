@@ -1,9 +1,5 @@
 #include "event_log.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <sstream>
 
@@ -41,18 +37,6 @@ std::vector<std::string> splitCsvLine(const std::string& line) {
   for (std::string cell; std::getline(in, cell, ',');)
     cells.push_back(cell);
   return cells;
-}
-
-std::optional<OpenedFile> openRegular(const fs::path& path) {
-  // O_NONBLOCK: a FIFO in its place must not hold the thread; it is refused below.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return std::nullopt;
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    ::close(fd);
-    return std::nullopt;
-  }
-  return OpenedFile(fd, static_cast<std::uint64_t>(info.st_size), path);
 }
 
 // The lines of a file from a byte offset, read in pieces; the last one counts without
@@ -148,7 +132,7 @@ std::pair<std::uint64_t, std::optional<double>> probeRows(const OpenedFile& file
 nlohmann::json scoreCurve(const fs::path& scores_csv, const std::string& target, double from,
                           double to) {
   json scores = json::array();
-  const std::optional<OpenedFile> file = openRegular(scores_csv);
+  const std::optional<OpenedFile> file = openRegularFile(scores_csv);
   if (!file) return scores;
   LineReader header_reader(*file, 0, kProbeBytes);
   std::string line;

@@ -62,11 +62,27 @@ std::optional<fs::path> resolveServedFile(const fs::path& root, std::string_view
   return real;
 }
 
-OpenedFile::OpenedFile(int fd, std::uint64_t size, fs::path path)
-    : fd_(fd), size_(size), path_(std::move(path)) {}
+std::optional<OpenedFile> OpenedFile::adopt(int fd, fs::path path) {
+  if (fd < 0) return std::nullopt;
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  return OpenedFile(
+      fd, static_cast<std::uint64_t>(info.st_size),
+      {static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino)},
+      std::move(path));
+}
+
+OpenedFile::OpenedFile(int fd, std::uint64_t size, Identity identity, fs::path path)
+    : fd_(fd), size_(size), identity_(identity), path_(std::move(path)) {}
 
 OpenedFile::OpenedFile(OpenedFile&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), size_(other.size_), path_(std::move(other.path_)) {}
+    : fd_(std::exchange(other.fd_, -1)),
+      size_(other.size_),
+      identity_(other.identity_),
+      path_(std::move(other.path_)) {}
 
 OpenedFile::~OpenedFile() {
   if (fd_ >= 0) ::close(fd_);
@@ -98,13 +114,12 @@ std::optional<OpenedFile> openResolvedFile(const fs::path& root, const fs::path&
     ::close(fd);
     fd = next;
   }
-  if (fd < 0) return std::nullopt;
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    ::close(fd);
-    return std::nullopt;
-  }
-  return OpenedFile(fd, static_cast<std::uint64_t>(info.st_size), resolved);
+  return OpenedFile::adopt(fd, resolved);
+}
+
+std::optional<OpenedFile> openRegularFile(const fs::path& path) {
+  // O_NONBLOCK: a FIFO in its place must not hold the thread; adopt refuses it.
+  return OpenedFile::adopt(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK), path);
 }
 
 std::optional<OpenedFile> openServedFile(const fs::path& root, std::string_view relative) {

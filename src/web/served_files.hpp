@@ -17,27 +17,46 @@ namespace deepbug::web {
 std::optional<std::filesystem::path> resolveServedFile(const std::filesystem::path& root,
                                                        std::string_view relative);
 
-// A regular file opened for serving, read by offset; its descriptor closes with it.
+// A regular file opened for reading by offset; its descriptor closes with it.
 class OpenedFile {
  public:
-  OpenedFile(int fd, std::uint64_t size, std::filesystem::path path);
+  // Which file it is, whatever its name now: a file renamed over it is another one.
+  struct Identity {
+    std::uint64_t device = 0;
+    std::uint64_t inode = 0;
+    bool operator==(const Identity& other) const {
+      return device == other.device && inode == other.inode;
+    }
+    bool operator!=(const Identity& other) const { return !(*this == other); }
+  };
+
+  // Takes `fd` (closed in any case) when it is a regular file; nothing otherwise.
+  static std::optional<OpenedFile> adopt(int fd, std::filesystem::path path);
   OpenedFile(OpenedFile&& other) noexcept;
   OpenedFile& operator=(OpenedFile&&) = delete;
   OpenedFile(const OpenedFile&) = delete;
   OpenedFile& operator=(const OpenedFile&) = delete;
   ~OpenedFile();
 
-  std::uint64_t size() const { return size_; }
+  std::uint64_t size() const { return size_; }  // when opened
   const std::filesystem::path& path() const { return path_; }
+  Identity identity() const { return identity_; }
   // Up to `length` bytes from `offset` into `out`: how many were read, 0 at the end or
   // on an error.
   std::size_t readAt(std::uint64_t offset, char* out, std::size_t length) const;
 
  private:
+  OpenedFile(int fd, std::uint64_t size, Identity identity, std::filesystem::path path);
+
   int fd_;
   std::uint64_t size_;
+  Identity identity_;
   std::filesystem::path path_;
 };
+
+// The regular file at `path` (symlinks followed: for files the program reads itself, not
+// for serving), or nothing. Never waits on a FIFO.
+std::optional<OpenedFile> openRegularFile(const std::filesystem::path& path);
 
 // Opens `resolved` (what resolveServedFile gave for `root`) without following any
 // symlink below the root: one swapped in after the path was resolved (by whoever can
