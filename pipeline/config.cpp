@@ -295,4 +295,8 @@ bool StreamConfig::anyLive() const {
   return std::any_of(sources.begin(), sources.end(), [](const SourceConfig& s) { return s.live; });
 }
 
+bool StreamConfig::cutsEventClips() const {
+  return explain.clips && outputs.video && outputs.segment_seconds <= 0;
+}
+
 }  // namespace deepbug::stream

@@ -116,11 +116,11 @@ struct OutputsConfig {
 struct WebConfig {
   static constexpr int kDefaultPort = 8090;  // for a `listen` that names a host only
   bool enabled = false;
-  std::string listen = "127.0.0.1:8090";  // port 0: any free port
-  std::string token;                      // required off loopback
-  std::vector<std::string> hosts;         // names besides IP addresses and localhost
-  double live_fps = 5;                    // MJPEG frames per second per client, at most
-  int live_width = 640;                   // MJPEG picture width
+  std::string listen = "127.0.0.1:" + std::to_string(kDefaultPort);  // port 0: any free port
+  std::string token;                                                 // required off loopback
+  std::vector<std::string> hosts;  // names besides IP addresses and localhost
+  double live_fps = 5;             // MJPEG frames per second per client, at most
+  int live_width = 640;            // MJPEG picture width
 };
 
 struct StreamConfig {
@@ -134,6 +134,9 @@ struct StreamConfig {
   WebConfig web;
 
   bool anyLive() const;
+  // Whether each event gets a clip (explain.clips): cut from the finished recording when
+  // the run ends, so never from a segmented one.
+  bool cutsEventClips() const;
 };
 
 // Reads and validates `file` with `overrides` ("key.path=value", YAML values) applied.

@@ -245,7 +245,7 @@ void ExplainOutputs::writeEvent(Pending& pending) {
   const long long id = pending.event["id"].get<long long>();
   spans_.push_back(
       {id, pending.event["start"]["pts"].get<double>(), pending.event["end"]["pts"].get<double>()});
-  if (config_.explain.clips && config_.outputs.video) {
+  if (config_.cutsEventClips()) {
     // Cut when the recording is final, at the end of the run (pipeline/event_clips.hpp).
     const std::string extension = config_.outputs.container == "mkv" ? ".mkv" : ".mp4";
     pending.event["clip"] =

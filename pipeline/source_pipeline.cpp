@@ -383,9 +383,8 @@ void SourcePipeline::abandon(const std::string& cause) noexcept {
 // After the recording is final: a clip per event, pre- and post-roll included.
 void SourcePipeline::cutEventClips() {
   const ExplainConfig& e = config_.explain;
-  if (!e.clips || !config_.outputs.video) return;
-  if (config_.outputs.segment_seconds > 0) {
-    if (!explain_outputs_->eventSpans().empty()) {
+  if (!config_.cutsEventClips()) {
+    if (e.clips && config_.outputs.video && !explain_outputs_->eventSpans().empty()) {
       warn("event clips are not cut from segmented recordings; the segments hold the events");
     }
     return;

@@ -1,6 +1,6 @@
 // events.jsonl from the explain element's messages: a failed explanation is listed
 // under its event's failed_frames, and neither that event nor the ones after it wait
-// for a map that will never come.
+// for a map that will never come; an event names a clip only when one will be cut.
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -74,6 +74,44 @@ TEST(ExplainOutputs, AFailedExplanationIsListedAndHoldsNoEventBack) {
   EXPECT_EQ(events[0]["failed_frames"][0]["error"], "out of memory");
   EXPECT_TRUE(events[1]["failed_frames"].empty());
   fs::remove_all(dir);
+}
+
+// An event of frames 3–7 with every frame's map failed, written with `config`.
+json oneEventWith(const StreamConfig& config, const std::string& name) {
+  gst_init(nullptr, nullptr);
+  const fs::path dir =
+      fs::path(::testing::TempDir()) / ("explain_outputs_" + name + "_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ExplainOutputs outputs(dir.string(), "cam", config);
+  const gst::OwnedStructure event(eventMessage(1, 3, 7, ""));
+  outputs.onEvent(event.get());
+  const std::vector<json> events = readEvents(dir);
+  fs::remove_all(dir);
+  return events.empty() ? json() : events.front();
+}
+
+TEST(ExplainOutputs, AnEventNamesAClipOnlyWhenOneWillBeCut) {
+  StreamConfig config;
+  config.explain.snapshots = false;
+  config.explain.clips = true;
+  const json whole = oneEventWith(config, "whole");
+  ASSERT_TRUE(whole.is_object());
+  ASSERT_TRUE(whole.contains("clip")) << whole.dump();
+  EXPECT_EQ(fs::path(whole["clip"].get<std::string>()).filename(), "event-1.mp4");
+
+  // Segmented recordings are never cut into clips: naming one would leave it pending.
+  config.outputs.segment_seconds = 60;
+  const json segmented = oneEventWith(config, "segmented");
+  ASSERT_TRUE(segmented.is_object());
+  EXPECT_FALSE(segmented.contains("clip")) << segmented.dump();
+
+  config.outputs.segment_seconds = 0;
+  config.outputs.video = false;
+  EXPECT_FALSE(oneEventWith(config, "no_video").contains("clip"));
+  config.outputs.video = true;
+  config.explain.clips = false;
+  EXPECT_FALSE(oneEventWith(config, "no_clips").contains("clip"));
 }
 
 }  // namespace

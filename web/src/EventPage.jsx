@@ -70,8 +70,7 @@ export default function EventPage({ source, id }) {
           </video>
         ) : event.clip_pending ? (
           <p className="muted">
-            The clip is cut once the recording is past the event's end by the post-roll;
-            open this page again then.
+            The clip is cut from the finished recording when the run ends.
           </p>
         ) : (
           <p className="muted">No clip was written for this event.</p>
