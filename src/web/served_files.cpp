@@ -102,6 +102,11 @@ std::optional<OpenedFile> openResolvedFile(const fs::path& root, const fs::path&
   if (ec || !inside(real_root, resolved)) return std::nullopt;
   const fs::path below = resolved.lexically_relative(real_root);
   if (below.empty() || below == ".") return std::nullopt;
+  // Only a path that stays below the root at every step (a resolved one does): openat
+  // would follow a '..' up and out.
+  for (const fs::path& part : below) {
+    if (part == ".." || part == "." || part.empty()) return std::nullopt;
+  }
   // Step by step from the root, each step refusing a symlink (O_NOFOLLOW): the resolved
   // path has none, so one found now was put there since.
   int fd = ::open(real_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -131,6 +131,10 @@ TEST_F(ServedFiles, AFileSwappedForASymlinkOrAFifoAfterResolvingIsRefused) {
 
 TEST_F(ServedFiles, OnlyPathsBelowTheRootAreOpened) {
   EXPECT_FALSE(openResolvedFile(root_, outside_ / "secret.txt").has_value());
+  EXPECT_FALSE(openResolvedFile(root_, root_ / ".." / "sibling" / "secret.txt").has_value());
+  EXPECT_FALSE(
+      openResolvedFile(root_, root_ / "sub" / ".." / ".." / "sibling" / "secret.txt").has_value());
+  EXPECT_FALSE(openResolvedFile(root_, root_ / "." / "a.txt").has_value());
   EXPECT_FALSE(openResolvedFile(root_, root_).has_value());
   EXPECT_FALSE(openResolvedFile(root_ / "nothing-here", root_ / "a.txt").has_value());
   EXPECT_TRUE(openResolvedFile(root_, root_ / "a.txt").has_value());
