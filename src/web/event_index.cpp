@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <system_error>
 
 namespace deepbug::web {
 
@@ -30,13 +32,19 @@ double startTime(const json& event) {
   return pts != start->end() && pts->is_number() ? pts->get<double>() : 0.0;
 }
 
-std::optional<long long> idOf(const json& event) {
+}  // namespace
+
+std::optional<long long> eventId(const json& event) {
   const auto id = event.find("id");
-  if (id == event.end() || !id->is_number()) return std::nullopt;
+  if (id == event.end() || !id->is_number_integer()) return std::nullopt;
+  if (id->is_number_unsigned()) {
+    const auto value = id->get<std::uint64_t>();
+    if (value > static_cast<std::uint64_t>(std::numeric_limits<long long>::max()))
+      return std::nullopt;
+    return static_cast<long long>(value);
+  }
   return id->get<long long>();
 }
-
-}  // namespace
 
 std::optional<double> parseTime(const std::string& text) {
   if (text.empty()) return std::nullopt;
@@ -77,7 +85,15 @@ void EventIndex::restart() {
 void EventIndex::refresh() {
   const std::optional<OpenedFile> opened = openRegularFile(file_);
   if (!opened) {
-    restart();  // gone: nothing to index until it comes back
+    // Gone, or no longer a regular file: nothing to index until one comes back. Any other
+    // failure to open (too many open files, permissions) says nothing about what the
+    // file holds: the index stays as it is, and the next refresh tries again.
+    std::error_code error;
+    const fs::file_status status = fs::status(file_, error);
+    if (status.type() == fs::file_type::not_found ||
+        (!error && status.type() != fs::file_type::regular)) {
+      restart();
+    }
     return;
   }
   const OpenedFile* const file = &*opened;
@@ -116,7 +132,8 @@ void EventIndex::refresh() {
         length = pending.size();
       }
       const json event = json::parse(text, text + length, nullptr, false);
-      if (event.is_object()) events_.push_back({line_start, length, startTime(event), idOf(event)});
+      if (event.is_object())
+        events_.push_back({line_start, length, startTime(event), eventId(event)});
       line_start += length + 1;
       pending.clear();
     }
@@ -128,7 +145,7 @@ void EventIndex::refresh() {
 
 std::optional<std::size_t> EventIndex::find(long long id) const {
   for (std::size_t i = 0; i < events_.size(); ++i) {
-    if (events_[i].id.value_or(-1) == id) return i;
+    if (events_[i].id == id) return i;
   }
   return std::nullopt;
 }
@@ -137,11 +154,17 @@ std::vector<std::string> EventIndex::readLines(const std::vector<std::size_t>& p
   std::vector<std::string> lines(positions.size());
   if (positions.empty()) return lines;
   const std::optional<OpenedFile> opened = openRegularFile(file_);
-  if (!opened) return lines;
+  // Another file renamed over the indexed one since the refresh: its bytes at the indexed
+  // offsets are not the indexed events.
+  if (!opened || opened->identity() != identity_) return lines;
   for (std::size_t i = 0; i < positions.size(); ++i) {
     const IndexedEvent& event = events_.at(positions[i]);
-    std::string line(static_cast<std::size_t>(event.length), '\0');
-    if (opened->readAt(event.offset, line.data(), line.size()) == line.size()) {
+    // With its newline: a line that no longer ends where it did was rewritten (the file
+    // truncated and written again), and its first bytes may still read as an event.
+    std::string line(static_cast<std::size_t>(event.length + 1), '\0');
+    if (opened->readAt(event.offset, line.data(), line.size()) == line.size() &&
+        line.back() == '\n') {
+      line.pop_back();
       lines[i] = std::move(line);
     }
   }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,7 +43,8 @@ class EventIndex {
   // The position in events() of the first event with this id.
   std::optional<std::size_t> find(long long id) const;
   // The lines of the events at these positions in events(), read with one open of the
-  // file; "" for a line the file no longer holds (rewritten since the last refresh).
+  // file; "" for a line the file no longer holds: another file under the name, or one
+  // rewritten so that the line no longer ends where it did (since the last refresh).
   std::vector<std::string> readLines(const std::vector<std::size_t>& positions) const;
 
  private:
@@ -54,6 +56,10 @@ class EventIndex {
   std::uint64_t generation_ = 0;
   std::optional<OpenedFile::Identity> identity_;  // of the file indexed
 };
+
+// An event's "id" when it is an integer that fits a long long; nothing otherwise (none,
+// a string, a fraction, 1e300: no two events may share an id by rounding).
+std::optional<long long> eventId(const nlohmann::json& event);
 
 // "2026-12-07T10:50:40.509Z" or a number of unix seconds → unix seconds; nothing when
 // it is neither.

@@ -109,8 +109,9 @@ ScoreColumns columnsOf(const std::string& header_line, const std::string& target
 }
 
 // Binary-search probe: the start of the first line at or after byte `at` (rows start at
-// `rows_start`), and the pts of the first row with the right number of cells from there,
-// or nothing when there is none.
+// `rows_start`), and the pts of the first row from there with the right number of cells
+// and a pts, or nothing when there is none. A frame without a timestamp is written with
+// pts -1 anywhere in the file: only the rows with one are in pts order.
 std::pair<std::uint64_t, std::optional<double>> probeRows(const OpenedFile& file,
                                                           std::uint64_t rows_start,
                                                           std::uint64_t at,
@@ -122,7 +123,10 @@ std::pair<std::uint64_t, std::optional<double>> probeRows(const OpenedFile& file
   if (at > rows_start) reader.next(line);
   const std::uint64_t line_start = reader.position();
   while (reader.next(line)) {
-    if (const auto cells = columns.cellsOf(line)) return {line_start, columns.ptsOf(*cells)};
+    const auto cells = columns.cellsOf(line);
+    if (!cells) continue;
+    const double pts = columns.ptsOf(*cells);
+    if (pts >= 0) return {line_start, pts};
   }
   return {line_start, std::nullopt};
 }
@@ -142,7 +146,8 @@ nlohmann::json scoreCurve(const fs::path& scores_csv, const std::string& target,
   const std::uint64_t rows_start = header_reader.position();
 
   // The smallest offset whose probe finds a row at or after `from` (or no row at all):
-  // rows are in pts order, so every offset above it does too, and none below.
+  // the rows a probe reads are in pts order, so every offset above it does too, and none
+  // below.
   std::uint64_t low = rows_start, high = std::max(rows_start, file->size());
   while (low < high) {
     const std::uint64_t middle = low + (high - low) / 2;
@@ -163,6 +168,8 @@ nlohmann::json scoreCurve(const fs::path& scores_csv, const std::string& target,
       continue;
     }
     const double pts = columns.ptsOf(*cells);
+    // Also a frame without a timestamp (pts -1) before a window that starts above it, as
+    // a scan from the top leaves it out.
     if (pts < from) continue;
     if (pts > to) break;
     scores.push_back(
@@ -185,8 +192,8 @@ json EventLog::served(json event, const std::string& source) const {
   const std::string clip =
       event.value("clip", json()).is_string() ? event["clip"].get<std::string>() : "";
   std::error_code ec;
-  const bool clip_pending =
-      !clip.empty() && !filesUrl(root_, clip).empty() && !fs::exists(clip, ec);
+  const bool clip_pending = !clip.empty() && clip.front() == '/' &&
+                            !filesUrl(root_, clip).empty() && !fs::exists(clip, ec);
   linkFiles(event, root_);
   if (clip_pending) event["clip_pending"] = true;
   return event;
@@ -271,7 +278,8 @@ std::optional<json> EventLog::event(const std::string& source, long long id, dou
     folder = found->second.folder;
   }
   json candidate = json::parse(line, nullptr, false);
-  if (!candidate.is_object()) return std::nullopt;  // rewritten since it was indexed
+  // Not an object, or another event: the line was rewritten in place since it was indexed.
+  if (!candidate.is_object() || eventId(candidate) != id) return std::nullopt;
   const double from = candidate.value("start", json::object()).value("pts", 0.0) - pre_roll;
   const double to = candidate.value("end", json::object()).value("pts", 0.0) + post_roll;
   json scores =

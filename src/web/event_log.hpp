@@ -71,7 +71,8 @@ class EventLog {
 // The rows of `scores_csv` from pts `from` to `to` (both included) as [{pts, score}] with
 // the score of column `target`; rows with classified=0 and rows with the wrong number of
 // cells (being written) are left out; empty without the file, its pts_seconds or target
-// column. Rows are in pts order: the first at or after `from` is found by binary search.
+// column. Rows are in pts order, but for frames without a timestamp (pts -1): the first
+// at or after `from` is found by binary search over the others.
 nlohmann::json scoreCurve(const std::filesystem::path& scores_csv, const std::string& target,
                           double from, double to);
 

@@ -2,7 +2,10 @@
 // refresh reads only what was appended (a line rewritten in place after it was indexed
 // keeps its indexed start and id), lines still being written, files truncated, replaced
 // or removed; and scoreCurve's binary search against a plain scan of scores.csv.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -10,13 +13,16 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "web/event_index.hpp"
 #include "web/event_log.hpp"
+#include "web/served_files.hpp"
 #include "web_test_dir.hpp"
 
 namespace deepbug::web {
@@ -224,6 +230,55 @@ TEST_F(EventIndexTest, ARewrittenOrReplacedFileIsIndexedAgain) {
   EXPECT_EQ(index.generation(), 2u);
 }
 
+TEST_F(EventIndexTest, ReadLinesGivesNothingFromAnotherFileRenamedOverTheIndexedOne) {
+  const std::string a = eventLine(1, "2026-12-07T10:50:40Z", 10.0);
+  const std::string b = eventLine(2, "2026-12-07T10:51:40Z", 70.0);
+  test::writeText(file_, a + b);
+  EventIndex index(file_);
+  index.refresh();
+  ASSERT_EQ(idsOf(index), (std::vector<long long>{1, 2}));
+
+  // Other events, each where one of the indexed ones was and as long: only that it is
+  // another file tells.
+  const std::string c = eventLine(8, "2026-12-07T11:50:40Z", 20.0);
+  const std::string d = eventLine(9, "2026-12-07T11:51:40Z", 80.0);
+  ASSERT_EQ(c.size(), a.size());
+  ASSERT_EQ(d.size(), b.size());
+  const fs::path other = file_.parent_path() / "events.jsonl.new";
+  test::writeText(other, c + d);
+  fs::rename(other, file_);
+  EXPECT_EQ(index.readLines({0, 1}), (std::vector<std::string>{"", ""}));
+
+  index.refresh();
+  EXPECT_EQ(idsOf(index), (std::vector<long long>{8, 9}));
+  EXPECT_EQ(index.generation(), 1u);
+  const std::vector<std::string> lines = index.readLines({0, 1});
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0] + "\n", c);
+  EXPECT_EQ(lines[1] + "\n", d);
+}
+
+TEST_F(EventIndexTest, ReadLinesGivesNothingForALineThatNoLongerEndsWhereItDid) {
+  const std::string a = eventLine(1, "2026-12-07T10:50:40Z", 10.0);
+  const std::string b = eventLine(2, "2026-12-07T10:51:40Z", 70.0);
+  test::writeText(file_, a + b);
+  EventIndex index(file_);
+  index.refresh();
+  ASSERT_EQ(idsOf(index), (std::vector<long long>{1, 2}));
+
+  // The same file truncated and written again: where b was, another event padded longer
+  // than b, whose first b.size() - 1 bytes are an event object too.
+  const std::string d = eventLine(9, "2026-12-07T11:51:40Z", 80.0);
+  ASSERT_EQ(d.size(), b.size());
+  const std::string padded = d.substr(0, d.size() - 1) + std::string(8, ' ') + "\n";
+  ASSERT_TRUE(json::parse(padded.substr(0, b.size() - 1)).is_object());
+  test::writeText(file_, a + padded);
+  const std::vector<std::string> lines = index.readLines({0, 1});
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0] + "\n", a);  // still where it was, newline and all
+  EXPECT_EQ(lines[1], "");
+}
+
 TEST_F(EventIndexTest, AMissingFileIsEmptyUntilItIsWritten) {
   EventIndex index(file_);
   index.refresh();
@@ -242,6 +297,66 @@ TEST_F(EventIndexTest, AMissingFileIsEmptyUntilItIsWritten) {
   EXPECT_EQ(index.generation(), 1u);
 }
 
+// Makes every open of this process fail with EMFILE while it lives, whoever runs the test
+// (permissions do not stop root).
+class NoFreeFileDescriptor {
+ public:
+  NoFreeFileDescriptor() {
+    ::getrlimit(RLIMIT_NOFILE, &saved_);
+    // The lowest free descriptor: a limit at it leaves none for the next open.
+    const int lowest_free = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    ::close(lowest_free);
+    rlimit lowered = saved_;
+    lowered.rlim_cur = static_cast<rlim_t>(lowest_free);
+    ::setrlimit(RLIMIT_NOFILE, &lowered);
+  }
+  ~NoFreeFileDescriptor() { ::setrlimit(RLIMIT_NOFILE, &saved_); }
+  NoFreeFileDescriptor(const NoFreeFileDescriptor&) = delete;
+  NoFreeFileDescriptor& operator=(const NoFreeFileDescriptor&) = delete;
+
+ private:
+  rlimit saved_{};
+};
+
+TEST_F(EventIndexTest, AFileThatCannotBeOpenedForNowKeepsItsIndex) {
+  const std::string a = eventLine(1, "2026-12-07T10:50:40Z", 10.0);
+  test::writeText(file_, a);
+  EventIndex index(file_);
+  index.refresh();
+  ASSERT_EQ(idsOf(index), (std::vector<long long>{1}));
+
+  appendText(file_, eventLine(2, "2026-12-07T10:51:40Z", 70.0));
+  bool opened = false;
+  {
+    const NoFreeFileDescriptor no_free_descriptor;
+    opened = openRegularFile(file_).has_value();
+    index.refresh();
+  }
+  ASSERT_FALSE(opened) << "the open was meant to fail";
+  // Not taken for a file gone: the index (and its generation, which would have every event
+  // announced again) stays as it was.
+  EXPECT_EQ(idsOf(index), (std::vector<long long>{1}));
+  EXPECT_EQ(index.consumed(), a.size());
+  EXPECT_EQ(index.generation(), 0u);
+
+  index.refresh();
+  EXPECT_EQ(idsOf(index), (std::vector<long long>{1, 2}));
+  EXPECT_EQ(index.generation(), 0u);
+}
+
+TEST_F(EventIndexTest, AFileThatIsNoLongerARegularFileIsIndexedAgain) {
+  test::writeText(file_, eventLine(1, "2026-12-07T10:50:40Z", 10.0));
+  EventIndex index(file_);
+  index.refresh();
+  ASSERT_EQ(idsOf(index), (std::vector<long long>{1}));
+
+  fs::remove(file_);
+  fs::create_directory(file_);
+  index.refresh();
+  EXPECT_TRUE(index.events().empty());
+  EXPECT_EQ(index.generation(), 1u);
+}
+
 TEST_F(EventIndexTest, FindGivesTheFirstEventWithTheId) {
   test::writeText(file_, eventLine(4, "", 1.0) + eventLine(5, "", 2.0) + eventLine(4, "", 3.0));
   EventIndex index(file_);
@@ -251,9 +366,44 @@ TEST_F(EventIndexTest, FindGivesTheFirstEventWithTheId) {
   EXPECT_EQ(index.find(6), std::nullopt);
 }
 
+TEST_F(EventIndexTest, OnlyAnIntegerThatFitsIsAnId) {
+  test::writeText(file_,
+                  "{\"target\":\"x\"}\n"             // none
+                  "{\"id\":1.5}\n"                   // a fraction
+                  "{\"id\":1e300}\n"                 // no long long
+                  "{\"id\":\"3\"}\n"                 // a string
+                  "{\"id\":18446744073709551615}\n"  // above LLONG_MAX
+                  "{\"id\":9223372036854775808}\n"   // just above
+                  "{\"id\":9223372036854775807}\n"   // LLONG_MAX
+                  "{\"id\":-3}\n"                    // negative
+                  "{\"id\":-1}\n");
+  EventIndex index(file_);
+  index.refresh();
+  std::vector<std::optional<long long>> ids;
+  for (const IndexedEvent& event : index.events())
+    ids.push_back(event.id);
+  EXPECT_EQ(ids, (std::vector<std::optional<long long>>{
+                     std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                     std::nullopt, std::numeric_limits<long long>::max(), -3, -1}));
+  // -1 finds the event with that id, not the first without one.
+  EXPECT_EQ(index.find(-1), 8u);
+  EXPECT_EQ(index.find(1), std::nullopt);
+}
+
+TEST_F(EventIndexTest, NoIdIsFoundAsMinusOne) {
+  test::writeText(file_, "{\"target\":\"x\"}\n" + eventLine(2, "", 1.0));
+  EventIndex index(file_);
+  index.refresh();
+  ASSERT_EQ(index.events().size(), 2u);
+  EXPECT_EQ(index.find(-1), std::nullopt);
+  EXPECT_EQ(index.find(2), 1u);
+}
+
 // scores.csv: the binary search against the rule it replaces, a scan from the top.
 
-// The score curve as EventLog read it before it searched: every row from the start.
+// The score curve as EventLog read it before it searched: every row from the start. A row
+// of a frame without a timestamp (pts -1) is left out as a row before the window, but for
+// a window that starts at or below -1.
 json linearScoreCurve(const fs::path& csv_path, const std::string& target, double from, double to) {
   const auto split = [](const std::string& line) {
     std::vector<std::string> cells;
@@ -291,8 +441,9 @@ class ScoreCurveTest : public ::testing::Test {
   void SetUp() override { csv_ = test::freshTestDir("score_curve") / "scores.csv"; }
 
   // `rows` rows from pts 5 at 15 fps, as the stream writes them; every 7th not
-  // classified, every 50th a second row at the same pts, one row cut short in the
-  // middle; the last row still being written. Returns the pts of the rows written.
+  // classified, every 50th a second row at the same pts, one row cut short and one of a
+  // frame without a timestamp (pts -1) in the middle; the last row still being written.
+  // Returns the pts of the rows written in pts order.
   std::vector<double> writeScores(int rows) {
     std::string text = "pts_seconds,frame,classified,top_label,aggressive,non_aggressive\n";
     std::vector<double> pts;
@@ -308,6 +459,7 @@ class ScoreCurveTest : public ::testing::Test {
         pts.push_back(std::strtod(row, nullptr));
       }
       if (i == rows / 3) text += "17.000000,9999,1\n";  // wrong number of cells
+      if (i == rows / 2) text += "-1.000000,9998,1,aggressive,0.900000,0.100000\n";
     }
     text += "999.000000,99999,1,aggr";  // being written
     test::writeText(csv_, text);
@@ -347,6 +499,13 @@ TEST_F(ScoreCurveTest, BinarySearchGivesTheCurveOfAScanFromTheTop) {
     expectSameCurve("aggressive", between, between + 1.5);
     expectSameCurve("aggressive", pts[i] - 1e-7, pts[i]);
     expectSameCurve("aggressive", pts[i] + 1e-7, pts[i] + 0.5);
+  }
+  // Windows from the rows just before the frame without a timestamp, whose bytes a probe
+  // may land in (frames 1499 and 1500, the second twice, then the -1 row).
+  const double before_no_timestamp = 5.0 + 1500 / 15.0;
+  for (const double from : {before_no_timestamp - 1 / 15.0, before_no_timestamp - 0.01,
+                            before_no_timestamp, before_no_timestamp + 0.01}) {
+    expectSameCurve("aggressive", from, from + 1.0);
   }
   // A window on one row (frame 3, classified) gives it.
   const json one = scoreCurve(csv_, "aggressive", 5.2, 5.2);

@@ -375,6 +375,18 @@ TEST_F(EventLogTest, AClipOutsideTheOutputFolderIsNeitherLinkedNorPending) {
   const json served = makeLog()->query({}).events.at(0);
   EXPECT_EQ(served["clip"], "");
   EXPECT_FALSE(served.contains("clip_pending")) << served.dump();
+
+  // A relative path is not linked (only absolute ones are), so not pending either, also
+  // one that leads into the output folder from the working directory.
+  const std::string relative =
+      (fs::relative(cam_a_, fs::current_path()) / "clips" / "event-1.mp4").string();
+  ASSERT_FALSE(relative.empty());
+  ASSERT_NE(relative.front(), '/');
+  event["clip"] = relative;
+  test::writeText(cam_a_ / "events.jsonl", event.dump() + "\n");
+  const json served_relative = makeLog()->query({}).events.at(0);
+  EXPECT_EQ(served_relative["clip"], relative);
+  EXPECT_FALSE(served_relative.contains("clip_pending")) << served_relative.dump();
 }
 
 TEST_F(EventLogTest, TakeNewAnnouncesEachEventOnce) {
@@ -441,14 +453,44 @@ TEST_F(EventLogTest, ARewrittenLogIsReadAndAnnouncedAfresh) {
   EXPECT_TRUE(events.takeNew().empty());
 }
 
+TEST_F(EventLogTest, AnEventRewrittenInPlaceIsNotServedForAnother) {
+  const std::string first =
+      line(eventJson(1, "aggressive", "2026-12-07T10:50:40Z", 10.0, 12.0, json::array()));
+  const std::string second =
+      line(eventJson(2, "aggressive", "2026-12-07T10:51:40Z", 70.0, 72.0, json::array()));
+  test::writeText(cam_a_ / "events.jsonl", first + second);
+  const auto log = makeLog();
+  ASSERT_TRUE(log->event("cam_a", 2, 1.0, 1.0));
+
+  // Event 2's line rewritten in place by another event as long: the file still ends
+  // where it was indexed, so the index keeps id 2 there.
+  const std::string other =
+      line(eventJson(9, "aggressive", "2026-12-07T10:51:50Z", 80.0, 82.0, json::array()));
+  ASSERT_EQ(other.size(), second.size());
+  test::writeText(cam_a_ / "events.jsonl", first + other);
+  EXPECT_EQ(log->event("cam_a", 2, 1.0, 1.0), std::nullopt);
+  const auto found = log->event("cam_a", 1, 1.0, 1.0);
+  ASSERT_TRUE(found);
+  EXPECT_EQ((*found)["id"], 1);
+}
+
 // As the server uses it: pages and events asked for on several threads and new events
 // announced on another while the stream appends, a line at a time in two writes.
 TEST_F(EventLogTest, RequestsOnSeveralThreadsWhileEventsAreAppended) {
   constexpr int kEvents = 300;
+  constexpr int kReaders = 3;
   const auto log = makeLog();
   std::atomic<bool> writing{true};
+  // Readers that have done a request while the writer was held halfway, and requests
+  // done while it was writing: without them the test would prove nothing.
+  std::atomic<int> readers_done_once{0};
+  std::atomic<int> requests_while_writing{0};
   std::thread writer([&] {
     for (int id = 1; id <= kEvents; ++id) {
+      if (id == kEvents / 2) {
+        while (readers_done_once < kReaders)
+          std::this_thread::yield();
+      }
       const std::string text =
           line(eventJson(id, "aggressive", "", id * 1.0, id + 0.5, json::array()));
       appendText(cam_a_ / "events.jsonl", text.substr(0, text.size() / 2));
@@ -464,9 +506,10 @@ TEST_F(EventLogTest, RequestsOnSeveralThreadsWhileEventsAreAppended) {
   });
   std::atomic<int> failures{0};
   std::vector<std::thread> readers;
-  for (int r = 0; r < 3; ++r) {
+  for (int r = 0; r < kReaders; ++r) {
     readers.emplace_back([&] {
       std::size_t total_before = 0;
+      bool done_once = false;
       while (writing) {
         EventQuery query;
         query.limit = 20;
@@ -479,6 +522,11 @@ TEST_F(EventLogTest, RequestsOnSeveralThreadsWhileEventsAreAppended) {
         if (total > 0 && !log->event("cam_a", static_cast<long long>(total), 1.0, 1.0)) ok = false;
         if (!ok) ++failures;
         total_before = total;
+        if (writing) ++requests_while_writing;
+        if (!done_once) {
+          done_once = true;
+          ++readers_done_once;
+        }
       }
     });
   }
@@ -490,6 +538,7 @@ TEST_F(EventLogTest, RequestsOnSeveralThreadsWhileEventsAreAppended) {
     announced.push_back(event.at("id").get<long long>());
 
   EXPECT_EQ(failures, 0);
+  EXPECT_GE(requests_while_writing, kReaders);
   EXPECT_EQ(log->query({}).total, static_cast<std::size_t>(kEvents));
   std::vector<long long> expected(kEvents);
   std::iota(expected.begin(), expected.end(), 1);

@@ -215,6 +215,29 @@ std::optional<json> event(const fs::path& root, const fs::path& folder, long lon
 
 }  // namespace baseline
 
+// The folder the synthetic run is written to: made new (one that exists already is not
+// the bench's to write over) and removed with everything in it however the bench ends.
+class WorkFolder {
+ public:
+  explicit WorkFolder(fs::path path) : path_(std::move(path)) {
+    fs::create_directories(path_.parent_path());
+    if (!fs::create_directory(path_))
+      throw ConfigError(path_.string() + " exists already",
+                        "remove it, or pick another --work-dir");
+  }
+  ~WorkFolder() {
+    std::error_code ec;  // nothing to do about a folder that cannot be removed
+    fs::remove_all(path_, ec);
+  }
+  WorkFolder(const WorkFolder&) = delete;
+  WorkFolder& operator=(const WorkFolder&) = delete;
+
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
 json comparison(const std::string& request, const Samples& index, const Samples& baseline) {
   return {{"request", request},
           {"index_ms", index.toJson()},
@@ -227,13 +250,13 @@ json comparison(const std::string& request, const Samples& index, const Samples&
 json benchEvents(const EventsBenchOptions& o) {
   if (o.events < 1 || o.rows < 1 || o.requests < 1)
     throw ConfigError("--events, --rows and --requests must be at least 1", "e.g. the defaults");
-  const fs::path work =
-      !o.work_dir.empty()
-          ? fs::path(o.work_dir)
-          : fs::temp_directory_path() / ("deepbug-bench-events-" + std::to_string(getpid()));
-  const fs::path root = fs::absolute(work) / "out";
+  // A folder of the bench's own, inside --work-dir: what else is there (a real run's
+  // output folder, say) is neither overwritten nor removed.
+  const WorkFolder work(
+      fs::absolute(!o.work_dir.empty() ? fs::path(o.work_dir) : fs::temp_directory_path()) /
+      ("deepbug-bench-events-" + std::to_string(getpid())));
+  const fs::path root = work.path() / "out";
   const fs::path folder = root / kSource;
-  fs::remove_all(root);
   const double generate_ms = timeMs([&] { writeRun(folder, o); });
   std::cerr << "deepbug-bench events: wrote " << folder << " in " << generate_ms / 1000 << " s\n";
 
@@ -300,7 +323,6 @@ json benchEvents(const EventsBenchOptions& o) {
       {"first_page_of_a_fresh_log_ms", cold.toJson()},
       {"first_page_after_one_appended_event_ms", after_append.toJson()},
       {"note", "files in the page cache; index_ms: the log's index kept between requests"}};
-  if (o.work_dir.empty()) fs::remove_all(work);
   return result;
 }
 

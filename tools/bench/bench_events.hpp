@@ -17,7 +17,7 @@ struct EventsBenchOptions {
   int events = 20000;    // lines of events.jsonl
   int rows = 1300000;    // rows of scores.csv: 15 fps for a day
   int requests = 15;     // per request type; the median is reported
-  std::string work_dir;  // the synthetic output folder (default: a temporary folder)
+  std::string work_dir;  // where its own folder is made and removed (default: the temp folder)
 };
 
 nlohmann::json benchEvents(const EventsBenchOptions& options);
