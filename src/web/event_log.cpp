@@ -18,7 +18,7 @@ constexpr std::size_t kScanBytes = 1 << 16;
 
 // Every absolute path inside `root` becomes its /files/ URL; paths outside it are
 // dropped rather than shown, and so are files not written yet (an event's clip is cut
-// once its post-roll has been recorded).
+// from the finished recording when the run ends).
 void linkFiles(json& value, const fs::path& root) {
   if (value.is_object() || value.is_array()) {
     for (auto& item : value)
@@ -188,7 +188,8 @@ void EventLog::addSource(const std::string& name, const fs::path& folder) {
 
 json EventLog::served(json event, const std::string& source) const {
   event["source"] = source;
-  // Named but not on disk yet: cut once the recording has passed the post-roll.
+  // Named but not on disk yet: clips are cut from the finished recording when the run
+  // ends.
   const std::string clip =
       event.value("clip", json()).is_string() ? event["clip"].get<std::string>() : "";
   std::error_code ec;

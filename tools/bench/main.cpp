@@ -180,7 +180,8 @@ int run(int argc, char** argv) {
   events_cmd->add_option("--requests", events.requests, "Requests per type (median reported)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  events_cmd->add_option("--work-dir", events.work_dir, "Keep the synthetic output folder here");
+  events_cmd->add_option("--work-dir", events.work_dir,
+                         "Write the synthetic output folder under here (removed at the end)");
 #endif
 
   try {
