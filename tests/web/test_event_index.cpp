@@ -34,11 +34,6 @@ using nlohmann::json;
 // 2026-12-07T10:50:40Z in unix seconds (test_event_log.cpp shows the sum).
 constexpr double kT0 = 1796640640.0;
 
-void appendText(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::app);
-  out << text;
-}
-
 // Overwrites bytes of an existing file in place: same file, same size where it fits.
 void overwriteAt(const fs::path& path, std::uint64_t offset, const std::string& text) {
   std::fstream out(path, std::ios::binary | std::ios::in | std::ios::out);
@@ -121,7 +116,7 @@ TEST_F(EventIndexTest, ARefreshReadsOnlyTheAppendedBytes) {
   ASSERT_EQ(b_rewritten.size(), b.size());
   overwriteAt(file_, a.size(), b_rewritten);
   const std::string c = eventLine(3, "2026-12-07T10:52:40Z", 130.0);
-  appendText(file_, c);
+  test::appendText(file_, c);
   index.refresh();
 
   ASSERT_EQ(idsOf(index), (std::vector<long long>{1, 2, 3}));
@@ -148,12 +143,12 @@ TEST_F(EventIndexTest, ALineWithoutItsNewlineIsIndexedOnceItHasIt) {
   EXPECT_EQ(idsOf(index), (std::vector<long long>{1}));
   EXPECT_EQ(index.consumed(), a.size());
 
-  appendText(file_, b.substr(20, b.size() - 21));  // all of it but the newline
+  test::appendText(file_, b.substr(20, b.size() - 21));  // all of it but the newline
   index.refresh();
   EXPECT_EQ(idsOf(index), (std::vector<long long>{1}));
   EXPECT_EQ(index.consumed(), a.size());
 
-  appendText(file_, "\n");
+  test::appendText(file_, "\n");
   index.refresh();
   EXPECT_EQ(idsOf(index), (std::vector<long long>{1, 2}));
   EXPECT_EQ(index.events()[1].offset, a.size());
@@ -325,7 +320,7 @@ TEST_F(EventIndexTest, AFileThatCannotBeOpenedForNowKeepsItsIndex) {
   index.refresh();
   ASSERT_EQ(idsOf(index), (std::vector<long long>{1}));
 
-  appendText(file_, eventLine(2, "2026-12-07T10:51:40Z", 70.0));
+  test::appendText(file_, eventLine(2, "2026-12-07T10:51:40Z", 70.0));
   bool opened = false;
   {
     const NoFreeFileDescriptor no_free_descriptor;

@@ -28,11 +28,6 @@ using nlohmann::json;
 // + 10 * 3600 + 50 * 60 + 40 = 1796601600 + 39040.
 constexpr double kT0 = 1796640640.0;
 
-void appendText(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::app);
-  out << text;
-}
-
 json explainedFrame(long long frame, double pts, double relevance, const std::string& snapshot) {
   return json{{"frame", frame},
               {"pts", pts},
@@ -348,7 +343,7 @@ TEST_F(EventLogTest, LineBeingWrittenIsReadOnceFinished) {
   EventQuery query;
   query.source = "cam_a";
   EXPECT_EQ(events.query(query).total, 3u);
-  appendText(cam_a_ / "events.jsonl", "\n");
+  test::appendText(cam_a_ / "events.jsonl", "\n");
   const EventPage page = events.query(query);
   EXPECT_EQ(page.total, 4u);
   EXPECT_EQ(keys(page.events), (Keys{{"cam_a", 4}, {"cam_a", 3}, {"cam_a", 2}, {"cam_a", 1}}));
@@ -408,17 +403,17 @@ TEST_F(EventLogTest, TakeNewAnnouncesEachEventOnce) {
   // Later lines, one of them still being written.
   const std::string a2 =
       line(eventJson(2, "aggressive", "2026-12-07T10:51:00Z", 30.0, 31.0, json::array()));
-  appendText(cam_a_ / "events.jsonl", a2);
-  appendText(cam_a_ / "events.jsonl", "not json\n");
+  test::appendText(cam_a_ / "events.jsonl", a2);
+  test::appendText(cam_a_ / "events.jsonl", "not json\n");
   const std::string a3 =
       line(eventJson(3, "aggressive", "2026-12-07T10:52:00Z", 90.0, 91.0, json::array()));
-  appendText(cam_a_ / "events.jsonl", a3.substr(0, a3.size() / 2));
+  test::appendText(cam_a_ / "events.jsonl", a3.substr(0, a3.size() / 2));
   fresh = events.takeNew();
   EXPECT_EQ(keys(fresh), (Keys{{"cam_a", 2}}));
 
-  appendText(cam_a_ / "events.jsonl", a3.substr(a3.size() / 2));
-  appendText(cam_b_ / "events.jsonl",
-             line(eventJson(2, "aggressive", "2026-12-07T10:53:00Z", 100.0, 101.0, json::array())));
+  test::appendText(cam_a_ / "events.jsonl", a3.substr(a3.size() / 2));
+  test::appendText(cam_b_ / "events.jsonl", line(eventJson(2, "aggressive", "2026-12-07T10:53:00Z",
+                                                           100.0, 101.0, json::array())));
   fresh = events.takeNew();
   EXPECT_EQ(keys(fresh), (Keys{{"cam_a", 3}, {"cam_b", 2}}));
 
@@ -493,8 +488,8 @@ TEST_F(EventLogTest, RequestsOnSeveralThreadsWhileEventsAreAppended) {
       }
       const std::string text =
           line(eventJson(id, "aggressive", "", id * 1.0, id + 0.5, json::array()));
-      appendText(cam_a_ / "events.jsonl", text.substr(0, text.size() / 2));
-      appendText(cam_a_ / "events.jsonl", text.substr(text.size() / 2));
+      test::appendText(cam_a_ / "events.jsonl", text.substr(0, text.size() / 2));
+      test::appendText(cam_a_ / "events.jsonl", text.substr(text.size() / 2));
     }
     writing = false;
   });

@@ -1,4 +1,5 @@
-// Test folders (support/test_dir.hpp) and a file written whole, its folders made.
+// Test folders (support/test_dir.hpp); a file written whole, its folders made, or
+// appended to.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -14,6 +15,11 @@ namespace deepbug::test {
 inline void writeText(const std::filesystem::path& path, const std::string& text) {
   std::filesystem::create_directories(path.parent_path());
   std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+inline void appendText(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::app);
   out << text;
 }
 
