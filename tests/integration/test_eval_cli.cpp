@@ -302,6 +302,26 @@ TEST_F(EvalCli, SanityCheckRandomisesTheTinyModelLayerByLayer) {
       << "only with --sanity";
 }
 
+// A model that cannot run, found once the first model's heatmaps are written: the
+// error is named, no OUT appears, and what was written is kept in OUT.partial until a
+// run with the same --out replaces it.
+TEST_F(EvalCli, ALateFailureKeepsWhatWasWritten) {
+  const auto run = eval("--model b=" + fixture("tiny_three_outputs") + " --out " + path("late"));
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find("outputs 3 classes but 2 labels"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("kept in '" + path("late.partial") + "'"), std::string::npos)
+      << run.output;
+  EXPECT_FALSE(fs::exists(path("late")));
+  std::size_t heatmaps = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(path("late.partial/heatmaps/a")))
+    heatmaps += entry.path().string().find(".heatmap.png") != std::string::npos ? 1 : 0;
+  EXPECT_EQ(heatmaps, 8u) << "model a's heatmaps of the 8 images";
+
+  ASSERT_EQ(eval("--out " + path("late")).exit_code, 0);
+  EXPECT_TRUE(fs::exists(path("late/report.html")));
+  EXPECT_FALSE(fs::exists(path("late.partial")));
+}
+
 TEST_F(EvalCli, BadInputIsNamedAndLeavesNothing) {
   auto run = eval("--region punch --out " + path("out"));
   EXPECT_EQ(run.exit_code, 2);

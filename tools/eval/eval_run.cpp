@@ -13,6 +13,7 @@
 #include "attribution_method.hpp"
 #include "class_averages.hpp"
 #include "core/error.hpp"
+#include "core/partial_folder.hpp"
 #include "core/seed.hpp"
 #include "eval_dataset.hpp"
 #include "eval_figures.hpp"
@@ -91,10 +92,6 @@ class EvalRun {
     }
     for (const EvalImage& image : data_.images)
       files_.push_back(image.file);
-    per_image_.open(dir_ / "per_image.csv");
-    per_image_ << "model,composite,image,class,variation,predicted,score,correct,target,"
-                  "has_region,pointing,mass_accuracy,rank_accuracy,top_k,roc_auc,macro_pass,"
-                  "region_area,top_part\n";
   }
 
   int run() {
@@ -129,7 +126,7 @@ class EvalRun {
     out["comparison"] = compare(correct_by_model);
     out["seconds"] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    per_image_.flush();
+    perImage().flush();
     if (!per_image_) throw Error("cannot write '" + (dir_ / "per_image.csv").string() + "'");
     std::ofstream metrics(dir_ / "metrics.json");
     metrics << out.dump(2) << "\n";
@@ -373,18 +370,31 @@ class EvalRun {
   void writeRow(const ModelSpec& spec, const std::string& composite, const EvalImage& image,
                 const std::string& predicted, double score, bool right, const std::string& target,
                 const Scored& s) {
-    per_image_ << csvField(spec.name) << "," << composite << "," << csvField(image.file.name) << ","
-               << data_.classes[image.class_index] << "," << csvField(image.variation) << ","
-               << csvField(predicted) << "," << score << "," << (right ? 1 : 0) << ","
-               << csvField(target) << "," << (s.has_region ? 1 : 0) << ",";
+    std::ofstream& per_image = perImage();
+    per_image << csvField(spec.name) << "," << composite << "," << csvField(image.file.name) << ","
+              << data_.classes[image.class_index] << "," << csvField(image.variation) << ","
+              << csvField(predicted) << "," << score << "," << (right ? 1 : 0) << ","
+              << csvField(target) << "," << (s.has_region ? 1 : 0) << ",";
     if (s.has_region) {
-      per_image_ << s.lrp.pointing << "," << s.lrp.mass_inside << "," << s.lrp.rank_accuracy << ","
-                 << s.lrp.top_k << "," << s.lrp.roc_auc << "," << (s.lrp.macro_pass ? 1 : 0) << ","
-                 << s.lrp.area_fraction;
+      per_image << s.lrp.pointing << "," << s.lrp.mass_inside << "," << s.lrp.rank_accuracy << ","
+                << s.lrp.top_k << "," << s.lrp.roc_auc << "," << (s.lrp.macro_pass ? 1 : 0) << ","
+                << s.lrp.area_fraction;
     } else {
-      per_image_ << ",,,,,,";
+      per_image << ",,,,,,";
     }
-    per_image_ << "," << csvField(s.parts.top) << "\n";
+    per_image << "," << csvField(s.parts.top) << "\n";
+  }
+
+  // Opened, its header written, at the first row (or at the end): a run that fails
+  // before its first row has written nothing, and leaves nothing behind.
+  std::ofstream& perImage() {
+    if (!per_image_.is_open()) {
+      per_image_.open(dir_ / "per_image.csv");
+      per_image_ << "model,composite,image,class,variation,predicted,score,correct,target,"
+                    "has_region,pointing,mass_accuracy,rank_accuracy,top_k,roc_auc,macro_pass,"
+                    "region_area,top_part\n";
+    }
+    return per_image_;
   }
 
   json compare(const std::map<std::string, std::vector<bool>>& correct) const {
@@ -459,9 +469,13 @@ int runEval(const EvalOptions& options) {
     code = EvalRun(options, partial).run();
     writeReport(partial);  // in the folder it describes, renamed with it
   } catch (...) {
-    // A run that fails leaves nothing behind: no half report under either name.
-    std::error_code ignored;
-    fs::remove_all(partial, ignored);
+    // Never a half report under the final name. A run that fails before writing
+    // anything leaves nothing behind; one that fails late (the sanity check after hours
+    // of heatmaps) keeps what it wrote.
+    if (keepIfAnythingWritten(partial)) {
+      std::cerr << "deepbug-eval: what was written before the failure is kept in '"
+                << partial.string() << "' (no report; a new run with this --out replaces it)\n";
+    }
     throw;
   }
   fs::remove_all(out);

@@ -5,8 +5,9 @@
 // heatmaps (class_averages.hpp); a gallery of images and, for model pairs, McNemar's
 // test and the images they disagree on most (eval_gallery.hpp).
 //
-// Output, written to OUT.partial/ and renamed to OUT at the end (a failed run leaves no
-// half result): metrics.json, per_image.csv (one row per image × model × composite),
+// Output, written to OUT.partial/ and renamed to OUT at the end (a run that fails leaves
+// no half result under OUT, and OUT.partial only when it had written something): metrics.json,
+// per_image.csv (one row per image × model × composite),
 // heatmaps/<model>/<composite>/<image>.{heatmap,overlay}.png and
 // class-averages/<model>/<composite>/<class>/<group>[.aligned].png and
 // strategies/<model>/<composite>/<class>/cluster-<c>.png.
